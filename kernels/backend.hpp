@@ -1,0 +1,131 @@
+// The backend interface: the same small set of entry points, with identical signatures, for
+// CUDA and for OpenMP (TeaLeaf style). Host code decides *what* to solve; a Backend decides
+// *where*. Both implementations are one template, BackendImpl<Exec> in backend_impl.hpp,
+// instantiated once with OmpExec (backend_omp.cpp) and once with CudaExec (backend_cuda.cu), so
+// the physics functors in kernels/*.hpp are compiled by both and never forked.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "kernels/conduction.hpp"
+#include "kernels/grid.hpp"
+
+namespace runaway::kernels {
+
+enum class BackendKind { kOpenMP, kCuda };
+enum class BackendChoice { kAuto, kOpenMP, kCuda };
+
+struct BackendInfo {
+  BackendKind kind = BackendKind::kOpenMP;
+  std::string name;    // "openmp" or "cuda"
+  std::string device;  // CPU model or GPU name
+  int threads = 1;     // OpenMP threads or GPU multiprocessors
+  double peak_bandwidth_bytes_per_second = 0;  // from device properties (GPU), 0 if unknown
+};
+
+// Bytes moved between host and device, counted so tests can assert that a time step moves no
+// field arrays (only scalars).
+struct TransferCounters {
+  std::uint64_t host_to_device = 0;
+  std::uint64_t device_to_host = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const BackendInfo& info() const = 0;
+
+  // --- memory -------------------------------------------------------------------------------
+  virtual void* allocate(std::size_t bytes) = 0;
+  virtual void deallocate(void* pointer) noexcept = 0;
+  virtual void copy_to_device(void* device, const void* host, std::size_t bytes) = 0;
+  virtual void copy_to_host(void* host, const void* device, std::size_t bytes) = 0;
+  virtual void copy_on_device(void* destination, const void* source, std::size_t bytes) = 0;
+  virtual void synchronize() = 0;
+  const TransferCounters& transfers() const { return transfers_; }
+  // Why this backend was chosen (e.g. "no CUDA device: ..."), empty when it was asked for.
+  const std::string& selection_note() const { return selection_note_; }
+  void set_selection_note(std::string note) { selection_note_ = std::move(note); }
+
+  // --- conduction entry points (kernels/conduction.hpp) ---------------------------------------
+  // Writes surface temperatures into the ghost layer of `temperature` from the boundary
+  // conditions of the six faces.
+  virtual void apply_boundaries(const BoundaryFaces& faces, const ConductionView& view,
+                                double* temperature) = 0;
+  // out = T + dt L(T)
+  virtual void forward_euler(const ConductionView& view, const double* temperature, double* out,
+                             double dt) = 0;
+  // RKL2 stage 1: rate0 = L(Y0); y1 = Y0 + mu_tilde_1 dt rate0
+  virtual void rkl2_first_stage(const ConductionView& view, const double* y0, double* rate0,
+                                double* y1, double mu_tilde_dt) = 0;
+  // RKL2 stage j >= 2 (Meyer, Balsara & Aslam 2014, eq. 17).
+  virtual void rkl2_stage(const ConductionView& view, const Rkl2StageCoefficients& c,
+                          const double* y0, const double* rate0, const double* y_prev,
+                          const double* y_prev2, double* y_out) = 0;
+  // T += dt q / (rho cp)
+  virtual void add_heat_source(const ConductionView& view, const double* heat_source,
+                               double* temperature, double dt) = 0;
+  // Sum over interior voxels of rho cp T V (J).
+  virtual double thermal_energy(const ConductionView& view, const double* temperature) = 0;
+  // Largest stable forward-Euler step: min over voxels of rho cp / sum of face conductances.
+  virtual double explicit_time_step_limit(const ConductionView& view) = 0;
+  // Largest and smallest interior temperature.
+  virtual double max_temperature(const ConductionView& view, const double* temperature) = 0;
+  virtual double min_temperature(const ConductionView& view, const double* temperature) = 0;
+
+ protected:
+  TransferCounters transfers_;
+
+ private:
+  std::string selection_note_;
+};
+
+// Chooses CUDA when built with it and a device answers, OpenMP otherwise (or as asked).
+// Throws runaway::Error when CUDA is asked for but cannot be used.
+std::unique_ptr<Backend> make_backend(BackendChoice choice = BackendChoice::kAuto);
+std::unique_ptr<Backend> make_openmp_backend();
+bool cuda_backend_compiled();
+
+// An array in backend memory; moves, never copies.
+template <class T>
+class DeviceArray {
+ public:
+  DeviceArray() = default;
+  DeviceArray(Backend& backend, std::size_t count)
+      : backend_(&backend),
+        data_(static_cast<T*>(backend.allocate(count * sizeof(T)))),
+        count_(count) {}
+  DeviceArray(DeviceArray&& other) noexcept { swap(other); }
+  DeviceArray& operator=(DeviceArray&& other) noexcept {
+    DeviceArray(std::move(other)).swap(*this);
+    return *this;
+  }
+  DeviceArray(const DeviceArray&) = delete;
+  DeviceArray& operator=(const DeviceArray&) = delete;
+  ~DeviceArray() {
+    if (data_ != nullptr) backend_->deallocate(data_);
+  }
+
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  std::size_t size() const { return count_; }
+  std::size_t bytes() const { return count_ * sizeof(T); }
+  void upload(const T* host) { backend_->copy_to_device(data_, host, bytes()); }
+  void download(T* host) const { backend_->copy_to_host(host, data_, bytes()); }
+  void swap(DeviceArray& other) noexcept {
+    std::swap(backend_, other.backend_);
+    std::swap(data_, other.data_);
+    std::swap(count_, other.count_);
+  }
+
+ private:
+  Backend* backend_ = nullptr;
+  T* data_ = nullptr;
+  std::size_t count_ = 0;
+};
+
+}  // namespace runaway::kernels

@@ -1,0 +1,79 @@
+// BackendImpl<Exec>: the backend entry points written once. Exec supplies only the launch
+// mechanics (loops or <<<>>> launches, reductions, memory); the physics is the functors of
+// kernels/*.hpp. Included by exactly two translation units: backend_omp.cpp and backend_cuda.cu.
+#pragma once
+
+#include <utility>
+
+#include "kernels/backend.hpp"
+#include "kernels/conduction.hpp"
+
+namespace runaway::kernels {
+
+template <class Exec>
+class BackendImpl final : public Backend {
+ public:
+  explicit BackendImpl(Exec exec) : exec_(std::move(exec)), info_(exec_.describe()) {}
+
+  const BackendInfo& info() const override { return info_; }
+
+  void* allocate(std::size_t bytes) override { return exec_.allocate(bytes); }
+  void deallocate(void* pointer) noexcept override { exec_.deallocate(pointer); }
+  void copy_to_device(void* device, const void* host, std::size_t bytes) override {
+    transfers_.host_to_device += bytes;
+    exec_.copy_to_device(device, host, bytes);
+  }
+  void copy_to_host(void* host, const void* device, std::size_t bytes) override {
+    transfers_.device_to_host += bytes;
+    exec_.copy_to_host(host, device, bytes);
+  }
+  void copy_on_device(void* destination, const void* source, std::size_t bytes) override {
+    exec_.copy_on_device(destination, source, bytes);
+  }
+  void synchronize() override { exec_.synchronize(); }
+
+  void apply_boundaries(const BoundaryFaces& faces, const ConductionView& view,
+                        double* temperature) override {
+    for (int f = 0; f < kFaceCount; ++f) {
+      const BoundaryCondition& bc = faces.face[f];
+      exec_.for_each(face_voxel_count(view.shape, f),
+                     BoundaryGhostUpdate{view.shape, view.spacing, view.conductance[f / 2], bc, f,
+                                         temperature});
+    }
+  }
+  void forward_euler(const ConductionView& view, const double* temperature, double* out,
+                     double dt) override {
+    exec_.for_interior(view.shape, ForwardEulerUpdate{view, temperature, out, dt});
+  }
+  void rkl2_first_stage(const ConductionView& view, const double* y0, double* rate0, double* y1,
+                        double mu_tilde_dt) override {
+    exec_.for_interior(view.shape, Rkl2FirstStage{view, y0, rate0, y1, mu_tilde_dt});
+  }
+  void rkl2_stage(const ConductionView& view, const Rkl2StageCoefficients& c, const double* y0,
+                  const double* rate0, const double* y_prev, const double* y_prev2,
+                  double* y_out) override {
+    exec_.for_interior(view.shape, Rkl2Stage{view, c, y0, rate0, y_prev, y_prev2, y_out});
+  }
+  void add_heat_source(const ConductionView& view, const double* heat_source, double* temperature,
+                       double dt) override {
+    exec_.for_interior(view.shape, HeatSourceUpdate{view, heat_source, temperature, dt});
+  }
+  double thermal_energy(const ConductionView& view, const double* temperature) override {
+    return exec_.sum_interior(view.shape, ThermalEnergyOfVoxel{view, temperature});
+  }
+  double explicit_time_step_limit(const ConductionView& view) override {
+    return exec_.min_interior(view.shape, ExplicitStepOfVoxel{view});
+  }
+  double max_temperature(const ConductionView& view, const double* temperature) override {
+    return exec_.max_interior(view.shape, ValueOfVoxel{temperature});
+  }
+  double min_temperature(const ConductionView& view, const double* temperature) override {
+    return exec_.min_interior(view.shape, ValueOfVoxel{temperature});
+  }
+
+ private:
+  Exec exec_;
+  BackendInfo info_;
+};
+
+}  // namespace runaway::kernels

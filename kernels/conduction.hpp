@@ -1,0 +1,221 @@
+// Finite-volume heat conduction on the voxel grid: the physics both backends share.
+//
+//   rho cp dT/dt = div(K grad T)                                   (heat equation, docs/physics.md)
+//
+// Discretised with a 7-point stencil. The conductance of the face between voxels a and b along
+// axis d is G = k_f / h_d^2 with the harmonic mean k_f = 2 k_a k_b / (k_a + k_b), exact for
+// layered media. G is precomputed per face in fp32 (DESIGN.md §9: it is what makes the CPU loop
+// vectorise); because both voxels of a face read the same stored G, the discrete scheme
+// conserves energy to round-off whatever the rounding of G.
+//
+// Boundary faces use the same stencil: the ghost voxel holds the *surface* temperature and the
+// face conductance is the half-voxel one, 2k/h^2. The ghost is refreshed before every stage
+// from the face's boundary condition (fixed temperature, or a convection + radiation balance
+// solved for the surface temperature). Adiabatic faces mirror the voxel into its ghost, so their
+// flux is exactly zero and a face can change its condition during a run (an oven, a heater).
+#pragma once
+
+#include <cmath>
+
+#include "kernels/grid.hpp"
+#include "kernels/hd.hpp"
+
+namespace runaway::kernels {
+
+// Stefan-Boltzmann constant, W/(m^2 K^4) (CODATA 2018; exact since the 2019 SI redefinition).
+inline constexpr double kStefanBoltzmann = 5.670374419e-8;
+
+// What one solver needs to evaluate the conduction operator L(T) = div(K grad T) / (rho cp).
+struct ConductionView {
+  GridShape shape;
+  Spacing spacing;
+  const float* conductance[3] = {nullptr, nullptr, nullptr};  // G of the low face of each voxel,
+                                                               // W/(m^3 K), padded arrays
+  const double* inv_heat_capacity = nullptr;  // 1 / (rho cp) per voxel, m^3 K / J, padded
+};
+
+enum class BoundaryKind : int { kAdiabatic = 0, kFixedTemperature, kConvectionRadiation };
+
+// One face's condition. kConvectionRadiation covers convection only (emissivity 0), radiation
+// only (heat_transfer_coefficient 0) and both, to the same ambient temperature.
+struct BoundaryCondition {
+  BoundaryKind kind = BoundaryKind::kAdiabatic;
+  double temperature = 298.15;           // fixed surface or ambient temperature, K
+  double heat_transfer_coefficient = 0;  // h, W/(m^2 K)
+  double emissivity = 0;                 // epsilon of the surface, radiating to `temperature`
+};
+
+struct BoundaryFaces {
+  BoundaryCondition face[kFaceCount];
+};
+
+// Harmonic mean of two conductivities: the exact conductivity of two equal half-voxels in series.
+RUNAWAY_HD inline double harmonic_mean(double a, double b) { return 2.0 * a * b / (a + b); }
+
+// L(T) at padded index c: (1/rho cp) * sum over the six faces of G_f (T_neighbour - T), in K/s.
+RUNAWAY_HD inline double conduction_rate(const ConductionView& v, const double* t, Index c) {
+  const Index sy = v.shape.stride_y();
+  const Index sz = v.shape.stride_z();
+  const double tc = t[c];
+  const float* gx = v.conductance[0];
+  const float* gy = v.conductance[1];
+  const float* gz = v.conductance[2];
+  const double flux = double(gx[c]) * (t[c - 1] - tc) + double(gx[c + 1]) * (t[c + 1] - tc) +
+                      double(gy[c]) * (t[c - sy] - tc) + double(gy[c + sy]) * (t[c + sy] - tc) +
+                      double(gz[c]) * (t[c - sz] - tc) + double(gz[c + sz]) * (t[c + sz] - tc);
+  return v.inv_heat_capacity[c] * flux;
+}
+
+// Surface temperature Ts of a face whose half-voxel conducts a (T - Ts) [a = 2k/h, W/(m^2 K)]
+// into convection h (Ts - Ta) plus radiation eps sigma (Ts^4 - Ta^4). The residual is concave and
+// decreasing in Ts, so Newton from Ts = T converges monotonically (at most one overshoot).
+RUNAWAY_HD inline double robin_surface_temperature(double t_voxel, double a, double h, double eps,
+                                                   double t_ambient) {
+  const double es = eps * kStefanBoltzmann;
+  const double ta4 = t_ambient * t_ambient * t_ambient * t_ambient;
+  double ts = t_voxel;
+  for (int iteration = 0; iteration < 30; ++iteration) {
+    const double ts3 = ts * ts * ts;
+    const double residual = a * (t_voxel - ts) - h * (ts - t_ambient) - es * (ts3 * ts - ta4);
+    const double slope = -a - h - 4.0 * es * ts3;
+    const double change = residual / slope;
+    ts -= change;
+    if (std::fabs(change) <= 1e-12 * ts) break;
+  }
+  return ts;
+}
+
+// Refreshes the ghost voxels of one face from its boundary condition.
+struct BoundaryGhostUpdate {
+  GridShape shape;
+  Spacing spacing;
+  const float* conductance;  // the face-normal conductance array
+  BoundaryCondition bc;
+  int face;  // Face as int
+  double* t;
+
+  // m runs over the voxels of the face, the first in-face axis fastest.
+  RUNAWAY_HD void operator()(Index m) const {
+    const int axis = face / 2;
+    const bool plus = (face % 2) == 1;
+    const int n_first = axis == 0 ? shape.ny : shape.nx;
+    const int a = 1 + int(m % n_first);
+    const int b = 1 + int(m / n_first);
+    int i = 0;
+    int j = 0;
+    int k = 0;
+    if (axis == 0) {
+      i = plus ? shape.nx : 1, j = a, k = b;
+    } else if (axis == 1) {
+      i = a, j = plus ? shape.ny : 1, k = b;
+    } else {
+      i = a, j = b, k = plus ? shape.nz : 1;
+    }
+    const Index stride = axis == 0 ? 1 : (axis == 1 ? shape.stride_y() : shape.stride_z());
+    const Index c = shape.index(i, j, k);
+    const Index ghost = plus ? c + stride : c - stride;
+    if (bc.kind == BoundaryKind::kAdiabatic) {
+      t[ghost] = t[c];
+    } else if (bc.kind == BoundaryKind::kFixedTemperature) {
+      t[ghost] = bc.temperature;
+    } else if (bc.kind == BoundaryKind::kConvectionRadiation) {
+      const double h_normal = axis == 0 ? spacing.dx : (axis == 1 ? spacing.dy : spacing.dz);
+      const double g = double(conductance[plus ? ghost : c]);  // 2k/h^2 on boundary faces
+      t[ghost] = robin_surface_temperature(t[c], g * h_normal, bc.heat_transfer_coefficient,
+                                           bc.emissivity, bc.temperature);
+    }
+  }
+};
+
+// Number of voxels on a face.
+RUNAWAY_HD inline Index face_voxel_count(const GridShape& s, int face) {
+  const int axis = face / 2;
+  return axis == 0 ? Index(s.ny) * s.nz : (axis == 1 ? Index(s.nx) * s.nz : Index(s.nx) * s.ny);
+}
+
+// out = T + dt L(T): forward Euler, the reference integrator.
+struct ForwardEulerUpdate {
+  ConductionView v;
+  const double* t;
+  double* out;
+  double dt;
+  RUNAWAY_HD void operator()(Index c) const { out[c] = t[c] + dt * conduction_rate(v, t, c); }
+};
+
+// RKL2 coefficients of stage j (Meyer, Balsara & Aslam 2014, J. Comput. Phys. 257, 594, eq. 17),
+// with mu_tilde and gamma_tilde already multiplied by the step dt.
+struct Rkl2StageCoefficients {
+  double mu = 0;
+  double nu = 0;
+  double mu_tilde_dt = 0;
+  double gamma_tilde_dt = 0;
+};
+
+// Stage 1: rate0 = L(Y0), Y1 = Y0 + mu_tilde_1 dt rate0.
+struct Rkl2FirstStage {
+  ConductionView v;
+  const double* y0;
+  double* rate0;
+  double* y1;
+  double mu_tilde_dt;
+  RUNAWAY_HD void operator()(Index c) const {
+    const double r = conduction_rate(v, y0, c);
+    rate0[c] = r;
+    y1[c] = y0[c] + mu_tilde_dt * r;
+  }
+};
+
+// Stage j >= 2:
+//   Y_j = mu Y_{j-1} + nu Y_{j-2} + (1 - mu - nu) Y0 + mu_tilde dt L(Y_{j-1}) + gamma_tilde dt L(Y0)
+struct Rkl2Stage {
+  ConductionView v;
+  Rkl2StageCoefficients k;
+  const double* y0;
+  const double* rate0;
+  const double* y_prev;
+  const double* y_prev2;
+  double* y_out;
+  RUNAWAY_HD void operator()(Index c) const {
+    y_out[c] = k.mu * y_prev[c] + k.nu * y_prev2[c] + (1.0 - k.mu - k.nu) * y0[c] +
+               k.mu_tilde_dt * conduction_rate(v, y_prev, c) + k.gamma_tilde_dt * rate0[c];
+  }
+};
+
+// T += dt q / (rho cp): a volumetric heat source over one (split) step.
+struct HeatSourceUpdate {
+  ConductionView v;
+  const double* heat_source;  // W/m^3, padded
+  double* t;
+  double dt;
+  RUNAWAY_HD void operator()(Index c) const { t[c] += dt * v.inv_heat_capacity[c] * heat_source[c]; }
+};
+
+// rho cp T V of one voxel, J.
+struct ThermalEnergyOfVoxel {
+  ConductionView v;
+  const double* t;
+  RUNAWAY_HD double operator()(Index c) const {
+    return t[c] / v.inv_heat_capacity[c] * v.spacing.volume();
+  }
+};
+
+// Forward-Euler stability limit of one voxel: rho cp / sum of its six face conductances
+// (Gershgorin bound of the discrete operator).
+struct ExplicitStepOfVoxel {
+  ConductionView v;
+  RUNAWAY_HD double operator()(Index c) const {
+    const Index sy = v.shape.stride_y();
+    const Index sz = v.shape.stride_z();
+    const double g = double(v.conductance[0][c]) + double(v.conductance[0][c + 1]) +
+                     double(v.conductance[1][c]) + double(v.conductance[1][c + sy]) +
+                     double(v.conductance[2][c]) + double(v.conductance[2][c + sz]);
+    return g > 0 ? 1.0 / (v.inv_heat_capacity[c] * g) : 1e300;
+  }
+};
+
+struct ValueOfVoxel {
+  const double* t;
+  RUNAWAY_HD double operator()(Index c) const { return t[c]; }
+};
+
+}  // namespace runaway::kernels
