@@ -1,0 +1,13 @@
+// Subcommands of the `runaway` CLI. Each lives in its own host/cli_<name>.cpp and registers
+// itself on the app; main.cpp only lists them. Errors map to exit codes (STYLE.md):
+// 0 success, 1 runtime failure, 2 bad input.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace runaway::host {
+
+void add_info_command(CLI::App& app);
+void add_conduction_demo_command(CLI::App& app);
+
+}  // namespace runaway::host

@@ -1,0 +1,37 @@
+// XDMF 2.0 sidecars that let ParaView's "XDMF Reader" open results.h5 and model.h5
+// (DESIGN.md §7): a 3DCoRectMesh with ORIGIN_DXDYDZ geometry in Z Y X order, cell-centred
+// attributes (so the topology counts points: nz+1 ny+1 nx+1), a temporal collection with one
+// grid per frame, and HyperSlab items that pick frame f out of the 4-D /fields datasets. The
+// HDF5 file is named relative to the XDMF file, so a run directory can be moved or copied.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "io/model.hpp"
+
+namespace runaway::io {
+
+struct XdmfField {
+  std::string name;  // dataset /fields/<name>, shape [frame][nz][ny][nx]
+  ElementType type = ElementType::kFloat64;
+};
+
+struct XdmfResults {
+  std::string h5_file_name = "results.h5";  // relative to the XDMF file
+  GridInfo grid;
+  std::vector<XdmfField> fields;
+  std::vector<double> frame_times;  // s, one per frame on disk
+};
+
+// Document text. With no frames, the results document shows the model alone.
+std::string results_xdmf(const XdmfResults& results);
+std::string model_xdmf(const std::string& h5_file_name, const GridInfo& grid);
+
+// Write the documents atomically (temporary file + rename): a reader never sees half a file.
+void write_results_xdmf(const std::filesystem::path& xdmf_path, const XdmfResults& results);
+void write_model_xdmf(const std::filesystem::path& xdmf_path, const std::string& h5_file_name,
+                      const GridInfo& grid);
+
+}  // namespace runaway::io

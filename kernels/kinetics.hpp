@@ -1,0 +1,616 @@
+// Per-voxel thermal-runaway kinetics: reaction rates, heat release, the analytic Jacobian and an
+// L-stable stiff integrator with adaptive sub-steps (DESIGN.md §5, docs/physics.md "Kinetics").
+// Everything is RUNAWAY_HD, keeps its state in local arrays, allocates nothing and throws
+// nothing, so the OpenMP and CUDA backends compile the same code.
+//
+// Unknowns of one voxel (chemistry.hpp gives the rate law):
+//   c_i  remaining fraction of reaction i's reactant            dc_i/dt = -R_i
+//   s    liquid electrolyte left, as a fraction of W_e = f rho
+//        ds/dt = -sum_{consuming i} nu_i W_i R_i / W_e - sum_{electrolyte e} R_e - v s
+//   T    temperature
+//        rho cp dT/dt = sum_i H_i W_i R_i - L W_e v s + q_extra
+// where v = 1 / vent_time_constant once the cell's vent is open (0 before), L the latent heat of
+// the vented liquid and q_extra a source held constant over the step (short circuit, conduction
+// in a split step, an oven). The vented mass m_v (dm_v/dt = W_e v s) is integrated alongside.
+//
+// Integrator: ROS3, the 3-stage, order-3 L-stable Rosenbrock method with an embedded order-2
+// error estimate of Sandu et al. 1997 (Atmos. Environ. 31, 3459; coefficients as in KPP's
+// Rosenbrock integrator). Why Rosenbrock rather than backward Euler + Newton: the runaway is so
+// steep (dT/dt ~ 1e4 K/s) that a temperature-vs-time curve accurate to 0.5 K needs the time of the
+// jump to ~1e-5 relative; order 3 gets there in hundreds of sub-steps where order 1 would need
+// ~1e5. A Rosenbrock step is linearly implicit (three solves with one matrix, no Newton loop whose
+// iteration count varies per GPU thread), L-stable, and uses the analytic Jacobian exactly as the
+// method requires. The matrix sigma I - J (sigma = 1 / (h gamma)) is an arrowhead: each c_i
+// couples only to itself, s and T. Eliminating the c_i leaves a 2x2 system in (s, T), so a solve
+// costs O(N) with N <= kMaxReactions, no pivoting and no dense LU.
+//
+// Energy bookkeeping: after each accepted sub-step the reaction heat is computed from the change
+// of the state, sum_i H_i W_i (c_i_old - c_i_new), the latent heat from the vented mass, and T is
+// set from them, so rho cp dT = released + q_extra h holds to round-off whatever the step error
+// (the ODE's linear invariant, enforced rather than hoped for).
+#pragma once
+
+#include <cmath>
+
+#include "kernels/chemistry.hpp"
+#include "kernels/hd.hpp"
+
+namespace runaway::kernels {
+
+// Reactions that need liquid electrolyte slow down smoothly over the last 1 % of the initial
+// liquid and stop when none is left: g(s) = 1 for s >= s_g, g = u (2 - u) with u = s / s_g below.
+// g is C1, so the Jacobian is continuous, and g ~ 2 s / s_g near 0 keeps s >= 0. The 1 % is a
+// modelling choice (not from a paper): small enough that a liquid cell's published kinetics are
+// unchanged, large enough that the gate is not stiffer than the reactions.
+inline constexpr double kSolventGateFraction = 0.01;
+
+// Per-voxel reaction state. A voxel of an all-solid chemistry keeps electrolyte_left = 0.
+struct KineticState {
+  double remaining[kMaxReactions] = {};  // c_i, remaining fraction of each reactant
+  double electrolyte_left = 0;           // s, liquid electrolyte left / W_e, in [0, 1]
+};
+
+RUNAWAY_HD inline KineticState initial_kinetic_state(const Chemistry& chemistry) {
+  KineticState state;
+  for (int i = 0; i < chemistry.reaction_count; ++i) {
+    state.remaining[i] = chemistry.reactions[i].initial_remaining;
+  }
+  state.electrolyte_left = electrolyte_content(chemistry) > 0.0 ? 1.0 : 0.0;
+  return state;
+}
+
+// Progress of reaction i in [0, 1]: the share of its initial reactant converted.
+RUNAWAY_HD inline double reaction_progress(const Chemistry& chemistry, const KineticState& state,
+                                           int i) {
+  const double c0 = chemistry.reactions[i].initial_remaining;
+  return c0 > 0.0 ? (c0 - state.remaining[i]) / c0 : 0.0;
+}
+
+namespace detail {
+
+RUNAWAY_HD inline double clamp01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
+
+// x^p for x >= 0, with the common integer orders exact and cheap.
+RUNAWAY_HD inline double power(double x, double p) {
+  if (p == 0.0) return 1.0;
+  if (p == 1.0) return x;
+  if (p == 2.0) return x * x;
+  return std::pow(x, p);
+}
+
+// d(x^p)/dx for x >= 0; 0 where it is undefined (x = 0 with p < 1), which only happens on the
+// boundary the rate cannot cross.
+RUNAWAY_HD inline double power_derivative(double x, double p) {
+  if (p == 0.0) return 0.0;
+  if (p == 1.0) return 1.0;
+  if (p == 2.0) return 2.0 * x;
+  if (x <= 0.0) return 0.0;
+  return p * std::pow(x, p - 1.0);
+}
+
+}  // namespace detail
+
+// Solvent gate g(s) and dg/ds (see kSolventGateFraction).
+struct Gate {
+  double value = 1;
+  double derivative = 0;
+};
+RUNAWAY_HD inline Gate solvent_gate(double electrolyte_left) {
+  const double s = detail::clamp01(electrolyte_left);
+  if (s >= kSolventGateFraction) return {1.0, 0.0};
+  const double u = s / kSolventGateFraction;
+  return {u * (2.0 - u), 2.0 * (1.0 - u) / kSolventGateFraction};
+}
+
+// Rate R of one reaction (1/s) and its partial derivatives. `own` is the variable of the order
+// terms: c_i, or s for an electrolyte-decomposition reaction. d_electrolyte is through the
+// solvent gate only (zero for reactions that do not consume electrolyte).
+struct ReactionRate {
+  double rate = 0;
+  double d_own = 0;
+  double d_electrolyte = 0;
+  double d_temperature = 0;
+};
+
+// The generalised NREL rate law (chemistry.hpp):
+//   R = A(T) exp(-Ea/(R T)) x^m (1-x)^n [exp(-(z0 + c0 - x)/z_ref)] [g(s)]
+RUNAWAY_HD inline ReactionRate reaction_rate(const Reaction& r, double own, double electrolyte_left,
+                                             double temperature, bool has_electrolyte) {
+  const double t = temperature > 1.0 ? temperature : 1.0;  // guards the Arrhenius division
+  const double a = (r.temperature_switch && t >= r.switch_temperature)
+                       ? r.pre_exponential_factor_above_switch
+                       : r.pre_exponential_factor;
+  const double ea_over_r = r.activation_energy / kGasConstant;
+  const double k = a * std::exp(-ea_over_r / t);  // Arrhenius (Hatchard 2001 eq. 3-6)
+  const double dk_dt = k * ea_over_r / (t * t);
+
+  const double x = detail::clamp01(own);
+  const double xm = detail::power(x, r.order_remaining);
+  const double xn = detail::power(1.0 - x, r.order_converted);
+  const double order_term = xm * xn;
+  const double d_order_term = detail::power_derivative(x, r.order_remaining) * xn -
+                              xm * detail::power_derivative(1.0 - x, r.order_converted);
+
+  // SEI-thickness inhibition of the anode reaction, z = z0 + (c0 - c) (Hatchard 2001, Kim 2007).
+  double inhibition = 1.0;
+  double d_inhibition = 0.0;
+  if (r.sei_inhibition) {
+    const double z = r.initial_sei_thickness + (r.initial_remaining - x);
+    inhibition = std::exp(-z / r.reference_sei_thickness);
+    d_inhibition = inhibition / r.reference_sei_thickness;
+  }
+
+  Gate gate;
+  if (r.consumes_electrolyte && !r.reactant_is_electrolyte) {
+    gate = has_electrolyte ? solvent_gate(electrolyte_left) : Gate{0.0, 0.0};
+  }
+
+  ReactionRate out;
+  const double shape = order_term * inhibition;
+  out.rate = k * shape * gate.value;
+  out.d_own = k * (d_order_term * inhibition + order_term * d_inhibition) * gate.value;
+  out.d_electrolyte = k * shape * gate.derivative;
+  out.d_temperature = dk_dt * shape * gate.value;
+  return out;
+}
+
+// Everything dy/dt of one voxel, for output and for reference solvers in tests.
+struct KineticsDerivatives {
+  double reaction_rate[kMaxReactions] = {};  // R_i, 1/s (dc_i/dt = -R_i)
+  double electrolyte_rate = 0;               // ds/dt, 1/s
+  double vented_mass_rate = 0;               // dm_v/dt, kg/(m^3 s)
+  double reaction_heat_rate = 0;             // sum H_i W_i R_i, W/m^3
+  double latent_heat_rate = 0;               // L dm_v/dt, W/m^3 (removed)
+  double temperature_rate = 0;               // dT/dt including the external source, K/s
+};
+
+// vent_rate is v = 1 / vent_time_constant while the vent is open, else 0.
+RUNAWAY_HD inline KineticsDerivatives kinetics_derivatives(const Chemistry& chemistry,
+                                                           double temperature,
+                                                           const KineticState& state,
+                                                           double vent_rate,
+                                                           double external_heat_rate) {
+  KineticsDerivatives d;
+  const double we = electrolyte_content(chemistry);
+  const bool has_electrolyte = we > 0.0;
+  const double s = detail::clamp01(state.electrolyte_left);
+  double electrolyte_rate = 0.0;
+  for (int i = 0; i < chemistry.reaction_count; ++i) {
+    const Reaction& r = chemistry.reactions[i];
+    const double own = r.reactant_is_electrolyte ? s : state.remaining[i];
+    const double rate = reaction_rate(r, own, s, temperature, has_electrolyte).rate;
+    d.reaction_rate[i] = rate;
+    const double w = reactant_content(chemistry, i);
+    d.reaction_heat_rate += r.heat_of_reaction * w * rate;  // q = sum H W R (Kim 2007 eq. 7)
+    if (!has_electrolyte) continue;
+    if (r.reactant_is_electrolyte) {
+      electrolyte_rate -= rate;
+    } else if (r.consumes_electrolyte) {
+      electrolyte_rate -= r.electrolyte_per_reactant * w * rate / we;
+    }
+  }
+  if (has_electrolyte) {
+    electrolyte_rate -= vent_rate * s;
+    d.vented_mass_rate = we * vent_rate * s;
+  }
+  d.electrolyte_rate = electrolyte_rate;
+  d.latent_heat_rate = chemistry.electrolyte_latent_heat * d.vented_mass_rate;
+  const double rho_cp = chemistry.density * chemistry.heat_capacity;
+  d.temperature_rate = (d.reaction_heat_rate - d.latent_heat_rate + external_heat_rate) / rho_cp;
+  return d;
+}
+
+// Chemical heat release rate q = sum H W R, W/m^3 (no venting).
+RUNAWAY_HD inline double heat_release_rate(const Chemistry& chemistry, double temperature,
+                                           const KineticState& state) {
+  return kinetics_derivatives(chemistry, temperature, state, 0.0, 0.0).reaction_heat_rate;
+}
+
+// Self-heating rate (q_reactions - q_latent) / (rho cp), K/s: what an ARC or the runaway-onset
+// criterion sees.
+RUNAWAY_HD inline double self_heating_rate(const Chemistry& chemistry, double temperature,
+                                           const KineticState& state, double vent_rate) {
+  const KineticsDerivatives d = kinetics_derivatives(chemistry, temperature, state, vent_rate, 0.0);
+  return (d.reaction_heat_rate - d.latent_heat_rate) /
+         (chemistry.density * chemistry.heat_capacity);
+}
+
+// Analytic Jacobian J = df/dy of the unknowns y = (c_0 .. c_{N-1}, s, T), written densely in
+// row-major order into jacobian[(N + 2) * (N + 2)]. The integrator uses the same partials in
+// factored form; this dense form exists for tests and reference solvers.
+RUNAWAY_HD inline void kinetics_jacobian(const Chemistry& chemistry, double temperature,
+                                         const KineticState& state, double vent_rate,
+                                         double* jacobian) {
+  const int n = chemistry.reaction_count;
+  const int size = n + 2;
+  const int is = n;
+  const int it = n + 1;
+  for (int k = 0; k < size * size; ++k) jacobian[k] = 0.0;
+  const double we = electrolyte_content(chemistry);
+  const bool has_electrolyte = we > 0.0;
+  const double s = detail::clamp01(state.electrolyte_left);
+  const double rho_cp = chemistry.density * chemistry.heat_capacity;
+  for (int i = 0; i < n; ++i) {
+    const Reaction& r = chemistry.reactions[i];
+    const double own = r.reactant_is_electrolyte ? s : state.remaining[i];
+    const ReactionRate p = reaction_rate(r, own, s, temperature, has_electrolyte);
+    const double hw = r.heat_of_reaction * reactant_content(chemistry, i);
+    // d(dc_i/dt) = -dR_i
+    const double d_s = r.reactant_is_electrolyte ? p.d_own : p.d_electrolyte;
+    if (!r.reactant_is_electrolyte) jacobian[i * size + i] = -p.d_own;
+    jacobian[i * size + is] = -d_s;
+    jacobian[i * size + it] = -p.d_temperature;
+    // d(ds/dt)
+    if (has_electrolyte) {
+      double weight = 0.0;  // ds/dt contains -weight * R_i
+      if (r.reactant_is_electrolyte) {
+        weight = 1.0;
+      } else if (r.consumes_electrolyte) {
+        weight = r.electrolyte_per_reactant * reactant_content(chemistry, i) / we;
+      }
+      if (!r.reactant_is_electrolyte) jacobian[is * size + i] -= weight * p.d_own;
+      jacobian[is * size + is] -= weight * d_s;
+      jacobian[is * size + it] -= weight * p.d_temperature;
+    }
+    // d(dT/dt)
+    if (!r.reactant_is_electrolyte) jacobian[it * size + i] += hw * p.d_own / rho_cp;
+    jacobian[it * size + is] += hw * d_s / rho_cp;
+    jacobian[it * size + it] += hw * p.d_temperature / rho_cp;
+  }
+  if (has_electrolyte) {
+    jacobian[is * size + is] -= vent_rate;
+    jacobian[it * size + is] -= chemistry.electrolyte_latent_heat * we * vent_rate / rho_cp;
+  }
+}
+
+// Accuracy and effort of the per-voxel integrator.
+struct KineticsTolerances {
+  double relative = 1e-6;
+  double absolute_temperature = 1e-3;  // K
+  double absolute_fraction = 1e-8;     // on c_i and s
+  int max_attempts = 20000;            // accepted + rejected sub-steps per call
+};
+
+struct KineticsStepResult {
+  double temperature = 0;        // K at the end of the step
+  double heat_released = 0;      // J/m^3 over the step: reaction_heat - latent_heat
+  double reaction_heat = 0;      // J/m^3, sum H_i W_i (c_i_start - c_i_end)
+  double latent_heat = 0;        // J/m^3 taken by the vented liquid
+  double vented_mass = 0;        // kg/m^3 of liquid electrolyte vented during the step
+  double self_heating_rate = 0;  // K/s at the end of the step (reactions - latent, no q_extra)
+  double next_substep = 0;       // s, the sub-step the controller would try next (a hint)
+  int accepted_substeps = 0;
+  int rejected_substeps = 0;
+  // false if the attempt budget ran out or the linear system broke down: the state then holds
+  // the last accepted point and the rest of the step applied q_extra only. The driver must
+  // treat this as a runtime failure.
+  bool converged = true;
+};
+
+namespace detail {
+
+// ROS3 coefficients (Sandu et al. 1997; as tabulated in KPP's Rosenbrock integrator).
+struct Ros3 {
+  static constexpr double kGamma = 0.43586652150845899941601945119356;
+  static constexpr double kA21 = 1.0;  // stage 2 at y + K1; stage 3 reuses f(y + K1)
+  static constexpr double kC21 = -1.0156171083877702091975600115545;
+  static constexpr double kC31 = 4.0759956452537699824805835358067;
+  static constexpr double kC32 = 9.2076794298330791242156818474003;
+  static constexpr double kM1 = 1.0;
+  static constexpr double kM2 = 6.1697947043828245592553615689730;
+  static constexpr double kM3 = -0.42772256543218573326238373806514;
+  static constexpr double kE1 = 0.5;
+  static constexpr double kE2 = -2.9079558716805469821718236208017;
+  static constexpr double kE3 = 0.22354069897811569627360909276199;
+  static constexpr double kErrorOrder = 3.0;  // min(order, embedded order) + 1
+};
+
+// Vector of unknowns: c_0..c_{kMaxReactions-1}, then s, T and the vented mass m_v (kg/m^3).
+inline constexpr int kSlotElectrolyte = kMaxReactions;
+inline constexpr int kSlotTemperature = kMaxReactions + 1;
+inline constexpr int kSlotVented = kMaxReactions + 2;
+inline constexpr int kVectorSize = kMaxReactions + 3;
+
+struct Vec {
+  double v[kVectorSize];
+};
+
+// f(y) for the integrator (the same physics as kinetics_derivatives).
+RUNAWAY_HD inline void rhs(const Chemistry& chemistry, const Vec& y, double vent_rate,
+                           double external_heat_rate, Vec& f) {
+  KineticState state;
+  for (int i = 0; i < chemistry.reaction_count; ++i) state.remaining[i] = y.v[i];
+  state.electrolyte_left = y.v[kSlotElectrolyte];
+  const KineticsDerivatives d = kinetics_derivatives(chemistry, y.v[kSlotTemperature], state,
+                                                     vent_rate, external_heat_rate);
+  for (int i = 0; i < chemistry.reaction_count; ++i) f.v[i] = -d.reaction_rate[i];
+  f.v[kSlotElectrolyte] = d.electrolyte_rate;
+  f.v[kSlotTemperature] = d.temperature_rate;
+  f.v[kSlotVented] = d.vented_mass_rate;
+}
+
+// The factored matrix sigma I - J (arrowhead; see the file comment). With x_i the c_i update:
+//   x_i = (b_i - alpha_s_i x_s - alpha_t_i x_T) inv_d_i
+//   s row:  m_ss x_s + m_st x_T + sum_i p_i x_i = b_s
+//   T row:  m_ts x_s + m_tt x_T + sum_i q_i x_i = b_T
+//   m_v row: sigma x_m - we_v x_s = b_m
+struct Factored {
+  double sigma;
+  double inv_d[kMaxReactions];
+  double alpha_s[kMaxReactions];
+  double alpha_t[kMaxReactions];
+  double p[kMaxReactions];
+  double q[kMaxReactions];
+  double inv_det;
+  double a11, a12, a21, a22;  // reduced 2x2 system in (s, T)
+  double we_v;                // W_e v
+};
+
+// Builds the factorisation at y for sub-step h; false if the matrix is (nearly) singular, which
+// the controller answers with a smaller h.
+RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, double vent_rate, double h,
+                              Factored& m) {
+  const int n = chemistry.reaction_count;
+  const double we = electrolyte_content(chemistry);
+  const bool has_electrolyte = we > 0.0;
+  const double s = clamp01(y.v[kSlotElectrolyte]);
+  const double temperature = y.v[kSlotTemperature];
+  const double rho_cp = chemistry.density * chemistry.heat_capacity;
+  m.sigma = 1.0 / (h * Ros3::kGamma);
+  double m_ss = m.sigma;
+  double m_st = 0.0;
+  double m_ts = 0.0;
+  double m_tt = m.sigma;
+  for (int i = 0; i < n; ++i) {
+    const Reaction& r = chemistry.reactions[i];
+    const double w = reactant_content(chemistry, i);
+    const double hw_over = r.heat_of_reaction * w / rho_cp;
+    const double own = r.reactant_is_electrolyte ? s : y.v[i];
+    const ReactionRate pr = reaction_rate(r, own, s, temperature, has_electrolyte);
+    m_tt -= hw_over * pr.d_temperature;
+    if (r.reactant_is_electrolyte) {
+      // c_e does not feed back: its row is sigma x_e + dR/ds x_s + dR/dT x_T = b_e.
+      m.inv_d[i] = 1.0 / m.sigma;
+      m.alpha_s[i] = pr.d_own;
+      m.alpha_t[i] = pr.d_temperature;
+      m.p[i] = 0.0;
+      m.q[i] = 0.0;
+      if (has_electrolyte) {
+        m_ss += pr.d_own;
+        m_st += pr.d_temperature;
+      }
+      m_ts -= hw_over * pr.d_own;
+    } else {
+      const double d = m.sigma + pr.d_own;
+      if (!(d > 1e-3 * m.sigma)) return false;  // autocatalysis faster than 1/h: shrink h
+      m.inv_d[i] = 1.0 / d;
+      m.alpha_s[i] = pr.d_electrolyte;
+      m.alpha_t[i] = pr.d_temperature;
+      const double weight = (has_electrolyte && r.consumes_electrolyte)
+                                ? r.electrolyte_per_reactant * w / we
+                                : 0.0;
+      m.p[i] = weight * pr.d_own;
+      m.q[i] = -hw_over * pr.d_own;
+      m_ss += weight * pr.d_electrolyte;
+      m_st += weight * pr.d_temperature;
+      m_ts -= hw_over * pr.d_electrolyte;
+    }
+  }
+  m.we_v = has_electrolyte ? we * vent_rate : 0.0;
+  if (has_electrolyte) {
+    m_ss += vent_rate;
+    m_ts += chemistry.electrolyte_latent_heat * m.we_v / rho_cp;
+  }
+  m.a11 = m_ss;
+  m.a12 = m_st;
+  m.a21 = m_ts;
+  m.a22 = m_tt;
+  for (int i = 0; i < n; ++i) {
+    m.a11 -= m.p[i] * m.alpha_s[i] * m.inv_d[i];
+    m.a12 -= m.p[i] * m.alpha_t[i] * m.inv_d[i];
+    m.a21 -= m.q[i] * m.alpha_s[i] * m.inv_d[i];
+    m.a22 -= m.q[i] * m.alpha_t[i] * m.inv_d[i];
+  }
+  const double det = m.a11 * m.a22 - m.a12 * m.a21;
+  const double scale = std::fabs(m.a11 * m.a22) + std::fabs(m.a12 * m.a21);
+  if (!(std::fabs(det) > 1e-12 * scale) || !std::isfinite(det)) return false;
+  m.inv_det = 1.0 / det;
+  return true;
+}
+
+// x = (sigma I - J)^-1 b, in place.
+RUNAWAY_HD inline void solve(const Chemistry& chemistry, const Factored& m, Vec& b) {
+  const int n = chemistry.reaction_count;
+  double r1 = b.v[kSlotElectrolyte];
+  double r2 = b.v[kSlotTemperature];
+  for (int i = 0; i < n; ++i) {
+    r1 -= m.p[i] * b.v[i] * m.inv_d[i];
+    r2 -= m.q[i] * b.v[i] * m.inv_d[i];
+  }
+  const double xs = (m.a22 * r1 - m.a12 * r2) * m.inv_det;
+  const double xt = (m.a11 * r2 - m.a21 * r1) * m.inv_det;
+  for (int i = 0; i < n; ++i) {
+    b.v[i] = (b.v[i] - m.alpha_s[i] * xs - m.alpha_t[i] * xt) * m.inv_d[i];
+  }
+  b.v[kSlotElectrolyte] = xs;
+  b.v[kSlotTemperature] = xt;
+  b.v[kSlotVented] = (b.v[kSlotVented] + m.we_v * xs) / m.sigma;
+}
+
+RUNAWAY_HD inline bool all_finite(const Chemistry& chemistry, const Vec& y) {
+  for (int i = 0; i < chemistry.reaction_count; ++i) {
+    if (!std::isfinite(y.v[i])) return false;
+  }
+  return std::isfinite(y.v[kSlotElectrolyte]) && std::isfinite(y.v[kSlotTemperature]) &&
+         std::isfinite(y.v[kSlotVented]);
+}
+
+}  // namespace detail
+
+// Advances one voxel's temperature and reaction state over dt with the external source
+// external_heat_rate (W/m^3, constant over the step) and the vent open or closed. first_substep
+// is a hint (e.g. the previous call's next_substep); <= 0 lets the controller choose.
+RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry,
+                                                      double temperature, KineticState& state,
+                                                      double dt, double external_heat_rate,
+                                                      bool vent_open,
+                                                      const KineticsTolerances& tolerances = {},
+                                                      double first_substep = 0.0) {
+  using detail::Ros3;
+  using detail::Vec;
+  const int n = chemistry.reaction_count;
+  const double rho_cp = chemistry.density * chemistry.heat_capacity;
+  const double we = electrolyte_content(chemistry);
+  const double vent_rate = (vent_open && chemistry.vent_time_constant > 0.0 && we > 0.0)
+                               ? 1.0 / chemistry.vent_time_constant
+                               : 0.0;
+  const double latent = chemistry.electrolyte_latent_heat;
+
+  KineticsStepResult result;
+  Vec y;
+  for (int i = 0; i < kMaxReactions; ++i) y.v[i] = i < n ? state.remaining[i] : 0.0;
+  y.v[detail::kSlotElectrolyte] = we > 0.0 ? state.electrolyte_left : 0.0;
+  y.v[detail::kSlotTemperature] = temperature;
+  y.v[detail::kSlotVented] = 0.0;
+
+  Vec f0;
+  detail::rhs(chemistry, y, vent_rate, external_heat_rate, f0);
+  // First sub-step: the hint, else dt limited to ~2 K and ~5 % of any reactant per sub-step
+  // (a first guess only; the error controller decides).
+  double h = first_substep > 0.0 ? first_substep : dt;
+  if (!(first_substep > 0.0)) {
+    const double t_rate = std::fabs(f0.v[detail::kSlotTemperature]);
+    if (t_rate * h > 2.0) h = 2.0 / t_rate;
+    for (int i = 0; i <= n; ++i) {
+      const int slot = i < n ? i : detail::kSlotElectrolyte;
+      const double rate = std::fabs(f0.v[slot]);
+      if (rate * h > 0.05) h = 0.05 / rate;
+    }
+  }
+  const double h_min = 1e-14 * (dt > 1.0 ? dt : 1.0);
+  double time = 0.0;
+  bool reject_last = false;
+  bool have_f0 = true;
+  int attempts = 0;
+
+  while (time < dt) {
+    if (attempts >= tolerances.max_attempts) {
+      result.converged = false;
+      break;
+    }
+    ++attempts;
+    const double h_natural = h;  // before clipping to the end of the step
+    if (h > dt - time) h = dt - time;
+    if (h < h_min) h = h_min;
+    if (!have_f0) detail::rhs(chemistry, y, vent_rate, external_heat_rate, f0);
+    have_f0 = true;
+
+    detail::Factored m;
+    if (!detail::factor(chemistry, y, vent_rate, h, m)) {
+      if (h <= h_min) {
+        result.converged = false;
+        break;
+      }
+      h *= 0.25;
+      reject_last = true;
+      ++result.rejected_substeps;
+      continue;
+    }
+    // Stage 1: (sigma I - J) K1 = f(y)
+    Vec k1 = f0;
+    detail::solve(chemistry, m, k1);
+    // Stage 2: (sigma I - J) K2 = f(y + K1) + C21/h K1
+    Vec y2;
+    for (int j = 0; j < detail::kVectorSize; ++j) y2.v[j] = y.v[j] + Ros3::kA21 * k1.v[j];
+    Vec f2;
+    detail::rhs(chemistry, y2, vent_rate, external_heat_rate, f2);
+    Vec k2;
+    for (int j = 0; j < detail::kVectorSize; ++j) k2.v[j] = f2.v[j] + Ros3::kC21 / h * k1.v[j];
+    detail::solve(chemistry, m, k2);
+    // Stage 3 reuses f(y + K1): (sigma I - J) K3 = f2 + C31/h K1 + C32/h K2
+    Vec k3;
+    for (int j = 0; j < detail::kVectorSize; ++j) {
+      k3.v[j] = f2.v[j] + (Ros3::kC31 * k1.v[j] + Ros3::kC32 * k2.v[j]) / h;
+    }
+    detail::solve(chemistry, m, k3);
+
+    Vec y_new;
+    double error = 0.0;
+    for (int j = 0; j < detail::kVectorSize; ++j) {
+      y_new.v[j] = y.v[j] + Ros3::kM1 * k1.v[j] + Ros3::kM2 * k2.v[j] + Ros3::kM3 * k3.v[j];
+    }
+    const bool finite = detail::all_finite(chemistry, y_new);
+    if (finite) {
+      for (int j = 0; j < detail::kSlotVented; ++j) {
+        if (j >= n && j < detail::kSlotElectrolyte) continue;
+        const double e = Ros3::kE1 * k1.v[j] + Ros3::kE2 * k2.v[j] + Ros3::kE3 * k3.v[j];
+        const double absolute = j == detail::kSlotTemperature ? tolerances.absolute_temperature
+                                                              : tolerances.absolute_fraction;
+        const double magnitude = std::fabs(y.v[j]) > std::fabs(y_new.v[j]) ? std::fabs(y.v[j])
+                                                                            : std::fabs(y_new.v[j]);
+        const double ratio = std::fabs(e) / (absolute + tolerances.relative * magnitude);
+        if (ratio > error) error = ratio;
+      }
+    }
+    if (!finite || !std::isfinite(error)) {
+      if (h <= h_min) {
+        result.converged = false;
+        break;
+      }
+      h *= 0.25;
+      reject_last = true;
+      ++result.rejected_substeps;
+      continue;
+    }
+    double factor = error > 1e-12 ? 0.9 * std::pow(error, -1.0 / Ros3::kErrorOrder) : 5.0;
+    factor = factor < 0.2 ? 0.2 : (factor > 5.0 ? 5.0 : factor);
+    if (error > 1.0 && h > h_min) {
+      h *= reject_last ? (factor < 0.1 ? factor : 0.1) : factor;
+      reject_last = true;
+      ++result.rejected_substeps;
+      continue;
+    }
+
+    // Accept: clamp fractions to [0, 1], then set T from the energy released (bookkeeping).
+    double reaction_heat = 0.0;
+    for (int i = 0; i < n; ++i) {
+      const double c_new = detail::clamp01(y_new.v[i]);
+      reaction_heat +=
+          chemistry.reactions[i].heat_of_reaction * reactant_content(chemistry, i) *
+          (y.v[i] - c_new);
+      y_new.v[i] = c_new;
+    }
+    y_new.v[detail::kSlotElectrolyte] = detail::clamp01(y_new.v[detail::kSlotElectrolyte]);
+    const double vented = y_new.v[detail::kSlotVented] > 0.0 ? y_new.v[detail::kSlotVented] : 0.0;
+    const double latent_heat = latent * vented;
+    y_new.v[detail::kSlotTemperature] =
+        y.v[detail::kSlotTemperature] +
+        (reaction_heat - latent_heat + external_heat_rate * h) / rho_cp;
+    y_new.v[detail::kSlotVented] = 0.0;
+    result.reaction_heat += reaction_heat;
+    result.latent_heat += latent_heat;
+    result.vented_mass += vented;
+    y = y_new;
+    time += h;
+    if (dt - time <= 1e-12 * dt) time = dt;
+    ++result.accepted_substeps;
+    have_f0 = false;
+    const double h_next = h * (reject_last ? (factor < 1.0 ? factor : 1.0) : factor);
+    h = h_next > h_natural ? h_next : h_natural;  // a clipped last sub-step says nothing new
+    reject_last = false;
+  }
+  if (time < dt) {
+    // Budget exhausted: keep the energy balance exact by applying the external source alone.
+    y.v[detail::kSlotTemperature] += external_heat_rate * (dt - time) / rho_cp;
+  }
+
+  for (int i = 0; i < n; ++i) state.remaining[i] = y.v[i];
+  state.electrolyte_left = y.v[detail::kSlotElectrolyte];
+  result.temperature = y.v[detail::kSlotTemperature];
+  result.heat_released = result.reaction_heat - result.latent_heat;
+  result.self_heating_rate = self_heating_rate(chemistry, result.temperature, state, vent_rate);
+  result.next_substep = h;
+  return result;
+}
+
+}  // namespace runaway::kernels
