@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "kernels/conduction.hpp"
+#include "kernels/coupling.hpp"
 #include "kernels/grid.hpp"
 
 namespace runaway::kernels {
@@ -76,6 +77,18 @@ class Backend {
   // Largest and smallest interior temperature.
   virtual double max_temperature(const ConductionView& view, const double* temperature) = 0;
   virtual double min_temperature(const ConductionView& view, const double* temperature) = 0;
+
+  // --- coupled-step entry points (kernels/coupling.hpp) -------------------------------------
+  // Kinetics over the update's active voxels (a half step of the Strang splitting).
+  virtual void kinetics(const KineticsUpdate& update) = 0;
+  // A heat source over `count` region voxels.
+  virtual void region_source(const RegionSourceUpdate& update, Index count) = 0;
+  // Per-cell statistics, one segmented reduction per cell.
+  virtual void cell_statistics(const CellStatisticsReduce& reduce, Index cells) = 0;
+  // Largest |T_new - T_old| over interior voxels not yet in runaway.
+  virtual double max_temperature_change(const GridShape& shape, const TemperatureChange& change) = 0;
+  // p[0..n) = value
+  virtual void fill(double* p, Index n, double value) = 0;
 
  protected:
   TransferCounters transfers_;

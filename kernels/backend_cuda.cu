@@ -107,6 +107,11 @@ struct CudaExec {
     check(cudaGetLastError(), "1D kernel launch");
   }
 
+  template <class F>
+  void for_each_balanced(Index n, const F& f) const {
+    for_each(n, f);  // the GPU's warp scheduler balances; compaction to reacting voxels is the lever
+  }
+
   template <class F, class Op>
   double reduce_interior(const GridShape& s, const F& f, double init, Op op) const {
     const double result = thrust::transform_reduce(

@@ -71,6 +71,20 @@ class BackendImpl final : public Backend {
     return exec_.min_interior(view.shape, ValueOfVoxel{temperature});
   }
 
+  void kinetics(const KineticsUpdate& update) override {
+    exec_.for_each_balanced(update.k.count, update);
+  }
+  void region_source(const RegionSourceUpdate& update, Index count) override {
+    exec_.for_each(count, update);
+  }
+  void cell_statistics(const CellStatisticsReduce& reduce, Index cells) override {
+    exec_.for_each(cells, reduce);
+  }
+  double max_temperature_change(const GridShape& shape, const TemperatureChange& change) override {
+    return exec_.max_interior(shape, change);
+  }
+  void fill(double* p, Index n, double value) override { exec_.for_each(n, Fill{p, value}); }
+
  private:
   Exec exec_;
   BackendInfo info_;

@@ -213,6 +213,12 @@ struct ExplicitStepOfVoxel {
   }
 };
 
+struct Fill {
+  double* p;
+  double value;
+  RUNAWAY_HD void operator()(Index m) const { p[m] = value; }
+};
+
 struct ValueOfVoxel {
   const double* t;
   RUNAWAY_HD double operator()(Index c) const { return t[c]; }

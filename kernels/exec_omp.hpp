@@ -36,6 +36,14 @@ struct OmpExec {
     for (Index m = 0; m < n; ++m) f(m);
   }
 
+  // For work whose cost varies by element (stiff kinetics: a voxel in runaway takes hundreds
+  // of sub-steps, a quiet one a few): dynamic chunks keep both cores busy.
+  template <class F>
+  void for_each_balanced(Index n, const F& f) const {
+#pragma omp parallel for schedule(dynamic, 64)
+    for (Index m = 0; m < n; ++m) f(m);
+  }
+
   template <class F>
   double sum_interior(const GridShape& s, const F& f) const {
     double total = 0;

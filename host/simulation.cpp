@@ -1,0 +1,559 @@
+#include "host/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <utility>
+
+#include "common/error.hpp"
+
+namespace runaway::host {
+
+using kernels::Index;
+
+const char* to_string(CellState state) {
+  switch (state) {
+    case CellState::kNormal: return "normal";
+    case CellState::kVenting: return "venting";
+    case CellState::kShorted: return "shorted";
+    case CellState::kRunaway: return "runaway";
+    case CellState::kBurntOut: return "burnt-out";
+  }
+  return "unknown";
+}
+
+const char* to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::kVent: return "vent";
+    case EventKind::kShortCircuit: return "short-circuit";
+    case EventKind::kRunaway: return "runaway";
+    case EventKind::kBurntOut: return "burnt-out";
+    case EventKind::kTriggerOn: return "trigger-on";
+    case EventKind::kTriggerOff: return "trigger-off";
+  }
+  return "unknown";
+}
+
+namespace {
+
+void require(bool ok, const std::string& key, const std::string& value, const std::string& what) {
+  if (!ok) throw bad_input(what, {"", 0, key, value});
+}
+
+std::string text(double v) { return std::to_string(v); }
+
+// Energy a decaying short circuit E/tau exp(-(t - t0)/tau) releases between a and b (a >= t0).
+double short_circuit_energy(double energy, double tau, double t0, double a, double b) {
+  if (tau <= 0) return (a <= t0 && t0 < b) ? energy : 0.0;  // instantaneous dump
+  return energy * (std::exp(-(a - t0) / tau) - std::exp(-(b - t0) / tau));
+}
+
+double overlap(double a0, double a1, double b0, double b1) {
+  return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
+}
+
+}  // namespace
+
+void validate(const SimulationInput& in) {
+  validate(in.conduction);
+  const auto n = std::size_t(in.conduction.shape.interior_size());
+  require(in.cell_ids.size() == n, "cell_ids", std::to_string(in.cell_ids.size()),
+          "one cell id per voxel is needed (" + std::to_string(n) + ")");
+  require(in.chemistry_slot_of_material.size() == in.conduction.materials.size(),
+          "chemistry_slot_of_material", std::to_string(in.chemistry_slot_of_material.size()),
+          "one entry per material is needed");
+  require(in.chemistries.size() <= 255, "chemistries", std::to_string(in.chemistries.size()),
+          "at most 255 chemistries");
+  for (int slot : in.chemistry_slot_of_material) {
+    require(slot < int(in.chemistries.size()), "chemistry_slot_of_material", std::to_string(slot),
+            "names a chemistry that does not exist");
+  }
+  for (std::int32_t id : in.cell_ids) {
+    require(id >= -1 && id < std::int32_t(in.cells.size()), "cell_ids", std::to_string(id),
+            "names a cell that does not exist");
+  }
+  const RunControl& c = in.control;
+  require(c.end_time > 0 && std::isfinite(c.end_time), "run.end_time", text(c.end_time),
+          "must be a finite time greater than zero");
+  require(c.min_dt > 0 && std::isfinite(c.min_dt), "run.min_dt", text(c.min_dt), "must be > 0");
+  require(c.max_dt >= c.min_dt && std::isfinite(c.max_dt), "run.max_dt", text(c.max_dt),
+          "must be finite and at least run.min_dt");
+  require(c.initial_dt > 0 && std::isfinite(c.initial_dt), "run.initial_dt", text(c.initial_dt),
+          "must be > 0");
+  require(c.temperature_tolerance > 0 && std::isfinite(c.temperature_tolerance),
+          "run.temperature_tolerance", text(c.temperature_tolerance), "must be > 0");
+  require(c.frame_interval > 0 && std::isfinite(c.frame_interval), "output.frame_interval",
+          text(c.frame_interval), "must be > 0");
+  require(c.sample_interval > 0 && std::isfinite(c.sample_interval), "output.sample_interval",
+          text(c.sample_interval), "must be > 0");
+  require(c.onset_rate > 0 && std::isfinite(c.onset_rate), "run.onset_rate", text(c.onset_rate),
+          "must be > 0");
+  for (std::size_t t = 0; t < in.triggers.size(); ++t) {
+    const Trigger& trig = in.triggers[t];
+    const std::string key = "triggers[" + std::to_string(t) + "]";
+    if (trig.kind != TriggerKind::kOven) {
+      require(trig.cell >= 0 && trig.cell < int(in.cells.size()), key + ".cell",
+              std::to_string(trig.cell), "names a cell that does not exist");
+    }
+    require(trig.start >= 0 && std::isfinite(trig.start), key + ".start", text(trig.start),
+            "must be a finite time >= 0");
+    if (trig.kind == TriggerKind::kHeater) {
+      require(trig.power > 0 && std::isfinite(trig.power), key + ".power", text(trig.power),
+              "must be > 0");
+      require(trig.duration > 0, key + ".duration", text(trig.duration), "must be > 0");
+      require(!trig.voxels.empty(), key + ".face", "", "the heater covers no voxel");
+    }
+    if (trig.kind == TriggerKind::kOven) {
+      require(trig.ramp_rate > 0 && std::isfinite(trig.ramp_rate), key + ".ramp_rate",
+              text(trig.ramp_rate), "must be > 0");
+      require(trig.hold_temperature > 0 && std::isfinite(trig.hold_temperature),
+              key + ".hold_temperature", text(trig.hold_temperature), "must be > 0");
+    }
+  }
+}
+
+Simulation::Simulation(kernels::Backend& backend, SimulationInput input)
+    : backend_(backend),
+      input_((validate(input), std::move(input))),
+      conduction_(backend, input_.conduction) {
+  const auto cells = input_.cells.size();
+  records_.resize(cells);
+  cell_source_host_.assign(cells, 0.0);
+  vent_open_host_.assign(cells, 0);
+  trigger_on_.assign(input_.triggers.size(), 0);
+  for (int f = 0; f < kernels::kFaceCount; ++f) {
+    ambient0_[f] = input_.conduction.boundaries[std::size_t(f)].temperature;
+  }
+  build_active_list();
+
+  const std::size_t padded = std::size_t(conduction_.shape().padded_size());
+  const kernels::GridShape& s = conduction_.shape();
+  auto padded_of = [&](std::int64_t interior) {
+    const int i = int(interior % s.nx) + 1;
+    const int j = int((interior / s.nx) % s.ny) + 1;
+    const int k = int(interior / (std::int64_t(s.nx) * s.ny)) + 1;
+    return s.index(i, j, k);
+  };
+  auto make_region = [&](const std::vector<std::int64_t>& interior) {
+    Region r;
+    std::vector<Index> idx;
+    idx.reserve(interior.size());
+    for (std::int64_t v : interior) idx.push_back(padded_of(v));
+    r.count = Index(idx.size());
+    if (!idx.empty()) {
+      r.voxels = kernels::DeviceArray<Index>(backend_, idx.size());
+      r.voxels.upload(idx.data());
+    }
+    return r;
+  };
+  for (const CellSetup& c : input_.cells) regions_.push_back(make_region(c.flame_voxels));
+  for (const Trigger& t : input_.triggers) regions_.push_back(make_region(t.voxels));
+
+  t_old_ = kernels::DeviceArray<double>(backend_, padded);
+  in_runaway_ = kernels::DeviceArray<std::uint8_t>(backend_, padded);  // zeroed by allocate
+  failures_ = kernels::DeviceArray<int>(backend_, 1);
+  const int zero = 0;
+  failures_.upload(&zero);
+  cell_source_ = kernels::DeviceArray<double>(backend_, std::max<std::size_t>(cells, 1));
+  cell_vent_open_ = kernels::DeviceArray<std::uint8_t>(backend_, std::max<std::size_t>(cells, 1));
+  cell_stats_ = kernels::DeviceArray<kernels::CellStatistics>(backend_, std::max<std::size_t>(cells, 1));
+  view_.in_runaway = in_runaway_.data();
+  view_.failures = failures_.data();
+
+  collect_cell_statistics();
+  for (std::size_t c = 0; c < cells; ++c) {
+    records_[c].initial_releasable_heat = records_[c].stats.releasable_heat;
+  }
+  dt_ = std::min(input_.control.initial_dt, input_.control.max_dt);
+}
+
+// Active voxels: every voxel of a reactive material inside a cell, grouped by cell.
+void Simulation::build_active_list() {
+  const kernels::GridShape& s = conduction_.shape();
+  const auto& ids = input_.conduction.material_ids;
+  const std::size_t cells = input_.cells.size();
+  std::vector<std::vector<Index>> by_cell(cells);
+  std::vector<std::vector<std::uint8_t>> slot_by_cell(cells);
+  for (int k = 1; k <= s.nz; ++k) {
+    for (int j = 1; j <= s.ny; ++j) {
+      for (int i = 1; i <= s.nx; ++i) {
+        const auto interior = std::size_t(s.interior_index(i, j, k));
+        const int material = ids.empty() ? 0 : ids[interior];
+        const int slot = input_.chemistry_slot_of_material[std::size_t(material)];
+        const std::int32_t cell = input_.cell_ids[interior];
+        if (slot < 0 || cell < 0) continue;
+        by_cell[std::size_t(cell)].push_back(s.index(i, j, k));
+        slot_by_cell[std::size_t(cell)].push_back(std::uint8_t(slot));
+      }
+    }
+  }
+  std::vector<std::int32_t> cell_of;
+  std::vector<std::uint8_t> slot_of;
+  cell_begin_host_.assign(1, 0);
+  for (std::size_t c = 0; c < cells; ++c) {
+    active_voxel_host_.insert(active_voxel_host_.end(), by_cell[c].begin(), by_cell[c].end());
+    slot_of.insert(slot_of.end(), slot_by_cell[c].begin(), slot_by_cell[c].end());
+    cell_of.insert(cell_of.end(), by_cell[c].size(), std::int32_t(c));
+    cell_begin_host_.push_back(Index(active_voxel_host_.size()));
+  }
+  active_count_ = Index(active_voxel_host_.size());
+  const std::size_t n = std::max<std::size_t>(std::size_t(active_count_), 1);
+
+  active_voxel_ = kernels::DeviceArray<Index>(backend_, n);
+  active_cell_ = kernels::DeviceArray<std::int32_t>(backend_, n);
+  active_chemistry_ = kernels::DeviceArray<std::uint8_t>(backend_, n);
+  if (active_count_ > 0) {
+    active_voxel_.upload(active_voxel_host_.data());
+    active_cell_.upload(cell_of.data());
+    active_chemistry_.upload(slot_of.data());
+  }
+  chemistries_ = kernels::DeviceArray<kernels::Chemistry>(
+      backend_, std::max<std::size_t>(input_.chemistries.size(), 1));
+  if (!input_.chemistries.empty()) chemistries_.upload(input_.chemistries.data());
+  cell_begin_ = kernels::DeviceArray<Index>(backend_, cell_begin_host_.size());
+  cell_begin_.upload(cell_begin_host_.data());
+
+  // Initial reaction state of every active voxel from its chemistry.
+  std::vector<double> remaining(std::size_t(kernels::kMaxReactions) * n, 0.0);
+  std::vector<double> electrolyte(n, 0.0);
+  for (Index m = 0; m < active_count_; ++m) {
+    const kernels::Chemistry& chem = input_.chemistries[slot_of[std::size_t(m)]];
+    const kernels::KineticState st = kernels::initial_kinetic_state(chem);
+    for (int i = 0; i < kernels::kMaxReactions; ++i) {
+      remaining[std::size_t(i) * n + std::size_t(m)] = st.remaining[i];
+    }
+    electrolyte[std::size_t(m)] = st.electrolyte_left;
+  }
+  remaining_ = kernels::DeviceArray<double>(backend_, remaining.size());
+  remaining_.upload(remaining.data());
+  electrolyte_left_ = kernels::DeviceArray<double>(backend_, n);
+  electrolyte_left_.upload(electrolyte.data());
+  substep_hint_ = kernels::DeviceArray<float>(backend_, n);  // 0: the integrator chooses
+  heat_release_rate_ = kernels::DeviceArray<double>(backend_, n);
+  self_heating_rate_ = kernels::DeviceArray<double>(backend_, n);
+  arrival_time_ = kernels::DeviceArray<double>(backend_, n);
+  backend_.fill(arrival_time_.data(), Index(n), kNotYet);
+  heat_released_ = kernels::DeviceArray<double>(backend_, n);
+  vented_mass_ = kernels::DeviceArray<double>(backend_, n);
+
+  view_.count = Index(n);
+  view_.voxel = active_voxel_.data();
+  view_.cell = active_cell_.data();
+  view_.chemistry = active_chemistry_.data();
+  view_.chemistries = chemistries_.data();
+  view_.remaining = remaining_.data();
+  view_.electrolyte_left = electrolyte_left_.data();
+  view_.substep_hint = substep_hint_.data();
+  view_.heat_release_rate = heat_release_rate_.data();
+  view_.self_heating_rate = self_heating_rate_.data();
+  view_.arrival_time = arrival_time_.data();
+  view_.heat_released = heat_released_.data();
+  view_.vented_mass = vented_mass_.data();
+}
+
+// The time loop: one screen, the sequence of kernels per step visible at a glance.
+void Simulation::run(SimulationObserver* observer) {
+  const RunControl& c = input_.control;
+  if (observer && steps_ == 0) {
+    observer->on_frame(*this);
+    observer->on_sample(*this);
+    next_frame_ = c.frame_interval;
+    next_sample_ = c.sample_interval;
+  }
+  while (time() < c.end_time * (1 - 1e-12)) {
+    const std::size_t events_before = events_.size();
+    step();
+    update_cell_states(observer, 0);
+    if (!observer) continue;
+    observer->on_step(*this);
+    const bool event = events_.size() > events_before;
+    const bool last = time() >= c.end_time * (1 - 1e-12);
+    if (time() >= next_sample_ - 1e-9 || event || last) {
+      observer->on_sample(*this);
+      while (next_sample_ <= time() + 1e-9) next_sample_ += c.sample_interval;
+    }
+    if (time() >= next_frame_ - 1e-9 || event || last) {
+      observer->on_frame(*this);
+      while (next_frame_ <= time() + 1e-9) next_frame_ += c.frame_interval;
+    }
+  }
+}
+
+double Simulation::step(double dt) {
+  const RunControl& c = input_.control;
+  const double t = time();
+  if (dt <= 0) {
+    dt = dt_;
+    // Land exactly on frame times, trigger starts and the end time.
+    double limit = c.end_time - t;
+    if (next_frame_ > t + 1e-9) limit = std::min(limit, next_frame_ - t);
+    for (const Trigger& trig : input_.triggers) {
+      if (trig.start > t + 1e-9) limit = std::min(limit, trig.start - t);
+      const double off = trig.start + trig.duration;
+      if (trig.kind == TriggerKind::kHeater && off > t + 1e-9) limit = std::min(limit, off - t);
+    }
+    dt = std::min(dt, limit);
+  }
+  const double half = 0.5 * dt;
+  update_drivers(dt);
+  backend_.copy_on_device(t_old_.data(), conduction_.temperature_data(),
+                          std::size_t(conduction_.shape().padded_size()) * sizeof(double));
+  backend_.fill(vented_mass_.data(), view_.count, 0.0);
+
+  kinetics_half_step(half, t + half);  // Strang: K(dt/2) S(dt/2) C(dt) S(dt/2) K(dt/2)
+  apply_region_sources(half);
+  conduction_.conduct(dt);
+  apply_region_sources(half);
+  kinetics_half_step(half, t + dt);
+
+  collect_cell_statistics();
+  update_cell_states(nullptr, dt);
+  last_change_ = backend_.max_temperature_change(
+      conduction_.shape(), {conduction_.temperature_data(), t_old_.data(), in_runaway_.data()});
+  // Next step: bound the temperature change of voxels not yet in runaway.
+  const double factor = last_change_ > 0 ? 0.9 * c.temperature_tolerance / last_change_ : 1.5;
+  dt_ = std::clamp(dt_ * std::clamp(factor, 0.2, 1.5), c.min_dt, c.max_dt);
+  ++steps_;
+  return dt;
+}
+
+// Per-cell short-circuit power, heater and flame powers, oven ambient: scalars for this step.
+void Simulation::update_drivers(double dt) {
+  const double t = time();
+  const double volume = conduction_.spacing().volume();
+  const std::size_t cells = input_.cells.size();
+  for (std::size_t c = 0; c < cells; ++c) {
+    CellRecord& rec = records_[c];
+    const kernels::Chemistry& chem = input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
+    double isc = 0;
+    if (!std::isnan(rec.short_time)) {
+      const double energy = chem.short_circuit_energy_fraction * input_.cells[c].stored_energy;
+      isc = short_circuit_energy(energy, chem.short_circuit_time_constant, rec.short_time,
+                                 std::max(t, rec.short_time), t + dt);
+    }
+    rec.short_circuit_heat += isc;
+    const double jelly_volume = double(cell_begin_host_[c + 1] - cell_begin_host_[c]) * volume;
+    cell_source_host_[c] = jelly_volume > 0 ? isc / dt / jelly_volume : 0.0;
+    // Vent fire: the fuel pool burns first-order over the burn time.
+    Region& flame = regions_[c];
+    const double burned =
+        chem.burn_time > 0 ? rec.fuel * (1 - std::exp(-dt / chem.burn_time)) : rec.fuel;
+    rec.fuel -= burned;
+    flame.power = flame.count > 0 ? burned * chem.heat_of_combustion / dt : 0.0;
+    if (flame.count > 0) rec.combustion_heat += burned * chem.heat_of_combustion;
+  }
+  for (std::size_t i = 0; i < input_.triggers.size(); ++i) {
+    const Trigger& trig = input_.triggers[i];
+    if (trig.kind == TriggerKind::kHeater) {
+      const double on = overlap(t, t + dt, trig.start, trig.start + trig.duration);
+      regions_[cells + i].power = trig.power * on / dt;
+    } else if (trig.kind == TriggerKind::kOven && t + 0.5 * dt >= trig.start) {
+      for (int f = 0; f < kernels::kFaceCount; ++f) {
+        BoundaryCondition bc = conduction_.boundary(Face(f));
+        if (bc.kind != BoundaryKind::kConvectionRadiation) continue;
+        bc.temperature = std::min(trig.hold_temperature,
+                                  ambient0_[f] + trig.ramp_rate * (t + 0.5 * dt - trig.start));
+        conduction_.set_boundary(Face(f), bc);
+      }
+    }
+  }
+  if (cells > 0) {
+    cell_source_.upload(cell_source_host_.data());
+    cell_vent_open_.upload(vent_open_host_.data());
+  }
+}
+
+void Simulation::kinetics_half_step(double dt, double time_end) {
+  if (active_count_ == 0) return;
+  kernels::KineticsUpdate update{view_, {cell_source_.data(), cell_vent_open_.data()},
+                                 conduction_.temperature_data(), dt, time_end,
+                                 input_.control.onset_rate, {}};
+  update.k.count = active_count_;
+  backend_.kinetics(update);
+}
+
+void Simulation::apply_region_sources(double dt) {
+  const double volume = conduction_.spacing().volume();
+  for (Region& r : regions_) {
+    if (r.count == 0 || r.power == 0) continue;
+    const double density = r.power / (double(r.count) * volume);
+    backend_.region_source({r.voxels.data(), conduction_.view().inv_heat_capacity, density, dt,
+                            conduction_.temperature_data()},
+                           r.count);
+  }
+}
+
+void Simulation::collect_cell_statistics() {
+  const std::size_t cells = input_.cells.size();
+  if (cells == 0) return;
+  kernels::KineticsView view = view_;
+  view.count = std::max<Index>(active_count_, 1);
+  backend_.cell_statistics({view, cell_begin_.data(), conduction_.temperature_data(),
+                            conduction_.spacing().volume(), cell_stats_.data()},
+                           Index(cells));
+  std::vector<kernels::CellStatistics> stats(cells);
+  cell_stats_.download(stats.data());
+  for (std::size_t c = 0; c < cells; ++c) {
+    records_[c].stats = stats[c];
+    records_[c].vented_mass += stats[c].vented_mass;
+    records_[c].peak_temperature = std::max(records_[c].peak_temperature, stats[c].max_temperature);
+  }
+  int failed = 0;
+  failures_.download(&failed);
+  if (failed) {
+    throw runtime_error("the kinetics integrator did not converge in some voxel at t = " +
+                        std::to_string(time()) + " s; reduce run.max_dt or check the chemistry");
+  }
+}
+
+// The per-cell state machine. Called with dt > 0 inside step() (updates fuel and flags), and
+// with an observer after the step to report the events it recorded.
+void Simulation::update_cell_states(SimulationObserver* observer, double dt) {
+  if (dt <= 0) {
+    for (; reported_events_ < events_.size(); ++reported_events_) {
+      if (observer) observer->on_event(*this, events_[reported_events_]);
+    }
+    return;
+  }
+  const double t = time();
+  for (std::size_t c = 0; c < input_.cells.size(); ++c) {
+    CellRecord& rec = records_[c];
+    const kernels::Chemistry& chem = input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
+    const kernels::CellStatistics& s = rec.stats;
+    rec.fuel += chem.burned_fraction * s.vented_mass;
+    if (std::isnan(rec.vent_time) && chem.vent_temperature > 0 &&
+        s.max_temperature >= chem.vent_temperature) {
+      rec.vent_time = t;
+      vent_open_host_[c] = 1;
+      record(observer, int(c), EventKind::kVent);
+    }
+    if (std::isnan(rec.short_time) && chem.separator_temperature > 0 &&
+        chem.short_circuit_energy_fraction > 0 && s.max_temperature >= chem.separator_temperature) {
+      rec.short_time = t;
+      record(observer, int(c), EventKind::kShortCircuit);
+    }
+    if (std::isnan(rec.onset_time) && !std::isnan(s.earliest_arrival)) {
+      rec.onset_time = s.earliest_arrival;
+      record(observer, int(c), EventKind::kRunaway);
+    }
+    if (!std::isnan(rec.onset_time) && std::isnan(rec.burnt_out_time) &&
+        s.releasable_heat < 0.01 * rec.initial_releasable_heat) {
+      rec.burnt_out_time = t;
+      record(observer, int(c), EventKind::kBurntOut);
+    }
+  }
+  for (std::size_t i = 0; i < input_.triggers.size(); ++i) {
+    const Trigger& trig = input_.triggers[i];
+    if (trig.kind == TriggerKind::kNail && !trigger_on_[i] && t >= trig.start - 1e-9) {
+      trigger_on_[i] = 1;
+      CellRecord& rec = records_[std::size_t(trig.cell)];
+      if (std::isnan(rec.short_time)) {
+        rec.short_time = trig.start;
+        record(observer, trig.cell, EventKind::kShortCircuit);
+      }
+    }
+    if (trig.kind == TriggerKind::kHeater) {
+      const bool on = t >= trig.start - 1e-9 && t < trig.start + trig.duration - 1e-9;
+      if (on != bool(trigger_on_[i])) {
+        trigger_on_[i] = on;
+        record(observer, trig.cell, on ? EventKind::kTriggerOn : EventKind::kTriggerOff);
+      }
+    }
+  }
+  for (CellRecord& rec : records_) {
+    CellState state = CellState::kNormal;
+    if (!std::isnan(rec.vent_time)) state = CellState::kVenting;
+    if (!std::isnan(rec.short_time)) state = CellState::kShorted;
+    if (!std::isnan(rec.onset_time)) state = CellState::kRunaway;
+    if (!std::isnan(rec.burnt_out_time)) state = CellState::kBurntOut;
+    rec.state = state;
+  }
+}
+
+void Simulation::record(SimulationObserver*, int cell, EventKind kind) {
+  const double temperature = cell >= 0 ? records_[std::size_t(cell)].stats.mean_temperature : 0.0;
+  double when = time();
+  if (kind == EventKind::kRunaway) when = records_[std::size_t(cell)].onset_time;
+  events_.push_back({cell, kind, when, temperature});
+}
+
+int Simulation::cells_in_runaway() const {
+  return int(std::count_if(records_.begin(), records_.end(),
+                           [](const CellRecord& r) { return !std::isnan(r.onset_time); }));
+}
+
+std::vector<double> Simulation::scatter(const std::vector<double>& compact, double outside) const {
+  const kernels::GridShape& s = conduction_.shape();
+  std::vector<double> field(std::size_t(s.interior_size()), outside);
+  for (Index m = 0; m < active_count_; ++m) {
+    const Index c = active_voxel_host_[std::size_t(m)];
+    const int i = int(c % s.stride_y());
+    const int j = int((c / s.stride_y()) % (s.ny + 2));
+    const int k = int(c / s.stride_z());
+    field[std::size_t(s.interior_index(i, j, k))] = compact[std::size_t(m)];
+  }
+  return field;
+}
+
+std::vector<double> Simulation::heat_release_field() const {
+  std::vector<double> compact(std::size_t(view_.count));
+  heat_release_rate_.download(compact.data());
+  return scatter(compact, 0.0);
+}
+
+std::vector<double> Simulation::arrival_time_field() const {
+  std::vector<double> compact(std::size_t(view_.count));
+  arrival_time_.download(compact.data());
+  return scatter(compact, kNotYet);
+}
+
+std::vector<double> Simulation::progress_field(const std::string& name) const {
+  std::vector<double> all(remaining_.size());
+  remaining_.download(all.data());
+  std::vector<double> progress(std::size_t(active_count_), 0.0);
+  std::vector<std::uint8_t> slot(std::size_t(view_.count));
+  active_chemistry_.download(slot.data());
+  for (Index m = 0; m < active_count_; ++m) {
+    const kernels::Chemistry& chem = input_.chemistries[slot[std::size_t(m)]];
+    int reaction = -1;
+    for (int i = 0; i < chem.reaction_count; ++i) {
+      if (name == chem.reactions[i].name) reaction = i;
+    }
+    if (reaction < 0) {
+      progress[std::size_t(m)] = kNotYet;
+      continue;
+    }
+    kernels::KineticState st;
+    st.remaining[reaction] = all[std::size_t(reaction) * std::size_t(view_.count) + std::size_t(m)];
+    progress[std::size_t(m)] = kernels::reaction_progress(chem, st, reaction);
+  }
+  return scatter(progress, kNotYet);
+}
+
+std::vector<std::string> Simulation::reaction_names() const {
+  std::vector<std::string> names;
+  for (const kernels::Chemistry& chem : input_.chemistries) {
+    for (int i = 0; i < chem.reaction_count; ++i) {
+      const std::string name = chem.reactions[i].name;
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  return names;
+}
+
+double Simulation::total_heat_released() const {
+  double total = 0;
+  for (const CellRecord& r : records_) {
+    total += r.stats.heat_released + r.short_circuit_heat + r.combustion_heat;
+  }
+  for (std::size_t i = 0; i < input_.triggers.size(); ++i) {
+    const Trigger& trig = input_.triggers[i];
+    if (trig.kind == TriggerKind::kHeater) {
+      total += trig.power * overlap(0, time(), trig.start, trig.start + trig.duration);
+    }
+  }
+  return total;
+}
+
+}  // namespace runaway::host

@@ -1,0 +1,197 @@
+// The coupled thermal-runaway simulation: conduction (RKL2) and per-voxel kinetics by Strang
+// splitting, internal short circuit, venting, combustion in flame regions, heater/nail/oven
+// triggers, a per-cell state machine and an adaptive step (DESIGN.md §4-§5).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/conduction_solver.hpp"
+#include "kernels/backend.hpp"
+#include "kernels/chemistry.hpp"
+#include "kernels/coupling.hpp"
+
+namespace runaway::host {
+
+inline constexpr double kNotYet = std::numeric_limits<double>::quiet_NaN();
+
+struct CellSetup {
+  std::string name;
+  int chemistry_slot = 0;     // SimulationInput::chemistries entry whose cell-level data apply
+  double stored_energy = 0;   // J, capacity x voltage x SOC
+  std::vector<std::int64_t> flame_voxels;  // interior indices heated by this cell's vent fire
+};
+
+enum class TriggerKind { kHeater, kNail, kOven };
+
+struct Trigger {
+  TriggerKind kind = TriggerKind::kHeater;
+  int cell = -1;                // heater and nail: the cell
+  double start = 0;             // s
+  double duration = std::numeric_limits<double>::infinity();  // s (heater)
+  double power = 0;             // W (heater)
+  std::vector<std::int64_t> voxels;  // heater: interior indices of the heated layer
+  // Oven: every convective face's ambient ramps from the initial temperature at ramp_rate to
+  // hold_temperature, then holds.
+  double ramp_rate = 0;         // K/s
+  double hold_temperature = 0;  // K
+};
+
+struct RunControl {
+  double end_time = 600;              // s
+  double initial_dt = 0.05;           // s
+  double min_dt = 1e-3;               // s
+  double max_dt = 1.0;                // s
+  double temperature_tolerance = 5;   // K per step, outside voxels already in runaway
+  double frame_interval = 10;         // s between field frames
+  double sample_interval = 0.5;       // s between per-cell samples
+  double onset_rate = kernels::kDefaultRunawayRateThreshold;  // K/s
+};
+
+// Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].
+struct SimulationInput {
+  ConductionProblem conduction;
+  std::vector<std::int32_t> cell_ids;                 // -1 outside cells
+  std::vector<kernels::Chemistry> chemistries;        // effective chemistry per slot
+  std::vector<int> chemistry_slot_of_material;        // -1 for inert materials
+  std::vector<CellSetup> cells;
+  std::vector<Trigger> triggers;
+  RunControl control;
+};
+
+// Normal -> venting -> shorted -> runaway -> burnt-out; the state is the furthest reached.
+enum class CellState : std::int8_t { kNormal = 0, kVenting, kShorted, kRunaway, kBurntOut };
+const char* to_string(CellState state);
+
+enum class EventKind { kVent, kShortCircuit, kRunaway, kBurntOut, kTriggerOn, kTriggerOff };
+const char* to_string(EventKind kind);
+
+struct CellEvent {
+  int cell = -1;
+  EventKind kind = EventKind::kVent;
+  double time = 0;         // s
+  double temperature = 0;  // K, the cell's mean jelly-roll temperature then
+};
+
+struct CellRecord {
+  CellState state = CellState::kNormal;
+  double vent_time = kNotYet;
+  double short_time = kNotYet;
+  double onset_time = kNotYet;    // earliest arrival time of its voxels
+  double burnt_out_time = kNotYet;
+  double peak_temperature = 0;    // K
+  double fuel = 0;                // kg of vented electrolyte waiting to burn
+  double vented_mass = 0;         // kg vented so far
+  double combustion_heat = 0;     // J released by burning its vented electrolyte
+  double short_circuit_heat = 0;  // J released by its internal short
+  double initial_releasable_heat = 0;
+  kernels::CellStatistics stats;  // of the last step
+};
+
+class SimulationObserver {
+ public:
+  virtual ~SimulationObserver() = default;
+  virtual void on_frame(class Simulation&) {}
+  virtual void on_sample(Simulation&) {}
+  virtual void on_event(Simulation&, const CellEvent&) {}
+  virtual void on_step(Simulation&) {}
+};
+
+void validate(const SimulationInput& input);
+
+class Simulation {
+ public:
+  Simulation(kernels::Backend& backend, SimulationInput input);
+
+  // Runs to the end time (or until `stop` returns true after a step).
+  void run(SimulationObserver* observer = nullptr);
+  // One coupled step of size dt (the controller's choice when dt <= 0); returns the dt taken.
+  double step(double dt = 0);
+
+  double time() const { return conduction_.time(); }
+  double next_dt() const { return dt_; }
+  std::int64_t step_count() const { return steps_; }
+  const SimulationInput& input() const { return input_; }
+  const std::vector<CellRecord>& cells() const { return records_; }
+  const std::vector<CellEvent>& events() const { return events_; }
+  int cells_in_runaway() const;
+  double max_temperature() const { return conduction_.max_temperature(); }
+  double last_temperature_change() const { return last_change_; }
+  ConductionSolver& conduction() { return conduction_; }
+  kernels::Backend& backend() { return backend_; }
+
+  // Fields for output, interior [z][y][x] (copied from the backend).
+  std::vector<double> temperature_field() const { return conduction_.temperature(); }
+  std::vector<double> heat_release_field() const;  // W/m^3, 0 outside jelly rolls
+  std::vector<double> arrival_time_field() const;  // s, NaN where runaway has not arrived
+  // Converted share of the named reaction, NaN outside jelly rolls and where it does not occur.
+  std::vector<double> progress_field(const std::string& reaction) const;
+  std::vector<std::string> reaction_names() const;
+  // Energy bookkeeping: everything released into the model so far, J.
+  double total_heat_released() const;
+
+ private:
+  void build_active_list();
+  void update_drivers(double dt);
+  void kinetics_half_step(double dt, double time_end);
+  void apply_region_sources(double dt);
+  void collect_cell_statistics();
+  void update_cell_states(SimulationObserver* observer, double dt);
+  void record(SimulationObserver* observer, int cell, EventKind kind);
+  std::vector<double> scatter(const std::vector<double>& compact, double outside) const;
+
+  kernels::Backend& backend_;
+  SimulationInput input_;
+  ConductionSolver conduction_;
+
+  // Active (jelly-roll) voxels, sorted by cell.
+  kernels::Index active_count_ = 0;
+  std::vector<kernels::Index> active_voxel_host_;
+  std::vector<kernels::Index> cell_begin_host_;
+  kernels::DeviceArray<kernels::Index> active_voxel_;
+  kernels::DeviceArray<std::int32_t> active_cell_;
+  kernels::DeviceArray<std::uint8_t> active_chemistry_;
+  kernels::DeviceArray<kernels::Chemistry> chemistries_;
+  kernels::DeviceArray<double> remaining_;
+  kernels::DeviceArray<double> electrolyte_left_;
+  kernels::DeviceArray<float> substep_hint_;
+  kernels::DeviceArray<double> heat_release_rate_;
+  kernels::DeviceArray<double> self_heating_rate_;
+  kernels::DeviceArray<double> arrival_time_;
+  kernels::DeviceArray<double> heat_released_;
+  kernels::DeviceArray<double> vented_mass_;
+  kernels::DeviceArray<std::uint8_t> in_runaway_;
+  kernels::DeviceArray<int> failures_;
+  kernels::DeviceArray<kernels::Index> cell_begin_;
+  kernels::DeviceArray<kernels::CellStatistics> cell_stats_;
+  kernels::DeviceArray<double> cell_source_;
+  kernels::DeviceArray<std::uint8_t> cell_vent_open_;
+  kernels::DeviceArray<double> t_old_;
+  kernels::KineticsView view_;
+
+  // Heat-source regions: one flame region per cell, then one per heater trigger.
+  struct Region {
+    kernels::DeviceArray<kernels::Index> voxels;
+    kernels::Index count = 0;
+    double power = 0;  // W over the current step
+  };
+  std::vector<Region> regions_;
+
+  std::vector<CellRecord> records_;
+  std::vector<CellEvent> events_;
+  std::vector<double> cell_source_host_;
+  std::vector<std::uint8_t> vent_open_host_;
+  std::vector<std::uint8_t> trigger_on_;
+  double dt_ = 0;
+  double last_change_ = 0;
+  double next_frame_ = 0;
+  double next_sample_ = 0;
+  std::int64_t steps_ = 0;
+  std::size_t reported_events_ = 0;
+  double ambient0_[kernels::kFaceCount] = {};
+};
+
+}  // namespace runaway::host

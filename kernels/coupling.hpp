@@ -1,0 +1,167 @@
+// Kernels of the coupled thermal-runaway step (DESIGN.md §4-§5): per-active-voxel kinetics on a
+// compact list, heat sources over voxel regions, per-cell segmented reductions, and the
+// temperature change that drives the step controller. Both backends compile these functors.
+//
+// Active voxels are the jelly-roll voxels, stored as a compact list sorted by cell so that every
+// cell owns one contiguous range [cell_begin[c], cell_begin[c+1]) of it: the per-cell reductions
+// are then segmented reductions over those ranges.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/chemistry.hpp"
+#include "kernels/conduction.hpp"
+#include "kernels/grid.hpp"
+#include "kernels/hd.hpp"
+#include "kernels/kinetics.hpp"
+
+namespace runaway::kernels {
+
+// Device arrays of the reaction state, structure of arrays over the n active voxels.
+struct KineticsView {
+  Index count = 0;                         // active voxels
+  const Index* voxel = nullptr;            // padded grid index of each active voxel
+  const std::int32_t* cell = nullptr;      // cell id of each active voxel
+  const std::uint8_t* chemistry = nullptr; // slot in `chemistries` of each active voxel
+  const Chemistry* chemistries = nullptr;  // effective chemistry per slot (scaled to the voxel)
+  double* remaining = nullptr;         // c_i, [reaction][active]: remaining[i * count + m]
+  double* electrolyte_left = nullptr;  // s per active voxel
+  float* substep_hint = nullptr;       // the integrator's last sub-step, s
+  double* heat_release_rate = nullptr; // net reaction heat of the last half step / its length, W/m^3
+  double* self_heating_rate = nullptr; // K/s at the end of the last half step
+  double* arrival_time = nullptr;      // s, first time the self-heating rate passed the threshold; NaN before
+  double* heat_released = nullptr;     // J/m^3 released so far (reactions - latent)
+  double* vented_mass = nullptr;       // kg/m^3 vented during the current step (reset by the driver)
+  std::uint8_t* in_runaway = nullptr;  // padded grid flag: 1 once the voxel's arrival time is set
+  int* failures = nullptr;             // set to 1 if any voxel's integrator failed
+};
+
+// Per-cell inputs of a kinetics half step.
+struct CellDrive {
+  const double* source = nullptr;          // W/m^3 in the jelly roll (internal short circuit)
+  const std::uint8_t* vent_open = nullptr; // 1 once the cell's vent has opened
+};
+
+// One half step of the kinetics for active voxel m: stiff integration of (T, c, s) with the
+// cell's short-circuit power as a constant source, then onset detection.
+struct KineticsUpdate {
+  KineticsView k;
+  CellDrive drive;
+  double* t;                  // temperature, padded grid
+  double dt;                  // length of the half step, s
+  double time_end;            // simulated time at its end, s
+  double onset_rate;          // runaway onset threshold on the self-heating rate, K/s
+  KineticsTolerances tolerances;
+
+  RUNAWAY_HD void operator()(Index m) const {
+    const Chemistry& chem = k.chemistries[k.chemistry[m]];
+    const Index c = k.voxel[m];
+    const std::int32_t cell = k.cell[m];
+    KineticState state;
+    for (int i = 0; i < chem.reaction_count; ++i) state.remaining[i] = k.remaining[i * k.count + m];
+    state.electrolyte_left = k.electrolyte_left[m];
+    const double rate_before = k.self_heating_rate[m];
+    const KineticsStepResult r =
+        advance_kinetics(chem, t[c], state, dt, drive.source[cell], drive.vent_open[cell] != 0,
+                         tolerances, double(k.substep_hint[m]));
+    if (!r.converged) *k.failures = 1;
+    t[c] = r.temperature;
+    for (int i = 0; i < chem.reaction_count; ++i) k.remaining[i * k.count + m] = state.remaining[i];
+    k.electrolyte_left[m] = state.electrolyte_left;
+    k.substep_hint[m] = float(r.next_substep);
+    k.heat_release_rate[m] = r.heat_released / dt;
+    k.self_heating_rate[m] = r.self_heating_rate;
+    k.heat_released[m] += r.heat_released;
+    k.vented_mass[m] += r.vented_mass;
+    if (r.self_heating_rate > onset_rate && std::isnan(k.arrival_time[m])) {
+      // Interpolate the crossing in log(rate) between the start and the end of the half step.
+      double when = time_end;
+      if (rate_before > 0.0 && rate_before < onset_rate) {
+        const double share = std::log(onset_rate / rate_before) /
+                             std::log(r.self_heating_rate / rate_before);
+        when = time_end - dt * (1.0 - share);
+      }
+      k.arrival_time[m] = when;
+      k.in_runaway[c] = 1;
+    }
+  }
+};
+
+// T += dt q / (rho cp) over one region's voxels (a flame next to a vent, a heater pad).
+struct RegionSourceUpdate {
+  const Index* voxel;  // padded indices of the region's voxels
+  const double* inv_heat_capacity;
+  double power_density;  // W/m^3
+  double dt;
+  double* t;
+  RUNAWAY_HD void operator()(Index m) const {
+    const Index c = voxel[m];
+    t[c] += dt * inv_heat_capacity[c] * power_density;
+  }
+};
+
+// What the host needs of each cell after a step: a handful of scalars, never a field.
+struct CellStatistics {
+  double mean_temperature = 0;     // K, over the jelly roll
+  double max_temperature = 0;      // K
+  double max_self_heating_rate = 0;  // K/s
+  double heat_release_rate = 0;    // W, reactions - latent, over the last half step
+  double heat_released = 0;        // J since the start
+  double vented_mass = 0;          // kg during this step
+  double earliest_arrival = 0;     // s, NaN if no voxel has run away
+  double releasable_heat = 0;      // J still held by the exothermic reactants
+};
+
+// Segmented reduction over one cell's range of the active list.
+struct CellStatisticsReduce {
+  KineticsView k;
+  const Index* cell_begin;  // n_cells + 1 offsets into the active list
+  const double* t;
+  double voxel_volume;
+  CellStatistics* out;
+  RUNAWAY_HD void operator()(Index cell) const {
+    CellStatistics s;
+    s.earliest_arrival = NAN;
+    const Index begin = cell_begin[cell];
+    const Index end = cell_begin[cell + 1];
+    s.max_temperature = -1e300;
+    double sum_t = 0;
+    for (Index m = begin; m < end; ++m) {
+      const double tm = t[k.voxel[m]];
+      sum_t += tm;
+      s.max_temperature = tm > s.max_temperature ? tm : s.max_temperature;
+      const double rate = k.self_heating_rate[m];
+      s.max_self_heating_rate = rate > s.max_self_heating_rate ? rate : s.max_self_heating_rate;
+      s.heat_release_rate += k.heat_release_rate[m] * voxel_volume;
+      s.heat_released += k.heat_released[m] * voxel_volume;
+      s.vented_mass += k.vented_mass[m] * voxel_volume;
+      const double arrival = k.arrival_time[m];
+      if (!std::isnan(arrival) && !(arrival >= s.earliest_arrival)) s.earliest_arrival = arrival;
+      const Chemistry& chem = k.chemistries[k.chemistry[m]];
+      for (int i = 0; i < chem.reaction_count; ++i) {
+        const double h = chem.reactions[i].heat_of_reaction;
+        if (h > 0.0) {
+          s.releasable_heat +=
+              h * reactant_content(chem, i) * k.remaining[i * k.count + m] * voxel_volume;
+        }
+      }
+    }
+    if (end > begin) s.mean_temperature = sum_t / double(end - begin);
+    out[cell] = s;
+  }
+};
+
+// |T_new - T_old| of a voxel that has not run away (0 for those that have): the step controller
+// bounds it, so splitting error stays small where onset times are decided, while a cell already
+// in runaway (resolved by the stiff integrator) does not force tiny steps on the whole pack.
+struct TemperatureChange {
+  const double* t_new;
+  const double* t_old;
+  const std::uint8_t* in_runaway;
+  RUNAWAY_HD double operator()(Index c) const {
+    return in_runaway[c] ? 0.0 : std::fabs(t_new[c] - t_old[c]);
+  }
+};
+
+}  // namespace runaway::kernels

@@ -1,0 +1,123 @@
+// The coupled 3D simulation against the 0D kinetics, and its energy bookkeeping.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "host/chemistry_library.hpp"
+#include "host/simulation.hpp"
+#include "kernels/kinetics.hpp"
+
+namespace runaway::testing {
+namespace {
+
+using host::SimulationInput;
+
+// A block of jelly roll (one cell) inside an aluminium frame, adiabatic outside. The jelly-roll
+// material takes its density and heat capacity from the chemistry, as the pack builder does.
+SimulationInput jelly_block(const kernels::Chemistry& chem, int n, bool with_frame) {
+  SimulationInput in;
+  auto& p = in.conduction;
+  const int frame = with_frame ? 2 : 0;
+  p.shape = {n + 2 * frame, n + 2 * frame, n + 2 * frame};
+  p.spacing = {2e-3, 2e-3, 2e-3};
+  kernels::ThermalMaterial jelly;
+  jelly.density = chem.density;
+  jelly.heat_capacity = chem.heat_capacity;
+  jelly.conductivity[0] = 0.5;  // through-plane jelly roll, W/(m K) (reference/kinetics.md)
+  jelly.conductivity[1] = jelly.conductivity[2] = 25;  // in-plane
+  kernels::ThermalMaterial aluminium{2700, 897, {237, 237, 237}, 0.1, -1};  // handbook
+  p.materials = {jelly, aluminium};
+  in.chemistry_slot_of_material = {0, -1};
+  in.chemistries = {chem};
+  const auto count = std::size_t(p.shape.interior_size());
+  p.material_ids.assign(count, 0);
+  in.cell_ids.assign(count, 0);
+  for (int k = 0; k < p.shape.nz; ++k)
+    for (int j = 0; j < p.shape.ny; ++j)
+      for (int i = 0; i < p.shape.nx; ++i) {
+        const bool inside = i >= frame && j >= frame && k >= frame && i < n + frame &&
+                            j < n + frame && k < n + frame;
+        const auto c = std::size_t((k * p.shape.ny + j) * p.shape.nx + i);
+        p.material_ids[c] = inside ? 0 : 1;
+        in.cell_ids[c] = inside ? 0 : -1;
+      }
+  host::CellSetup cell;
+  cell.name = "block";
+  cell.stored_energy = 50 * 3600 * 3.7;  // a 50 Ah, 3.7 V cell at full charge
+  in.cells = {cell};
+  in.control.max_dt = 1.0;
+  return in;
+}
+
+// One cell, adiabatic, uniform initial temperature: every voxel must follow the 0D solution of
+// the same kinetics, since conduction has nothing to do. Short circuit and venting are off so
+// only the reactions heat the cell.
+TEST(CoupledSimulation, UniformAdiabaticCellFollowsZeroDimensionalKinetics) {
+  auto backend = kernels::make_openmp_backend();
+  kernels::Chemistry chem = host::find_chemistry("nrel-lco");
+  chem.short_circuit_energy_fraction = 0;
+  chem.vent_temperature = 0;
+  SimulationInput in = jelly_block(chem, 4, false);
+  const double t0 = 455.0;  // K: runs away within a few minutes
+  in.conduction.initial_temperature = t0;
+  in.control.end_time = 900;
+  in.control.max_dt = 2.0;
+  host::Simulation sim(*backend, in);
+
+  kernels::KineticState state = kernels::initial_kinetic_state(chem);
+  double t_ref = t0;
+  double worst = 0;
+  kernels::KineticsTolerances tight;
+  tight.relative = 1e-9;
+  tight.absolute_temperature = 1e-7;
+  while (sim.time() < in.control.end_time - 1e-9) {
+    const double before = sim.time();
+    sim.step();
+    const auto r = kernels::advance_kinetics(chem, t_ref, state, sim.time() - before, 0.0, false, tight);
+    t_ref = r.temperature;
+    worst = std::fmax(worst, std::fabs(sim.max_temperature() - t_ref));
+    worst = std::fmax(worst, std::fabs(sim.conduction().min_temperature() - t_ref));
+  }
+  EXPECT_GT(t_ref, t0 + 300);  // it did run away
+  EXPECT_LT(worst, 0.5) << "largest deviation from 0D, K";
+  RecordProperty("max_deviation_K", std::to_string(worst));
+  std::printf("largest deviation from 0D: %.3g K over %lld steps\n", worst, (long long)sim.step_count());
+  EXPECT_EQ(sim.cells_in_runaway(), 1);
+  EXPECT_FALSE(std::isnan(sim.cells()[0].onset_time));
+}
+
+// Non-uniform start, an aluminium frame, a heater, a nail short circuit and venting, all with
+// adiabatic walls: the thermal energy gained equals every heat the run says it released.
+TEST(CoupledSimulation, AdiabaticEnergyBalanceCloses) {
+  auto backend = kernels::make_openmp_backend();
+  kernels::Chemistry chem = host::find_chemistry("nrel-lco");
+  SimulationInput in = jelly_block(chem, 6, true);
+  in.conduction.initial_temperature = 380;
+  host::Trigger heater;
+  heater.kind = host::TriggerKind::kHeater;
+  heater.cell = 0;
+  heater.power = 50;
+  heater.start = 1;
+  heater.duration = 20;
+  for (std::int64_t v = 0; v < 10 * 10; ++v) heater.voxels.push_back(v);  // bottom layer of frame
+  host::Trigger nail;
+  nail.kind = host::TriggerKind::kNail;
+  nail.cell = 0;
+  nail.start = 30;
+  in.triggers = {heater, nail};
+  in.control.end_time = 200;
+  host::Simulation sim(*backend, in);
+  const double e0 = sim.conduction().thermal_energy();
+  sim.run();
+  const double gained = sim.conduction().thermal_energy() - e0;
+  const double released = sim.total_heat_released();
+  EXPECT_GT(released, 1e4);  // J: the heater alone gives 1 kJ, the short circuit far more
+  EXPECT_LT(std::fabs(gained - released) / released, 1e-9)
+      << "gained " << gained << " J, released " << released << " J";
+  std::printf("energy: gained %.9g J, released %.9g J\n", gained, released);
+  EXPECT_FALSE(std::isnan(sim.cells()[0].short_time));
+  EXPECT_DOUBLE_EQ(sim.cells()[0].short_time, 30.0);
+}
+
+}  // namespace
+}  // namespace runaway::testing
