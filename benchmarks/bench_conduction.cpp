@@ -27,7 +27,8 @@ struct Setup {
     // Two materials in alternating slabs so harmonic means are real work: a jelly roll
     // (0.52 / 26.6 W/(m K), 2180 kg/m^3, 1106 J/(kg K)) and aluminium (237 W/(m K), 2700 kg/m^3,
     // 897 J/(kg K)); sources in reference/kinetics.md.
-    p.materials = {{2180, 1106, {0.52, 26.6, 26.6}, 0.8, -1}, {2700, 897, {237, 237, 237}, 0.1, -1}};
+    p.materials = {{2180, 1106, {0.52, 26.6, 26.6}, 0.8, -1},
+                   {2700, 897, {237, 237, 237}, 0.1, -1}};
     p.material_ids.resize(std::size_t(p.shape.interior_size()));
     for (std::size_t c = 0; c < p.material_ids.size(); ++c) {
       p.material_ids[c] = std::uint8_t((c % std::size_t(n)) / 16 % 2);
@@ -47,8 +48,9 @@ void report(benchmark::State& state, double voxels_per_iteration, double bytes_p
                                                   benchmark::Counter::kIsIterationInvariantRate);
   state.counters["triad_GB_per_s"] = triad * 1e-9;
   // Achieved bandwidth / triad bandwidth, as a rate counter so it is per second like GB/s.
-  state.counters["fraction_of_triad"] = benchmark::Counter(
-      voxels_per_iteration * bytes_per_voxel / triad, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["fraction_of_triad"] =
+      benchmark::Counter(voxels_per_iteration * bytes_per_voxel / triad,
+                         benchmark::Counter::kIsIterationInvariantRate);
   state.SetLabel(kernels::make_backend()->info().name);
 }
 

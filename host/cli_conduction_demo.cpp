@@ -31,7 +31,7 @@ int run_demo(int voxels_per_layer) {
   for (int k = 0; k < p.shape.nz; ++k)
     for (int j = 0; j < p.shape.ny; ++j)
       for (int i = 0; i < p.shape.nx; ++i)
-        p.material_ids[std::size_t((k * p.shape.ny + j) * p.shape.nx + i)] =
+        p.material_ids[std::size_t(p.shape.interior_index(i + 1, j + 1, k + 1))] =
             std::uint8_t(i / voxels_per_layer);
   const double t_hot = 423.15;  // 150 degC face, K
   const double t_air = 298.15;  // K
@@ -49,7 +49,8 @@ int run_demo(int voxels_per_layer) {
     solver.step(dt);
     if (std::fabs(solver.thermal_energy() - before) < 1e-9 * std::fabs(before)) break;
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Series resistance per unit area: three layers plus the film.
   const double r = thickness / 237 + thickness / 0.52 + thickness / 0.5 + 1.0 / h;
@@ -62,10 +63,11 @@ int run_demo(int voxels_per_layer) {
 
   fmt::print("runaway conduction demo on backend '{}' ({})\n", backend->info().name,
              backend->info().device);
-  fmt::print("  stack: aluminium | jelly roll | mica, 3 x {} mm, {} voxels, RKL2 dt = {} s "
-             "({} stages, explicit limit {:.3g} s)\n",
-             thickness * 1e3, p.shape.interior_size(), dt, solver.last_stage_count(),
-             solver.explicit_time_step());
+  fmt::print(
+      "  stack: aluminium | jelly roll | mica, 3 x {} mm, {} voxels, RKL2 dt = {} s "
+      "({} stages, explicit limit {:.3g} s)\n",
+      thickness * 1e3, p.shape.interior_size(), dt, solver.last_stage_count(),
+      solver.explicit_time_step());
   fmt::print("  steady state after {} steps ({:.0f} s simulated, {:.2f} s wall)\n", steps,
              solver.time(), wall);
   fmt::print("  heat flux        computed {:9.3f} W/m^2   series resistance {:9.3f} W/m^2\n", flux,
@@ -83,7 +85,8 @@ void add_conduction_demo_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("conduction-demo",
                                  "Heat a three-layer stack to steady state and check the flux");
   static int voxels = 8;
-  cmd->add_option("--voxels-per-layer", voxels, "Voxels across each layer")->check(CLI::Range(1, 1000));
+  cmd->add_option("--voxels-per-layer", voxels, "Voxels across each layer")
+      ->check(CLI::Range(1, 1000));
   cmd->callback([] {
     const int code = run_demo(voxels);
     if (code != 0) throw CLI::RuntimeError(code);

@@ -14,23 +14,34 @@ using kernels::Index;
 
 const char* to_string(CellState state) {
   switch (state) {
-    case CellState::kNormal: return "normal";
-    case CellState::kVenting: return "venting";
-    case CellState::kShorted: return "shorted";
-    case CellState::kRunaway: return "runaway";
-    case CellState::kBurntOut: return "burnt-out";
+    case CellState::kNormal:
+      return "normal";
+    case CellState::kVenting:
+      return "venting";
+    case CellState::kShorted:
+      return "shorted";
+    case CellState::kRunaway:
+      return "runaway";
+    case CellState::kBurntOut:
+      return "burnt-out";
   }
   return "unknown";
 }
 
 const char* to_string(EventKind kind) {
   switch (kind) {
-    case EventKind::kVent: return "vent";
-    case EventKind::kShortCircuit: return "short-circuit";
-    case EventKind::kRunaway: return "runaway";
-    case EventKind::kBurntOut: return "burnt-out";
-    case EventKind::kTriggerOn: return "trigger-on";
-    case EventKind::kTriggerOff: return "trigger-off";
+    case EventKind::kVent:
+      return "vent";
+    case EventKind::kShortCircuit:
+      return "short-circuit";
+    case EventKind::kRunaway:
+      return "runaway";
+    case EventKind::kBurntOut:
+      return "burnt-out";
+    case EventKind::kTriggerOn:
+      return "trigger-on";
+    case EventKind::kTriggerOff:
+      return "trigger-off";
   }
   return "unknown";
 }
@@ -41,7 +52,9 @@ void require(bool ok, const std::string& key, const std::string& value, const st
   if (!ok) throw bad_input(what, {"", 0, key, value});
 }
 
-std::string text(double v) { return std::to_string(v); }
+std::string text(double v) {
+  return std::to_string(v);
+}
 
 // Energy a decaying short circuit E/tau exp(-(t - t0)/tau) releases between a and b (a >= t0).
 double short_circuit_energy(double energy, double tau, double t0, double a, double b) {
@@ -73,7 +86,7 @@ void validate(const SimulationInput& in) {
     require(id >= -1 && id < std::int32_t(in.cells.size()), "cell_ids", std::to_string(id),
             "names a cell that does not exist");
   }
-  const RunControl& c = in.control;
+  const SimulationControl& c = in.control;
   require(c.end_time > 0 && std::isfinite(c.end_time), "run.end_time", text(c.end_time),
           "must be a finite time greater than zero");
   require(c.min_dt > 0 && std::isfinite(c.min_dt), "run.min_dt", text(c.min_dt), "must be > 0");
@@ -157,7 +170,8 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input)
   failures_.upload(&zero);
   cell_source_ = kernels::DeviceArray<double>(backend_, std::max<std::size_t>(cells, 1));
   cell_vent_open_ = kernels::DeviceArray<std::uint8_t>(backend_, std::max<std::size_t>(cells, 1));
-  cell_stats_ = kernels::DeviceArray<kernels::CellStatistics>(backend_, std::max<std::size_t>(cells, 1));
+  cell_stats_ =
+      kernels::DeviceArray<kernels::CellStatistics>(backend_, std::max<std::size_t>(cells, 1));
   view_.in_runaway = in_runaway_.data();
   view_.failures = failures_.data();
 
@@ -254,7 +268,7 @@ void Simulation::build_active_list() {
 
 // The time loop: one screen, the sequence of kernels per step visible at a glance.
 void Simulation::run(SimulationObserver* observer) {
-  const RunControl& c = input_.control;
+  const SimulationControl& c = input_.control;
   if (observer && steps_ == 0) {
     observer->on_frame(*this);
     observer->on_sample(*this);
@@ -281,7 +295,7 @@ void Simulation::run(SimulationObserver* observer) {
 }
 
 double Simulation::step(double dt) {
-  const RunControl& c = input_.control;
+  const SimulationControl& c = input_.control;
   const double t = time();
   if (dt <= 0) {
     dt = dt_;
@@ -325,7 +339,8 @@ void Simulation::update_drivers(double dt) {
   const std::size_t cells = input_.cells.size();
   for (std::size_t c = 0; c < cells; ++c) {
     CellRecord& rec = records_[c];
-    const kernels::Chemistry& chem = input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
+    const kernels::Chemistry& chem =
+        input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
     double isc = 0;
     if (!std::isnan(rec.short_time)) {
       const double energy = chem.short_circuit_energy_fraction * input_.cells[c].stored_energy;
@@ -366,9 +381,13 @@ void Simulation::update_drivers(double dt) {
 
 void Simulation::kinetics_half_step(double dt, double time_end) {
   if (active_count_ == 0) return;
-  kernels::KineticsUpdate update{view_, {cell_source_.data(), cell_vent_open_.data()},
-                                 conduction_.temperature_data(), dt, time_end,
-                                 input_.control.onset_rate, {}};
+  kernels::KineticsUpdate update{view_,
+                                 {cell_source_.data(), cell_vent_open_.data()},
+                                 conduction_.temperature_data(),
+                                 dt,
+                                 time_end,
+                                 input_.control.onset_rate,
+                                 {}};
   update.k.count = active_count_;
   backend_.kinetics(update);
 }
@@ -419,7 +438,8 @@ void Simulation::update_cell_states(SimulationObserver* observer, double dt) {
   const double t = time();
   for (std::size_t c = 0; c < input_.cells.size(); ++c) {
     CellRecord& rec = records_[c];
-    const kernels::Chemistry& chem = input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
+    const kernels::Chemistry& chem =
+        input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
     const kernels::CellStatistics& s = rec.stats;
     rec.fuel += chem.burned_fraction * s.vented_mass;
     if (std::isnan(rec.vent_time) && chem.vent_temperature > 0 &&

@@ -20,8 +20,8 @@ inline constexpr double kNotYet = std::numeric_limits<double>::quiet_NaN();
 
 struct CellSetup {
   std::string name;
-  int chemistry_slot = 0;     // SimulationInput::chemistries entry whose cell-level data apply
-  double stored_energy = 0;   // J, capacity x voltage x SOC
+  int chemistry_slot = 0;    // SimulationInput::chemistries entry whose cell-level data apply
+  double stored_energy = 0;  // J, capacity x voltage x SOC
   std::vector<std::int64_t> flame_voxels;  // interior indices heated by this cell's vent fire
 };
 
@@ -29,10 +29,10 @@ enum class TriggerKind { kHeater, kNail, kOven };
 
 struct Trigger {
   TriggerKind kind = TriggerKind::kHeater;
-  int cell = -1;                // heater and nail: the cell
-  double start = 0;             // s
+  int cell = -1;                                              // heater and nail: the cell
+  double start = 0;                                           // s
   double duration = std::numeric_limits<double>::infinity();  // s (heater)
-  double power = 0;             // W (heater)
+  double power = 0;                                           // W (heater)
   std::vector<std::int64_t> voxels;  // heater: interior indices of the heated layer
   // Oven: every convective face's ambient ramps from the initial temperature at ramp_rate to
   // hold_temperature, then holds.
@@ -40,26 +40,26 @@ struct Trigger {
   double hold_temperature = 0;  // K
 };
 
-struct RunControl {
-  double end_time = 600;              // s
-  double initial_dt = 0.05;           // s
-  double min_dt = 1e-3;               // s
-  double max_dt = 1.0;                // s
-  double temperature_tolerance = 5;   // K per step, outside voxels already in runaway
-  double frame_interval = 10;         // s between field frames
-  double sample_interval = 0.5;       // s between per-cell samples
+struct SimulationControl {
+  double end_time = 600;             // s
+  double initial_dt = 0.05;          // s
+  double min_dt = 1e-3;              // s
+  double max_dt = 1.0;               // s
+  double temperature_tolerance = 5;  // K per step, outside voxels already in runaway
+  double frame_interval = 10;        // s between field frames
+  double sample_interval = 0.5;      // s between per-cell samples
   double onset_rate = kernels::kDefaultRunawayRateThreshold;  // K/s
 };
 
 // Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].
 struct SimulationInput {
   ConductionProblem conduction;
-  std::vector<std::int32_t> cell_ids;                 // -1 outside cells
-  std::vector<kernels::Chemistry> chemistries;        // effective chemistry per slot
-  std::vector<int> chemistry_slot_of_material;        // -1 for inert materials
+  std::vector<std::int32_t> cell_ids;           // -1 outside cells
+  std::vector<kernels::Chemistry> chemistries;  // effective chemistry per slot
+  std::vector<int> chemistry_slot_of_material;  // -1 for inert materials
   std::vector<CellSetup> cells;
   std::vector<Trigger> triggers;
-  RunControl control;
+  SimulationControl control;
 };
 
 // Normal -> venting -> shorted -> runaway -> burnt-out; the state is the furthest reached.
@@ -80,7 +80,7 @@ struct CellRecord {
   CellState state = CellState::kNormal;
   double vent_time = kNotYet;
   double short_time = kNotYet;
-  double onset_time = kNotYet;    // earliest arrival time of its voxels
+  double onset_time = kNotYet;  // earliest arrival time of its voxels
   double burnt_out_time = kNotYet;
   double peak_temperature = 0;    // K
   double fuel = 0;                // kg of vented electrolyte waiting to burn

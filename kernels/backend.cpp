@@ -9,9 +9,13 @@ namespace runaway::kernels {
 
 #ifdef RUNAWAY_HAVE_CUDA
 std::unique_ptr<Backend> make_cuda_backend(std::string& why_not);
-bool cuda_backend_compiled() { return true; }
+bool cuda_backend_compiled() {
+  return true;
+}
 #else
-bool cuda_backend_compiled() { return false; }
+bool cuda_backend_compiled() {
+  return false;
+}
 #endif
 
 std::unique_ptr<Backend> make_backend(BackendChoice choice) {

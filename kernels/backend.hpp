@@ -22,9 +22,9 @@ enum class BackendChoice { kAuto, kOpenMP, kCuda };
 
 struct BackendInfo {
   BackendKind kind = BackendKind::kOpenMP;
-  std::string name;    // "openmp" or "cuda"
-  std::string device;  // CPU model or GPU name
-  int threads = 1;     // OpenMP threads or GPU multiprocessors
+  std::string name;                            // "openmp" or "cuda"
+  std::string device;                          // CPU model or GPU name
+  int threads = 1;                             // OpenMP threads or GPU multiprocessors
   double peak_bandwidth_bytes_per_second = 0;  // from device properties (GPU), 0 if unknown
 };
 
@@ -86,7 +86,8 @@ class Backend {
   // Per-cell statistics, one segmented reduction per cell.
   virtual void cell_statistics(const CellStatisticsReduce& reduce, Index cells) = 0;
   // Largest |T_new - T_old| over interior voxels not yet in runaway.
-  virtual double max_temperature_change(const GridShape& shape, const TemperatureChange& change) = 0;
+  virtual double max_temperature_change(const GridShape& shape,
+                                        const TemperatureChange& change) = 0;
   // p[0..n) = value
   virtual void fill(double* p, Index n, double value) = 0;
 

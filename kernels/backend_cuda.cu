@@ -109,7 +109,8 @@ struct CudaExec {
 
   template <class F>
   void for_each_balanced(Index n, const F& f) const {
-    for_each(n, f);  // the GPU's warp scheduler balances; compaction to reacting voxels is the lever
+    for_each(n,
+             f);  // the GPU's warp scheduler balances; compaction to reacting voxels is the lever
   }
 
   template <class F, class Op>

@@ -5,7 +5,7 @@
 //
 // Rate law of reaction i (the NREL form of Hatchard et al. 2001 / Kim et al. 2007, generalised):
 //
-//   R_i = A_i(T) exp(-Ea_i / (R T)) c^m (1 - c)^n  [exp(-z / z_ref)]  [g(s)]        (1/s)
+//   R_i = A_i(T) exp(-Ea_i / (R T)) c^m (1 - c)^n  [exp(-z / z_ref)] [g(s)] [onset(T)]  (1/s)
 //   dc/dt = -R_i,   heat release q_i = H_i W_i R_i                                  (W/m^3)
 //
 // with c the remaining fraction of the reactant (c0 at the start), m and n the orders on the
@@ -34,10 +34,10 @@ inline constexpr double kSemiSolidMaxLiquidFraction = 0.10;
 inline constexpr double kDefaultRunawayRateThreshold = 1.0;
 
 struct Reaction {
-  char name[kMaxNameLength] = {};  // short identifier used in output columns, e.g. "sei"
+  char name[kMaxNameLength] = {};     // short identifier used in output columns, e.g. "sei"
   double pre_exponential_factor = 0;  // A, 1/s
   double activation_energy = 0;       // Ea, J/mol
-  double heat_of_reaction = 0;  // H, J per kg of reactant converted; negative = endothermic
+  double heat_of_reaction = 0;        // H, J per kg of reactant converted; negative = endothermic
   // W, kg of reactant per m^3 of jelly roll. Must be 0 when reactant_is_electrolyte: then
   // W = W_e = liquid_electrolyte_fraction * density, so the fraction alone sets it.
   double reactant_content = 0;
@@ -61,10 +61,19 @@ struct Reaction {
   double reference_sei_thickness = 0;  // z_ref, dimensionless
 
   // Temperature switch of A (Feng et al. 2015 anode: A jumps once the separator collapses):
-  // A is pre_exponential_factor_above_switch while T >= switch_temperature.
+  //   A(T) = A + (A_above - A) * sigma((T - switch_temperature) / switch_width),
+  // sigma the logistic function; switch_width = 0 makes it a sharp step at switch_temperature.
   bool temperature_switch = false;
   double switch_temperature = 0;                   // K
+  double switch_width = 0;                         // K
   double pre_exponential_factor_above_switch = 0;  // 1/s
+
+  // Onset gate: the rate is multiplied by sigma((T - onset_temperature) / onset_width), so the
+  // reaction is off well below its onset (the open reproductions of Feng 2015 use this with a
+  // 1 K width). onset_width must be > 0 when the gate is on.
+  bool temperature_onset = false;
+  double onset_temperature = 0;  // K
+  double onset_width = 0;        // K
 };
 
 struct Chemistry {
@@ -89,9 +98,9 @@ struct Chemistry {
 
   // Venting: once the vent opens (jelly roll at vent_temperature), the liquid electrolyte left
   // in each voxel leaves as vapour at the rate S / vent_time_constant, taking its latent heat.
-  double vent_temperature = 0;          // K
-  double vent_time_constant = 0;        // s
-  double electrolyte_latent_heat = 0;   // J/kg, heat of vaporisation of the solvent
+  double vent_temperature = 0;         // K
+  double vent_time_constant = 0;       // s
+  double electrolyte_latent_heat = 0;  // J/kg, heat of vaporisation of the solvent
 
   // Combustion: burned_fraction of the vented mass burns outside the cell, releasing
   // heat_of_combustion per kg over burn_time (first-order burn of the fuel in the flame).

@@ -30,7 +30,7 @@ struct ConductionView {
   GridShape shape;
   Spacing spacing;
   const float* conductance[3] = {nullptr, nullptr, nullptr};  // G of the low face of each voxel,
-                                                               // W/(m^3 K), padded arrays
+                                                              // W/(m^3 K), padded arrays
   const double* inv_heat_capacity = nullptr;  // 1 / (rho cp) per voxel, m^3 K / J, padded
 };
 
@@ -50,7 +50,9 @@ struct BoundaryFaces {
 };
 
 // Harmonic mean of two conductivities: the exact conductivity of two equal half-voxels in series.
-RUNAWAY_HD inline double harmonic_mean(double a, double b) { return 2.0 * a * b / (a + b); }
+RUNAWAY_HD inline double harmonic_mean(double a, double b) {
+  return 2.0 * a * b / (a + b);
+}
 
 // L(T) at padded index c: (1/rho cp) * sum over the six faces of G_f (T_neighbour - T), in K/s.
 RUNAWAY_HD inline double conduction_rate(const ConductionView& v, const double* t, Index c) {
@@ -166,7 +168,8 @@ struct Rkl2FirstStage {
 };
 
 // Stage j >= 2:
-//   Y_j = mu Y_{j-1} + nu Y_{j-2} + (1 - mu - nu) Y0 + mu_tilde dt L(Y_{j-1}) + gamma_tilde dt L(Y0)
+//   Y_j = mu Y_{j-1} + nu Y_{j-2} + (1 - mu - nu) Y0 + mu_tilde dt L(Y_{j-1}) + gamma_tilde dt
+//   L(Y0)
 struct Rkl2Stage {
   ConductionView v;
   Rkl2StageCoefficients k;
@@ -187,7 +190,9 @@ struct HeatSourceUpdate {
   const double* heat_source;  // W/m^3, padded
   double* t;
   double dt;
-  RUNAWAY_HD void operator()(Index c) const { t[c] += dt * v.inv_heat_capacity[c] * heat_source[c]; }
+  RUNAWAY_HD void operator()(Index c) const {
+    t[c] += dt * v.inv_heat_capacity[c] * heat_source[c];
+  }
 };
 
 // rho cp T V of one voxel, J.

@@ -20,27 +20,29 @@ namespace runaway::kernels {
 
 // Device arrays of the reaction state, structure of arrays over the n active voxels.
 struct KineticsView {
-  Index count = 0;                         // active voxels
-  const Index* voxel = nullptr;            // padded grid index of each active voxel
-  const std::int32_t* cell = nullptr;      // cell id of each active voxel
-  const std::uint8_t* chemistry = nullptr; // slot in `chemistries` of each active voxel
-  const Chemistry* chemistries = nullptr;  // effective chemistry per slot (scaled to the voxel)
-  double* remaining = nullptr;         // c_i, [reaction][active]: remaining[i * count + m]
-  double* electrolyte_left = nullptr;  // s per active voxel
-  float* substep_hint = nullptr;       // the integrator's last sub-step, s
-  double* heat_release_rate = nullptr; // net reaction heat of the last half step / its length, W/m^3
-  double* self_heating_rate = nullptr; // K/s at the end of the last half step
-  double* arrival_time = nullptr;      // s, first time the self-heating rate passed the threshold; NaN before
-  double* heat_released = nullptr;     // J/m^3 released so far (reactions - latent)
-  double* vented_mass = nullptr;       // kg/m^3 vented during the current step (reset by the driver)
+  Index count = 0;                          // active voxels
+  const Index* voxel = nullptr;             // padded grid index of each active voxel
+  const std::int32_t* cell = nullptr;       // cell id of each active voxel
+  const std::uint8_t* chemistry = nullptr;  // slot in `chemistries` of each active voxel
+  const Chemistry* chemistries = nullptr;   // effective chemistry per slot (scaled to the voxel)
+  double* remaining = nullptr;              // c_i, [reaction][active]: remaining[i * count + m]
+  double* electrolyte_left = nullptr;       // s per active voxel
+  float* substep_hint = nullptr;            // the integrator's last sub-step, s
+  double* heat_release_rate =
+      nullptr;  // net reaction heat of the last half step / its length, W/m^3
+  double* self_heating_rate = nullptr;  // K/s at the end of the last half step
+  double* arrival_time =
+      nullptr;  // s, first time the self-heating rate passed the threshold; NaN before
+  double* heat_released = nullptr;  // J/m^3 released so far (reactions - latent)
+  double* vented_mass = nullptr;    // kg/m^3 vented during the current step (reset by the driver)
   std::uint8_t* in_runaway = nullptr;  // padded grid flag: 1 once the voxel's arrival time is set
   int* failures = nullptr;             // set to 1 if any voxel's integrator failed
 };
 
 // Per-cell inputs of a kinetics half step.
 struct CellDrive {
-  const double* source = nullptr;          // W/m^3 in the jelly roll (internal short circuit)
-  const std::uint8_t* vent_open = nullptr; // 1 once the cell's vent has opened
+  const double* source = nullptr;           // W/m^3 in the jelly roll (internal short circuit)
+  const std::uint8_t* vent_open = nullptr;  // 1 once the cell's vent has opened
 };
 
 // One half step of the kinetics for active voxel m: stiff integration of (T, c, s) with the
@@ -48,10 +50,10 @@ struct CellDrive {
 struct KineticsUpdate {
   KineticsView k;
   CellDrive drive;
-  double* t;                  // temperature, padded grid
-  double dt;                  // length of the half step, s
-  double time_end;            // simulated time at its end, s
-  double onset_rate;          // runaway onset threshold on the self-heating rate, K/s
+  double* t;          // temperature, padded grid
+  double dt;          // length of the half step, s
+  double time_end;    // simulated time at its end, s
+  double onset_rate;  // runaway onset threshold on the self-heating rate, K/s
   KineticsTolerances tolerances;
 
   RUNAWAY_HD void operator()(Index m) const {
@@ -78,8 +80,8 @@ struct KineticsUpdate {
       // Interpolate the crossing in log(rate) between the start and the end of the half step.
       double when = time_end;
       if (rate_before > 0.0 && rate_before < onset_rate) {
-        const double share = std::log(onset_rate / rate_before) /
-                             std::log(r.self_heating_rate / rate_before);
+        const double share =
+            std::log(onset_rate / rate_before) / std::log(r.self_heating_rate / rate_before);
         when = time_end - dt * (1.0 - share);
       }
       k.arrival_time[m] = when;
@@ -103,14 +105,14 @@ struct RegionSourceUpdate {
 
 // What the host needs of each cell after a step: a handful of scalars, never a field.
 struct CellStatistics {
-  double mean_temperature = 0;     // K, over the jelly roll
-  double max_temperature = 0;      // K
+  double mean_temperature = 0;       // K, over the jelly roll
+  double max_temperature = 0;        // K
   double max_self_heating_rate = 0;  // K/s
-  double heat_release_rate = 0;    // W, reactions - latent, over the last half step
-  double heat_released = 0;        // J since the start
-  double vented_mass = 0;          // kg during this step
-  double earliest_arrival = 0;     // s, NaN if no voxel has run away
-  double releasable_heat = 0;      // J still held by the exothermic reactants
+  double heat_release_rate = 0;      // W, reactions - latent, over the last half step
+  double heat_released = 0;          // J since the start
+  double vented_mass = 0;            // kg during this step
+  double earliest_arrival = 0;       // s, NaN if no voxel has run away
+  double releasable_heat = 0;        // J still held by the exothermic reactants
 };
 
 // Segmented reduction over one cell's range of the active list.

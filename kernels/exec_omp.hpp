@@ -94,14 +94,23 @@ struct OmpExec {
 #pragma omp parallel for schedule(static)
     for (Index m = 0; m < chunks; ++m) {
       const std::size_t begin = std::size_t(m) * 4096;
-      if (begin < rounded) std::memset(bytes_ptr + begin, 0, std::min<std::size_t>(4096, rounded - begin));
+      if (begin < rounded)
+        std::memset(bytes_ptr + begin, 0, std::min<std::size_t>(4096, rounded - begin));
     }
     return p;
   }
-  void deallocate(void* p) const noexcept { std::free(p); }
-  void copy_to_device(void* d, const void* h, std::size_t n) const { copy(d, h, n); }
-  void copy_to_host(void* h, const void* d, std::size_t n) const { copy(h, d, n); }
-  void copy_on_device(void* d, const void* s, std::size_t n) const { copy(d, s, n); }
+  void deallocate(void* p) const noexcept {
+    std::free(p);
+  }
+  void copy_to_device(void* d, const void* h, std::size_t n) const {
+    copy(d, h, n);
+  }
+  void copy_to_host(void* h, const void* d, std::size_t n) const {
+    copy(h, d, n);
+  }
+  void copy_on_device(void* d, const void* s, std::size_t n) const {
+    copy(d, s, n);
+  }
   void synchronize() const {}
 
  private:

@@ -9,7 +9,7 @@
 //        ds/dt = -sum_{consuming i} nu_i W_i R_i / W_e - sum_{electrolyte e} R_e - v s
 //   T    temperature
 //        rho cp dT/dt = sum_i H_i W_i R_i - L W_e v s + q_extra
-// where v = 1 / vent_time_constant once the cell's vent is open (0 before), L the latent heat of
+// where v = 1 / vent_time_constant while the cell's vent is ejecting (0 otherwise), L the latent heat of
 // the vented liquid and q_extra a source held constant over the step (short circuit, conduction
 // in a split step, an oven). The vented mass m_v (dm_v/dt = W_e v s) is integrated alongside.
 //
@@ -68,7 +68,14 @@ RUNAWAY_HD inline double reaction_progress(const Chemistry& chemistry, const Kin
 
 namespace detail {
 
-RUNAWAY_HD inline double clamp01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
+RUNAWAY_HD inline double clamp01(double x) {
+  return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x);
+}
+
+// 1 / (1 + e^-x); exp overflows to inf for x << 0, which gives exactly 0, never NaN.
+RUNAWAY_HD inline double logistic(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 // x^p for x >= 0, with the common integer orders exact and cheap.
 RUNAWAY_HD inline double power(double x, double p) {
@@ -113,16 +120,31 @@ struct ReactionRate {
 };
 
 // The generalised NREL rate law (chemistry.hpp):
-//   R = A(T) exp(-Ea/(R T)) x^m (1-x)^n [exp(-(z0 + c0 - x)/z_ref)] [g(s)]
+//   R = A(T) exp(-Ea/(R T)) x^m (1-x)^n [exp(-(z0 + c0 - x)/z_ref)] [g(s)] [onset(T)]
 RUNAWAY_HD inline ReactionRate reaction_rate(const Reaction& r, double own, double electrolyte_left,
                                              double temperature, bool has_electrolyte) {
   const double t = temperature > 1.0 ? temperature : 1.0;  // guards the Arrhenius division
-  const double a = (r.temperature_switch && t >= r.switch_temperature)
-                       ? r.pre_exponential_factor_above_switch
-                       : r.pre_exponential_factor;
+  double a = r.pre_exponential_factor;
+  double da_dt = 0.0;
+  if (r.temperature_switch) {
+    const double jump = r.pre_exponential_factor_above_switch - r.pre_exponential_factor;
+    if (r.switch_width > 0.0) {
+      const double w = detail::logistic((t - r.switch_temperature) / r.switch_width);
+      a += jump * w;
+      da_dt = jump * w * (1.0 - w) / r.switch_width;
+    } else if (t >= r.switch_temperature) {
+      a = r.pre_exponential_factor_above_switch;
+    }
+  }
   const double ea_over_r = r.activation_energy / kGasConstant;
-  const double k = a * std::exp(-ea_over_r / t);  // Arrhenius (Hatchard 2001 eq. 3-6)
-  const double dk_dt = k * ea_over_r / (t * t);
+  const double arrhenius = std::exp(-ea_over_r / t);  // Arrhenius (Hatchard 2001)
+  double k = a * arrhenius;
+  double dk_dt = k * ea_over_r / (t * t) + da_dt * arrhenius;
+  if (r.temperature_onset) {
+    const double w = detail::logistic((t - r.onset_temperature) / r.onset_width);
+    dk_dt = dk_dt * w + k * w * (1.0 - w) / r.onset_width;
+    k *= w;
+  }
 
   const double x = detail::clamp01(own);
   const double xm = detail::power(x, r.order_remaining);
@@ -321,8 +343,8 @@ RUNAWAY_HD inline void rhs(const Chemistry& chemistry, const Vec& y, double vent
   KineticState state;
   for (int i = 0; i < chemistry.reaction_count; ++i) state.remaining[i] = y.v[i];
   state.electrolyte_left = y.v[kSlotElectrolyte];
-  const KineticsDerivatives d = kinetics_derivatives(chemistry, y.v[kSlotTemperature], state,
-                                                     vent_rate, external_heat_rate);
+  const KineticsDerivatives d =
+      kinetics_derivatives(chemistry, y.v[kSlotTemperature], state, vent_rate, external_heat_rate);
   for (int i = 0; i < chemistry.reaction_count; ++i) f.v[i] = -d.reaction_rate[i];
   f.v[kSlotElectrolyte] = d.electrolyte_rate;
   f.v[kSlotTemperature] = d.temperature_rate;
@@ -386,9 +408,8 @@ RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, double v
       m.inv_d[i] = 1.0 / d;
       m.alpha_s[i] = pr.d_electrolyte;
       m.alpha_t[i] = pr.d_temperature;
-      const double weight = (has_electrolyte && r.consumes_electrolyte)
-                                ? r.electrolyte_per_reactant * w / we
-                                : 0.0;
+      const double weight =
+          (has_electrolyte && r.consumes_electrolyte) ? r.electrolyte_per_reactant * w / we : 0.0;
       m.p[i] = weight * pr.d_own;
       m.q[i] = -hw_over * pr.d_own;
       m_ss += weight * pr.d_electrolyte;
@@ -448,12 +469,13 @@ RUNAWAY_HD inline bool all_finite(const Chemistry& chemistry, const Vec& y) {
 }  // namespace detail
 
 // Advances one voxel's temperature and reaction state over dt with the external source
-// external_heat_rate (W/m^3, constant over the step) and the vent open or closed. first_substep
-// is a hint (e.g. the previous call's next_substep); <= 0 lets the controller choose.
+// external_heat_rate (W/m^3, constant over the step) and the vent rate v (1/s; 0 while the vent
+// is shut, kernels::vent_rate() of cell_events.hpp gives it). first_substep is a hint (e.g. the
+// previous call's next_substep); <= 0 lets the controller choose.
 RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry,
                                                       double temperature, KineticState& state,
                                                       double dt, double external_heat_rate,
-                                                      bool vent_open,
+                                                      double vent_rate,
                                                       const KineticsTolerances& tolerances = {},
                                                       double first_substep = 0.0) {
   using detail::Ros3;
@@ -461,9 +483,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
   const int n = chemistry.reaction_count;
   const double rho_cp = chemistry.density * chemistry.heat_capacity;
   const double we = electrolyte_content(chemistry);
-  const double vent_rate = (vent_open && chemistry.vent_time_constant > 0.0 && we > 0.0)
-                               ? 1.0 / chemistry.vent_time_constant
-                               : 0.0;
+  if (!(vent_rate > 0.0) || !(we > 0.0)) vent_rate = 0.0;
   const double latent = chemistry.electrolyte_latent_heat;
 
   KineticsStepResult result;
@@ -546,8 +566,8 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
         const double e = Ros3::kE1 * k1.v[j] + Ros3::kE2 * k2.v[j] + Ros3::kE3 * k3.v[j];
         const double absolute = j == detail::kSlotTemperature ? tolerances.absolute_temperature
                                                               : tolerances.absolute_fraction;
-        const double magnitude = std::fabs(y.v[j]) > std::fabs(y_new.v[j]) ? std::fabs(y.v[j])
-                                                                            : std::fabs(y_new.v[j]);
+        const double magnitude =
+            std::fabs(y.v[j]) > std::fabs(y_new.v[j]) ? std::fabs(y.v[j]) : std::fabs(y_new.v[j]);
         const double ratio = std::fabs(e) / (absolute + tolerances.relative * magnitude);
         if (ratio > error) error = ratio;
       }
@@ -575,9 +595,8 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
     double reaction_heat = 0.0;
     for (int i = 0; i < n; ++i) {
       const double c_new = detail::clamp01(y_new.v[i]);
-      reaction_heat +=
-          chemistry.reactions[i].heat_of_reaction * reactant_content(chemistry, i) *
-          (y.v[i] - c_new);
+      reaction_heat += chemistry.reactions[i].heat_of_reaction * reactant_content(chemistry, i) *
+                       (y.v[i] - c_new);
       y_new.v[i] = c_new;
     }
     y_new.v[detail::kSlotElectrolyte] = detail::clamp01(y_new.v[detail::kSlotElectrolyte]);
@@ -596,7 +615,8 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
     ++result.accepted_substeps;
     have_f0 = false;
     const double h_next = h * (reject_last ? (factor < 1.0 ? factor : 1.0) : factor);
-    h = h_next > h_natural ? h_next : h_natural;  // a clipped last sub-step says nothing new
+    // A sub-step clipped to the end of the step and accurate says nothing against the longer one.
+    h = (h < h_natural && factor >= 1.0 && h_next < h_natural) ? h_natural : h_next;
     reject_last = false;
   }
   if (time < dt) {

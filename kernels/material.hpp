@@ -10,11 +10,11 @@ inline constexpr int kMaxMaterials = 256;  // material id is a uint8 per voxel
 using MaterialId = std::uint8_t;
 
 struct ThermalMaterial {
-  double density = 0;              // kg/m^3
-  double heat_capacity = 0;        // specific heat cp, J/(kg K)
+  double density = 0;                  // kg/m^3
+  double heat_capacity = 0;            // specific heat cp, J/(kg K)
   double conductivity[3] = {0, 0, 0};  // kx, ky, kz along the grid axes, W/(m K)
-  double emissivity = 0.8;         // surface emissivity, used by radiating boundaries and gaps
-  int chemistry = -1;              // index into the chemistry table for jelly rolls, -1 if inert
+  double emissivity = 0.8;             // surface emissivity, used by radiating boundaries and gaps
+  int chemistry = -1;  // index into the chemistry table for jelly rolls, -1 if inert
 };
 
 }  // namespace runaway::kernels

@@ -10,7 +10,9 @@
 namespace runaway::testing {
 namespace {
 
-ConductionProblem valid() { return box({4, 3, 2}, 0.004, 0.003, 0.002, test_material(1, 2, 3)); }
+ConductionProblem valid() {
+  return box({4, 3, 2}, 0.004, 0.003, 0.002, test_material(1, 2, 3));
+}
 
 // Expects construction to throw a bad-input Error whose message contains every fragment.
 void expect_rejected(const ConductionProblem& p, std::initializer_list<const char*> fragments) {

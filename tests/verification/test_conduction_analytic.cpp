@@ -98,7 +98,8 @@ TEST_F(ConductionAnalytic, LayeredSlabMatchesSeriesResistance) {
   p.materials = {test_material(k[0], k[0], k[0]), test_material(k[1], k[1], k[1]),
                  test_material(k[2], k[2], k[2])};
   p.material_ids.resize(std::size_t(3 * per_layer));
-  for (int i = 0; i < 3 * per_layer; ++i) p.material_ids[std::size_t(i)] = std::uint8_t(i / per_layer);
+  for (int i = 0; i < 3 * per_layer; ++i)
+    p.material_ids[std::size_t(i)] = std::uint8_t(i / per_layer);
   p.boundaries[int(Face::kXMinus)] = fixed_temperature(hot);
   p.boundaries[int(Face::kXPlus)] = fixed_temperature(cold);
   p.initial_temperature = cold;
@@ -162,19 +163,19 @@ TEST_P(RobinBoundary, SteadySlabMatchesSurfaceBalance) {
       << "surface temperature " << ts << " K";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryFace, RobinBoundary,
-    ::testing::Values(RobinCase{0, true, 50, 0}, RobinCase{0, false, 50, 0},
-                      RobinCase{1, true, 0, 0.8}, RobinCase{1, false, 0, 0.8},
-                      RobinCase{2, true, 10, 0.9}, RobinCase{2, false, 10, 0.9}),
-    [](const ::testing::TestParamInfo<RobinCase>& param_info) {
-      const char* axes = "xyz";
-      std::string name = std::string(1, axes[param_info.param.axis]) +
-                         (param_info.param.robin_on_plus ? "Plus" : "Minus");
-      name += param_info.param.h > 0 ? "Convection" : "";
-      name += param_info.param.emissivity > 0 ? "Radiation" : "";
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(EveryFace, RobinBoundary,
+                         ::testing::Values(RobinCase{0, true, 50, 0}, RobinCase{0, false, 50, 0},
+                                           RobinCase{1, true, 0, 0.8}, RobinCase{1, false, 0, 0.8},
+                                           RobinCase{2, true, 10, 0.9},
+                                           RobinCase{2, false, 10, 0.9}),
+                         [](const ::testing::TestParamInfo<RobinCase>& param_info) {
+                           const char* axes = "xyz";
+                           std::string name = std::string(1, axes[param_info.param.axis]) +
+                                              (param_info.param.robin_on_plus ? "Plus" : "Minus");
+                           name += param_info.param.h > 0 ? "Convection" : "";
+                           name += param_info.param.emissivity > 0 ? "Radiation" : "";
+                           return name;
+                         });
 
 }  // namespace
 }  // namespace runaway::testing

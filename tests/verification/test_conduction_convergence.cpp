@@ -32,7 +32,8 @@ ConductionProblem mode_problem(int n) {
   ConductionProblem p = box({n, n, n}, kSide[0], kSide[1], kSide[2],
                             test_material(kConductivity[0], kConductivity[1], kConductivity[2]));
   for (auto& bc : p.boundaries) bc = fixed_temperature(kBase);
-  p.initial_temperatures = sample(p, [](double x, double y, double z) { return exact_mode(x, y, z, 0); });
+  p.initial_temperatures =
+      sample(p, [](double x, double y, double z) { return exact_mode(x, y, z, 0); });
   return p;
 }
 
@@ -45,7 +46,8 @@ TEST(ConductionConvergence, SecondOrderInSpace) {
     ConductionSolver solver(*backend, p);
     // dt proportional to h^2 makes the O(dt^2) time error O(h^4): negligible here.
     advance_to(solver, end, 4 * solver.explicit_time_step());
-    const auto exact = sample(p, [&](double x, double y, double z) { return exact_mode(x, y, z, end); });
+    const auto exact =
+        sample(p, [&](double x, double y, double z) { return exact_mode(x, y, z, end); });
     const double error = rms_difference(solver.temperature(), exact);
     if (n > 8) {
       const double order = std::log2(previous_error / error);

@@ -24,7 +24,7 @@ SimulationInput jelly_block(const kernels::Chemistry& chem, int n, bool with_fra
   jelly.density = chem.density;
   jelly.heat_capacity = chem.heat_capacity;
   jelly.conductivity[0] = 0.5;  // through-plane jelly roll, W/(m K) (reference/kinetics.md)
-  jelly.conductivity[1] = jelly.conductivity[2] = 25;  // in-plane
+  jelly.conductivity[1] = jelly.conductivity[2] = 25;                       // in-plane
   kernels::ThermalMaterial aluminium{2700, 897, {237, 237, 237}, 0.1, -1};  // handbook
   p.materials = {jelly, aluminium};
   in.chemistry_slot_of_material = {0, -1};
@@ -73,7 +73,8 @@ TEST(CoupledSimulation, UniformAdiabaticCellFollowsZeroDimensionalKinetics) {
   while (sim.time() < in.control.end_time - 1e-9) {
     const double before = sim.time();
     sim.step();
-    const auto r = kernels::advance_kinetics(chem, t_ref, state, sim.time() - before, 0.0, false, tight);
+    const auto r =
+        kernels::advance_kinetics(chem, t_ref, state, sim.time() - before, 0.0, false, tight);
     t_ref = r.temperature;
     worst = std::fmax(worst, std::fabs(sim.max_temperature() - t_ref));
     worst = std::fmax(worst, std::fabs(sim.conduction().min_temperature() - t_ref));
@@ -81,7 +82,8 @@ TEST(CoupledSimulation, UniformAdiabaticCellFollowsZeroDimensionalKinetics) {
   EXPECT_GT(t_ref, t0 + 300);  // it did run away
   EXPECT_LT(worst, 0.5) << "largest deviation from 0D, K";
   RecordProperty("max_deviation_K", std::to_string(worst));
-  std::printf("largest deviation from 0D: %.3g K over %lld steps\n", worst, (long long)sim.step_count());
+  std::printf("largest deviation from 0D: %.3g K over %lld steps\n", worst,
+              (long long)sim.step_count());
   EXPECT_EQ(sim.cells_in_runaway(), 1);
   EXPECT_FALSE(std::isnan(sim.cells()[0].onset_time));
 }
