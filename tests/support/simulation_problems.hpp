@@ -1,0 +1,48 @@
+// A small coupled problem shared by the simulation tests.
+#pragma once
+
+#include "host/simulation.hpp"
+#include "kernels/chemistry.hpp"
+
+namespace runaway::testing {
+
+using host::SimulationInput;
+
+// A block of jelly roll (one cell) inside an aluminium frame, adiabatic outside. The jelly-roll
+// material takes its density and heat capacity from the chemistry, as the pack builder does.
+inline SimulationInput jelly_block(const kernels::Chemistry& chem, int n, bool with_frame) {
+  SimulationInput in;
+  auto& p = in.conduction;
+  const int frame = with_frame ? 2 : 0;
+  p.shape = {n + 2 * frame, n + 2 * frame, n + 2 * frame};
+  p.spacing = {2e-3, 2e-3, 2e-3};
+  kernels::ThermalMaterial jelly;
+  jelly.density = chem.density;
+  jelly.heat_capacity = chem.heat_capacity;
+  jelly.conductivity[0] = 0.5;  // through-plane jelly roll, W/(m K) (reference/kinetics.md)
+  jelly.conductivity[1] = jelly.conductivity[2] = 25;                       // in-plane
+  kernels::ThermalMaterial aluminium{2700, 897, {237, 237, 237}, 0.1, -1};  // handbook
+  p.materials = {jelly, aluminium};
+  in.chemistry_slot_of_material = {0, -1};
+  in.chemistries = {chem};
+  const auto count = std::size_t(p.shape.interior_size());
+  p.material_ids.assign(count, 0);
+  in.cell_ids.assign(count, 0);
+  for (int k = 0; k < p.shape.nz; ++k)
+    for (int j = 0; j < p.shape.ny; ++j)
+      for (int i = 0; i < p.shape.nx; ++i) {
+        const bool inside = i >= frame && j >= frame && k >= frame && i < n + frame &&
+                            j < n + frame && k < n + frame;
+        const auto c = std::size_t((k * p.shape.ny + j) * p.shape.nx + i);
+        p.material_ids[c] = inside ? 0 : 1;
+        in.cell_ids[c] = inside ? 0 : -1;
+      }
+  host::CellSetup cell;
+  cell.name = "block";
+  cell.stored_energy = 50 * 3600 * 3.7;  // a 50 Ah, 3.7 V cell at full charge
+  in.cells = {cell};
+  in.control.max_dt = 1.0;
+  return in;
+}
+
+}  // namespace runaway::testing
