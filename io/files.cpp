@@ -20,18 +20,20 @@ void prepare_run_directory(const fs::path& run_dir, bool overwrite) {
   const auto status = fs::status(run_dir, error);
   if (fs::exists(status)) {
     if (!fs::is_directory(status)) {
-      throw runaway::bad_input("exists and is not a directory; choose a directory for the run's "
-                               "results",
-                               context);
+      throw runaway::bad_input(
+          "exists and is not a directory; choose a directory for the run's "
+          "results",
+          context);
     }
     const bool empty = fs::is_empty(run_dir, error);
     if (error) {
       throw runaway::runtime_error("cannot list the directory: " + error.message(), context);
     }
     if (!empty && !overwrite) {
-      throw runaway::bad_input("already exists and is not empty; choose a new directory, or pass "
-                               "--overwrite to replace the results in it",
-                               context);
+      throw runaway::bad_input(
+          "already exists and is not empty; choose a new directory, or pass "
+          "--overwrite to replace the results in it",
+          context);
     }
   } else {
     fs::create_directories(run_dir, error);

@@ -30,7 +30,9 @@ herr_t Handle::close() {
   return status;
 }
 
-void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void silence_errors() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 namespace {
 
@@ -63,7 +65,15 @@ std::string error_summary() {
   H5Eclear2(H5E_DEFAULT);
   if (walk.innermost.empty()) return "HDF5 reported a failure without a message";
   if (walk.os_reason.empty()) return walk.innermost;
-  return walk.os_reason + " (HDF5: " + walk.innermost + ")";
+  // With an OS reason, HDF5's own text adds only its first clause ("file write failed"); the
+  // rest is file offsets and descriptors.
+  std::string summary =
+      walk.os_reason + " (HDF5: " + walk.innermost.substr(0, walk.innermost.find(':')) + ")";
+  if (walk.os_reason == "No space left on device" || walk.os_reason == "File too large" ||
+      walk.os_reason == "Disk quota exceeded") {
+    summary += "; the disk is full or a file-size limit was reached";
+  }
+  return summary;
 }
 
 Handle check_handle(hid_t id, Handle::Closer closer, const std::string& what) {
@@ -104,7 +114,8 @@ bool link_exists(hid_t location, const std::string& path) {
   std::size_t start = 0;
   while (start <= path.size()) {
     const auto slash = path.find('/', start);
-    const std::string part = path.substr(start, slash == std::string::npos ? path.npos : slash - start);
+    const std::string part =
+        path.substr(start, slash == std::string::npos ? path.npos : slash - start);
     if (!part.empty()) {
       prefix += (prefix.empty() ? "" : "/") + part;
       if (H5Lexists(location, prefix.c_str(), H5P_DEFAULT) <= 0) {
@@ -119,9 +130,8 @@ bool link_exists(hid_t location, const std::string& path) {
 }
 
 bool attribute_exists(hid_t location, const std::string& name) {
-  const htri_t exists = H5Aexists(location, name.c_str());
-  if (exists < 0) H5Eclear2(H5E_DEFAULT);
-  return exists > 0;
+  // A failure here is damaged metadata (a checksum mismatch), not a missing attribute.
+  return check(H5Aexists(location, name.c_str()), "cannot read attribute " + name) > 0;
 }
 
 Handle create_group(hid_t location, const std::string& name) {
@@ -228,7 +238,9 @@ Handle open_attribute(hid_t location, const std::string& name) {
                       "missing attribute " + name);
 }
 
-hssize_t element_count(hid_t space) { return H5Sget_simple_extent_npoints(space); }
+hssize_t element_count(hid_t space) {
+  return H5Sget_simple_extent_npoints(space);
+}
 
 }  // namespace
 
@@ -431,7 +443,7 @@ std::vector<T> read_vector(hid_t location, const std::string& name) {
   Handle dataset = open_dataset(location, name);
   const auto extent = dataset_extent(dataset.get());
   if (extent.size() != 1) throw runaway::runtime_error(name + " is not a 1-D dataset");
-  std::vector<T> values(std::size_t(extent[0]));
+  std::vector<T> values(static_cast<std::size_t>(extent[0]));
   if (!values.empty()) {
     check(H5Dread(dataset.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
           "cannot read " + name);
@@ -439,7 +451,7 @@ std::vector<T> read_vector(hid_t location, const std::string& name) {
   return values;
 }
 
-#define RUNAWAY_IO_VECTOR(T)                                                                    \
+#define RUNAWAY_IO_VECTOR(T)                                                                       \
   template void write_vector<T>(hid_t, const std::string&, const std::vector<T>&, const Storage&); \
   template std::vector<T> read_vector<T>(hid_t, const std::string&);
 RUNAWAY_IO_VECTOR(double)
@@ -450,13 +462,13 @@ RUNAWAY_IO_VECTOR(std::int32_t)
 RUNAWAY_IO_VECTOR(std::int64_t)
 #undef RUNAWAY_IO_VECTOR
 
-void write_strings(hid_t location, const std::string& name, const std::vector<std::string>& values) {
+void write_strings(hid_t location, const std::string& name,
+                   const std::vector<std::string>& values) {
   Handle type = utf8_string_type();
   Handle space = simple_space({hsize_t(values.size())});
-  Handle dataset =
-      check_handle(H5Dcreate2(location, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                              H5P_DEFAULT, H5P_DEFAULT),
-                   H5Dclose, "cannot create dataset " + name);
+  Handle dataset = check_handle(H5Dcreate2(location, name.c_str(), type.get(), space.get(),
+                                           H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                H5Dclose, "cannot create dataset " + name);
   std::vector<const char*> texts;
   for (const auto& value : values) texts.push_back(value.c_str());
   if (!texts.empty()) {
@@ -480,10 +492,9 @@ std::vector<std::string> read_strings(hid_t location, const std::string& name) {
 void write_text(hid_t location, const std::string& name, const std::string& text) {
   Handle type = utf8_string_type();
   Handle space = scalar_space();
-  Handle dataset =
-      check_handle(H5Dcreate2(location, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                              H5P_DEFAULT, H5P_DEFAULT),
-                   H5Dclose, "cannot create dataset " + name);
+  Handle dataset = check_handle(H5Dcreate2(location, name.c_str(), type.get(), space.get(),
+                                           H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                H5Dclose, "cannot create dataset " + name);
   const char* chars = text.c_str();
   check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &chars),
         "cannot write " + name);
@@ -528,7 +539,6 @@ void write_table(hid_t location, const std::string& name, const Table& table) {
   std::vector<std::string> names;
   for (const auto& column : table.columns) {
     names.push_back(column.name);
-    const std::string path = name + "/" + column.name;
     if (const auto* numbers = std::get_if<std::vector<double>>(&column.values)) {
       write_vector(group.get(), column.name, *numbers);
     } else if (const auto* integers = std::get_if<std::vector<std::int32_t>>(&column.values)) {
@@ -571,8 +581,7 @@ Table read_table(hid_t location, const std::string& name) {
 void write_grid(hid_t file, const GridInfo& grid) {
   Handle group = create_group(file, "grid");
   // Every per-axis attribute is in z, y, x order, the order of the array dimensions.
-  write_attribute(group.get(), "shape",
-                  std::vector<std::int64_t>{grid.nz, grid.ny, grid.nx});
+  write_attribute(group.get(), "shape", std::vector<std::int64_t>{grid.nz, grid.ny, grid.nx});
   write_attribute(group.get(), "spacing", std::vector<double>{grid.dz, grid.dy, grid.dx});
   write_attribute(group.get(), "origin",
                   std::vector<double>{grid.origin_z, grid.origin_y, grid.origin_x});
@@ -586,7 +595,8 @@ GridInfo read_grid(hid_t file, const std::string& file_name) {
   const auto spacing = read_array_attribute<double>(group.get(), "spacing");
   const auto origin = read_array_attribute<double>(group.get(), "origin");
   if (shape.size() != 3 || spacing.size() != 3 || origin.size() != 3) {
-    throw runaway::bad_input(file_name + ": /grid attributes shape, spacing, origin must each "
+    throw runaway::bad_input(file_name +
+                             ": /grid attributes shape, spacing, origin must each "
                              "hold 3 numbers (z, y, x)");
   }
   GridInfo grid;
@@ -661,14 +671,20 @@ ModelData read_model(hid_t file, const std::string& file_name) {
 
 void check_format(hid_t file, const std::string& file_name, const std::string& expected_format,
                   std::int64_t max_version) {
-  if (!attribute_exists(file, "format")) {
+  bool has_format = false;
+  try {
+    has_format = attribute_exists(file, "format");
+  } catch (const runaway::Error& e) {
+    throw runaway::bad_input(file_name + " is corrupt: " + e.what());
+  }
+  if (!has_format) {
     throw runaway::bad_input(file_name + " is an HDF5 file but not a " + expected_format +
                              " file: it has no 'format' attribute");
   }
   const std::string format = read_string_attribute(file, "format");
   if (format != expected_format) {
-    throw runaway::bad_input(file_name + " is a '" + format + "' file, not a '" +
-                             expected_format + "' file");
+    throw runaway::bad_input(file_name + " is a '" + format + "' file, not a '" + expected_format +
+                             "' file");
   }
   const auto version = read_scalar_attribute<std::int64_t>(file, "format_version");
   if (version < 1 || version > max_version) {

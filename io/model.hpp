@@ -101,8 +101,7 @@ inline ModelFingerprint fingerprint(const ModelData& model) {
 // layout as in results.h5) and an XDMF file beside it with the same stem (model.xdmf) showing
 // material and cell id in ParaView. Both are written under temporary names and renamed, so an
 // interrupted write never leaves a half file; an existing file is refused unless `overwrite`.
-void write_model_file(const std::filesystem::path& h5_path, const ModelData& model,
-                      bool overwrite);
+void write_model_file(const std::filesystem::path& h5_path, const ModelData& model, bool overwrite);
 ModelData read_model_file(const std::filesystem::path& h5_path);
 
 }  // namespace runaway::io

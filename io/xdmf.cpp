@@ -1,6 +1,7 @@
 #include "io/xdmf.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "io/files.hpp"
@@ -9,10 +10,13 @@ namespace runaway::io {
 
 namespace {
 
-// Shortest text that reads back as the same double.
+// Shortest text that reads back as the same double (0.1, not 0.10000000000000001).
 std::string number(double value) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.17g", value);
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
   return text;
 }
 
@@ -69,8 +73,8 @@ void write_mesh(std::ostringstream& out, const GridInfo& grid, const std::string
       << grid.ny + 1 << " " << grid.nx + 1 << "\"/>\n";
   out << indent << "<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n";
   out << indent << "  <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" "
-      << "Precision=\"8\" Format=\"XML\">" << number(grid.origin_z) << " "
-      << number(grid.origin_y) << " " << number(grid.origin_x) << "</DataItem>\n";
+      << "Precision=\"8\" Format=\"XML\">" << number(grid.origin_z) << " " << number(grid.origin_y)
+      << " " << number(grid.origin_x) << "</DataItem>\n";
   out << indent << "  <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" "
       << "Precision=\"8\" Format=\"XML\">" << number(grid.dz) << " " << number(grid.dy) << " "
       << number(grid.dx) << "</DataItem>\n";
@@ -100,8 +104,8 @@ void write_frame_attribute(std::ostringstream& out, const XdmfField& field, std:
   out << indent << "    <DataItem Dimensions=\"3 4\" Format=\"XML\">" << frame << " 0 0 0 1 1 1 1 "
       << "1 " << cell_dims(grid) << "</DataItem>\n";
   out << indent << "    <DataItem Dimensions=\"" << frame_count << " " << cell_dims(grid) << "\" "
-      << number_type(field.type) << " Format=\"HDF\">" << escape(h5_file_name)
-      << ":/fields/" << escape(field.name) << "</DataItem>\n";
+      << number_type(field.type) << " Format=\"HDF\">" << escape(h5_file_name) << ":/fields/"
+      << escape(field.name) << "</DataItem>\n";
   out << indent << "  </DataItem>\n";
   out << indent << "</Attribute>\n";
 }

@@ -1,0 +1,75 @@
+// ResultsReader: reads results.h5 (layout in docs/output-format.md). An incomplete file (a run
+// still going on, stopped or killed) is refused unless the caller allows it, and then flagged by
+// complete() == false. A foreign or corrupt file gives a runaway::Error (bad input) naming it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/model.hpp"
+#include "io/results_format.hpp"
+
+namespace runaway::io {
+
+// The per-cell time series; row-major [sample][cell].
+struct CellSeries {
+  std::size_t cell_count = 0;
+  std::vector<double> time;              // s, one per sample
+  std::vector<double> mean_temperature;  // K
+  std::vector<double> max_temperature;   // K
+  std::vector<double> heat_released;     // J
+  std::vector<std::int8_t> state;
+  std::vector<std::string> state_names;  // state value i means state_names[i]
+
+  std::size_t sample_count() const { return time.size(); }
+  double mean_temperature_at(std::size_t sample, std::size_t cell) const {
+    return mean_temperature[sample * cell_count + cell];
+  }
+};
+
+struct ProvenanceRecord {
+  Provenance provenance;
+  std::string start_date;  // UTC, ISO 8601
+  std::string end_date;    // UTC, ISO 8601; empty until finish()
+  double wall_time = 0;    // s, written at every flush
+  std::int64_t restart_count = 0;
+};
+
+class ResultsReader {
+ public:
+  // `path` is results.h5 or the run directory holding it.
+  explicit ResultsReader(const std::filesystem::path& path, bool allow_incomplete = false);
+  ResultsReader(ResultsReader&&) noexcept;
+  ResultsReader& operator=(ResultsReader&&) noexcept;
+  ~ResultsReader();
+
+  const std::filesystem::path& path() const;
+  bool complete() const;
+
+  const GridInfo& grid() const;
+  ModelData model() const;  // grid, material and cell maps, material and cell tables
+  const std::vector<FieldSpec>& fields() const;
+  bool has_field(const std::string& name) const;
+
+  std::size_t frame_count() const;
+  const std::vector<double>& frame_times() const;  // s
+  std::vector<std::int64_t> frame_steps() const;
+  // One frame of a field, [nz][ny][nx] with x fastest, converted to double.
+  std::vector<double> read_field(const std::string& name, std::size_t frame) const;
+
+  CellSeries cell_series() const;
+  std::vector<Event> events() const;
+  std::string config_text() const;
+  std::string config_path() const;
+  ProvenanceRecord provenance() const;
+  ResultsCounts counts() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace runaway::io

@@ -1,0 +1,115 @@
+// ResultsWriter: the run's results.h5 and its results.xdmf sidecar (DESIGN.md §7, layout in
+// docs/output-format.md).
+//
+// The time loop calls, in this order:
+//   ResultsWriter writer(run_dir, model, options);        // once, before the first step
+//   writer.write_frame(t, step, {{"temperature", T}, ...}); // at the frame cadence and at events
+//   writer.append_cell_sample(sample);                    // at the fine per-cell cadence
+//   writer.append_event({cell, "onset", t, T_cell});      // when an event is detected
+//   ResultsCounts counts = writer.flush();                // before writing a checkpoint
+//   writer.finish();                                      // once, after the last step
+// A restarted run reopens the file with ResultsWriter::resume(run_dir, counts_from_checkpoint,
+// fingerprint) and carries on. Every failure (unwritable directory, full disk) is a
+// runaway::Error; after one, the writer refuses further calls.
+//
+// The file is flushed after every frame, every event and every flush(), and with the first
+// per-cell sample `flush_interval` seconds of wall time after the last flush, so it is readable
+// while the run goes on. Until finish() it has no `complete` attribute, and ResultsReader
+// refuses it unless asked to read an incomplete file. A frame that might not fit on the disk
+// (or under `ulimit -f`) is refused before HDF5 writes any of it, so the frames already written
+// stay readable.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/model.hpp"
+#include "io/results_format.hpp"
+
+namespace runaway::io {
+
+// A field frame in host memory, [z][y][x] with x fastest: either the interior only
+// (nx*ny*nz values) or with the solver's one-voxel ghost layer ((nx+2)*(ny+2)*(nz+2) values),
+// of which only the interior is written. The memory is read during write_frame only.
+struct FieldView {
+  const void* data = nullptr;
+  ElementType type = ElementType::kFloat64;
+  std::size_t count = 0;
+
+  FieldView() = default;
+  FieldView(const double* values, std::size_t value_count)
+      : data(values), type(ElementType::kFloat64), count(value_count) {}
+  FieldView(const float* values, std::size_t value_count)
+      : data(values), type(ElementType::kFloat32), count(value_count) {}
+  FieldView(const std::vector<double>& values) : FieldView(values.data(), values.size()) {}
+  FieldView(const std::vector<float>& values) : FieldView(values.data(), values.size()) {}
+};
+
+struct ResultsOptions {
+  bool overwrite = false;         // replace results in an existing non-empty run directory
+  std::vector<FieldSpec> fields;  // usually standard_fields(reaction names)
+  // Names of the per-cell state values: /cells/state == i means cell_state_names[i].
+  std::vector<std::string> cell_state_names;
+  std::string config_text;  // the input TOML, verbatim
+  std::string config_path;  // where it was read from
+  Provenance provenance;
+  double flush_interval = 10.0;  // s of wall time between flushes of per-cell samples
+};
+
+class ResultsWriter {
+ public:
+  // Prepares `run_dir` (see prepare_run_directory: an existing non-empty directory is refused
+  // unless options.overwrite), creates run_dir/results.h5 with the grid, model, input and
+  // provenance, and writes run_dir/results.xdmf.
+  ResultsWriter(const std::filesystem::path& run_dir, const ModelData& model,
+                const ResultsOptions& options);
+
+  // Reopens the results of an interrupted run to continue it from a checkpoint: checks that
+  // results.h5 belongs to the model `expected_model`, cuts every time series back to `counts`
+  // (what was on disk when the checkpoint was written) and removes `complete`. A file that is
+  // already complete is refused unless `overwrite`.
+  static ResultsWriter resume(const std::filesystem::path& run_dir, const ResultsCounts& counts,
+                              const ModelFingerprint& expected_model, bool overwrite = false,
+                              double flush_interval = 10.0);
+
+  ResultsWriter(ResultsWriter&&) noexcept;
+  ResultsWriter& operator=(ResultsWriter&&) noexcept;
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+  // Without finish(): flushes and closes, leaving the file incomplete. Never throws.
+  ~ResultsWriter();
+
+  // Appends one frame of every field in fields() (each name exactly once) at `time` (s, not
+  // before the previous frame), flushes the file and rewrites results.xdmf.
+  void write_frame(double time, std::int64_t step, const std::map<std::string, FieldView>& fields);
+
+  // Appends one row of the per-cell time series (vectors of cell_count() entries).
+  void append_cell_sample(const CellSample& sample);
+
+  // Appends one row of the event table and flushes.
+  void append_event(const Event& event);
+
+  // Flushes everything to disk and returns what is there: store it in a checkpoint.
+  ResultsCounts flush();
+
+  ResultsCounts counts() const;
+
+  // Records the wall time, writes the `complete` attribute last and closes the file.
+  void finish();
+
+  const std::filesystem::path& results_path() const;
+  const std::filesystem::path& xdmf_path() const;
+  const std::vector<FieldSpec>& fields() const;
+  int cell_count() const;
+
+ private:
+  struct Impl;
+  explicit ResultsWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace runaway::io

@@ -1,0 +1,222 @@
+// ParaView reads what we write: a small results file with known temperatures is opened through
+// results.xdmf by ParaView 5.11's "XDMF Reader" in pvpython (tests/e2e/paraview_probe.py),
+// which reports the time steps, the geometry and the temperature of a known voxel at a known
+// frame. Done by absolute path and, from the run directory, by bare relative name (the case
+// ParaView's Xdmf3 readers get wrong, DESIGN.md §7). Also the model-only file of
+// `runaway mesh`. Skipped only when pvpython is not installed.
+#include <gtest/gtest.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "io/model.hpp"
+#include "io/results_writer.hpp"
+
+namespace fs = std::filesystem;
+using namespace runaway::io;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "runaway-paraview-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string find_pvpython() {
+  if (const char* path = std::getenv("PATH")) {
+    std::stringstream directories(path);
+    std::string directory;
+    while (std::getline(directories, directory, ':')) {
+      const fs::path candidate = fs::path(directory) / "pvpython";
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    }
+  }
+  return "";
+}
+
+std::string quoted(const std::string& text) {
+  return "'" + text + "'";
+}
+
+// Runs the probe in `directory` and returns its key=value lines; "status" holds the exit code.
+std::map<std::string, std::string> probe(const std::string& pvpython, const fs::path& directory,
+                                         const std::string& xdmf, double time,
+                                         const std::string& field, int i, int j, int k) {
+  const std::string script = std::string(RUNAWAY_SOURCE_DIR) + "/tests/e2e/paraview_probe.py";
+  std::ostringstream command;
+  command.precision(17);
+  command << "cd " << quoted(directory.string()) << " && " << quoted(pvpython) << " "
+          << quoted(script) << " " << quoted(xdmf) << " " << time << " " << field << " " << i << " "
+          << j << " " << k << " 2>&1";
+  std::map<std::string, std::string> result;
+  FILE* pipe = ::popen(command.str().c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  const int status = ::pclose(pipe);
+  result["status"] = std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  result["output"] = output;
+  std::istringstream lines(output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto equals = line.find('=');
+    if (equals != std::string::npos) result[line.substr(0, equals)] = line.substr(equals + 1);
+  }
+  return result;
+}
+
+std::vector<double> numbers(const std::string& text) {
+  std::vector<double> values;
+  std::istringstream in(text);
+  double value = 0;
+  while (in >> value) values.push_back(value);
+  return values;
+}
+
+// "name:value name:value" as printed by the probe.
+std::map<std::string, double> named_numbers(const std::string& text) {
+  std::map<std::string, double> values;
+  std::istringstream in(text);
+  std::string token;
+  while (in >> token) {
+    const auto colon = token.find(':');
+    if (colon == std::string::npos) continue;
+    values[token.substr(0, colon)] = std::strtod(token.c_str() + colon + 1, nullptr);
+  }
+  return values;
+}
+
+// 4 x 3 x 2 voxels of different sizes per axis, away from the origin, so that a swapped axis
+// or a point/cell mix-up changes what ParaView reports.
+ModelData make_model() {
+  ModelData model;
+  model.grid = {4, 3, 2, 1.0e-3, 2.0e-3, 3.0e-3, 0.1, 0.2, 0.3};
+  model.material.resize(model.grid.voxel_count());
+  model.cell.resize(model.grid.voxel_count());
+  for (std::size_t v = 0; v < model.grid.voxel_count(); ++v) {
+    model.material[v] = std::uint8_t(v % 5);
+    model.cell[v] = v < 12 ? 0 : 1;
+  }
+  return model;
+}
+
+double temperature_at(int frame, int i, int j, int k) {
+  return 300.0 + 100.0 * frame + 10.0 * k + j + 0.125 * i;
+}
+
+const std::vector<double> kFrameTimes = {0.0, 1.5, 3.25};
+
+void write_run(const fs::path& run_dir, const ModelData& model) {
+  ResultsOptions options;
+  options.fields = standard_fields({"sei"});
+  ResultsWriter writer(run_dir, model, options);
+  const GridInfo& g = model.grid;
+  for (int f = 0; f < 3; ++f) {
+    std::vector<double> temperature(g.voxel_count()), heat(g.voxel_count(), 1.0e5 * f);
+    std::vector<double> arrival(g.voxel_count(), std::nan(""));
+    std::vector<float> sei(g.voxel_count(), 0.25f * float(f));
+    for (int k = 0; k < g.nz; ++k) {
+      for (int j = 0; j < g.ny; ++j) {
+        for (int i = 0; i < g.nx; ++i) temperature[g.index(i, j, k)] = temperature_at(f, i, j, k);
+      }
+    }
+    writer.write_frame(kFrameTimes[std::size_t(f)], f,
+                       {{"temperature", temperature},
+                        {"heat_release_rate", heat},
+                        {"arrival_time", arrival},
+                        {"progress_sei", sei}});
+  }
+  writer.finish();
+}
+
+void expect_geometry(const std::map<std::string, std::string>& seen) {
+  // VTK reports x, y, z order; the cell-centred data has one more point than voxels per axis.
+  EXPECT_EQ(seen.at("class"), "vtkImageData");
+  EXPECT_EQ(numbers(seen.at("dimensions")), (std::vector<double>{5, 4, 3}));
+  const auto origin = numbers(seen.at("origin"));
+  const auto spacing = numbers(seen.at("spacing"));
+  ASSERT_EQ(origin.size(), 3u);
+  ASSERT_EQ(spacing.size(), 3u);
+  EXPECT_DOUBLE_EQ(origin[0], 0.1);
+  EXPECT_DOUBLE_EQ(origin[1], 0.2);
+  EXPECT_DOUBLE_EQ(origin[2], 0.3);
+  EXPECT_DOUBLE_EQ(spacing[0], 1.0e-3);
+  EXPECT_DOUBLE_EQ(spacing[1], 2.0e-3);
+  EXPECT_DOUBLE_EQ(spacing[2], 3.0e-3);
+}
+
+}  // namespace
+
+TEST(ParaviewXdmf, XdmfReaderShowsKnownTemperatureAtKnownFrame) {
+  const std::string pvpython = find_pvpython();
+  if (pvpython.empty()) GTEST_SKIP() << "pvpython is not installed (Debian: python3-paraview)";
+  TempDir temp;
+  const fs::path run_dir = temp.path() / "run";
+  const ModelData model = make_model();
+  write_run(run_dir, model);
+
+  // By absolute path, from another directory.
+  auto seen = probe(pvpython, temp.path(), (run_dir / "results.xdmf").string(), kFrameTimes[1],
+                    "temperature", 3, 2, 1);
+  ASSERT_EQ(seen["status"], "0") << seen["output"];
+  EXPECT_EQ(numbers(seen["timesteps"]), kFrameTimes);
+  expect_geometry(seen);
+  EXPECT_EQ(seen["cell_arrays"],
+            "arrival_time cell heat_release_rate material progress_sei temperature");
+  EXPECT_EQ(numbers(seen["value"]), std::vector<double>{temperature_at(1, 3, 2, 1)});
+  // Every field at that frame: float32 progress, NaN arrival time, material and cell id.
+  const auto values = named_numbers(seen["all_values"]);
+  ASSERT_EQ(values.size(), 6u) << seen["all_values"];
+  EXPECT_TRUE(std::isnan(values.at("arrival_time")));
+  EXPECT_EQ(values.at("heat_release_rate"), 1.0e5);
+  EXPECT_EQ(values.at("progress_sei"), 0.25);
+  EXPECT_EQ(values.at("temperature"), temperature_at(1, 3, 2, 1));
+  EXPECT_EQ(values.at("material"), double(model.material[model.grid.index(3, 2, 1)]));
+  EXPECT_EQ(values.at("cell"), double(model.cell[model.grid.index(3, 2, 1)]));
+  // The voxel in every frame.
+  EXPECT_EQ(numbers(seen["series"]),
+            (std::vector<double>{temperature_at(0, 3, 2, 1), temperature_at(1, 3, 2, 1),
+                                 temperature_at(2, 3, 2, 1)}));
+
+  // By bare relative name from the run directory, at the last frame.
+  seen = probe(pvpython, run_dir, "results.xdmf", kFrameTimes[2], "temperature", 1, 0, 1);
+  ASSERT_EQ(seen["status"], "0") << seen["output"];
+  EXPECT_EQ(numbers(seen["value"]), std::vector<double>{temperature_at(2, 1, 0, 1)});
+  expect_geometry(seen);
+}
+
+TEST(ParaviewXdmf, ModelFileShowsMaterialAndCell) {
+  const std::string pvpython = find_pvpython();
+  if (pvpython.empty()) GTEST_SKIP() << "pvpython is not installed (Debian: python3-paraview)";
+  TempDir temp;
+  const ModelData model = make_model();
+  write_model_file(temp.path() / "model.h5", model, false);
+  const int i = 2, j = 1, k = 1;
+  auto seen = probe(pvpython, temp.path(), "model.xdmf", 0.0, "material", i, j, k);
+  ASSERT_EQ(seen["status"], "0") << seen["output"];
+  expect_geometry(seen);
+  EXPECT_EQ(seen["cell_arrays"], "cell material");
+  EXPECT_EQ(numbers(seen["value"]),
+            std::vector<double>{double(model.material[model.grid.index(i, j, k)])});
+}
