@@ -9,5 +9,8 @@ namespace runaway::host {
 
 void add_info_command(CLI::App& app);
 void add_conduction_demo_command(CLI::App& app);
+void add_run_commands(CLI::App& app);  // run, demo, compare (cli_run.cpp)
+void add_cell_command(CLI::App& app);  // cli_cell.cpp
+void add_check_command(CLI::App& app);  // cli_check.cpp
 
 }  // namespace runaway::host

@@ -14,7 +14,8 @@ void add_info_command(CLI::App& app) {
     const kernels::BackendInfo& info = backend->info();
     fmt::print("runaway {} (commit {})\n", build::kVersion, build::kGitCommit);
     fmt::print("backend:        {}\n", info.name);
-    if (!backend->selection_note().empty()) fmt::print("                ({})\n", backend->selection_note());
+    if (!backend->selection_note().empty())
+      fmt::print("                ({})\n", backend->selection_note());
     fmt::print("device:         {}\n", info.device);
     fmt::print("threads:        {}\n", info.threads);
     fmt::print("build type:     {}\n", build::kBuildType);

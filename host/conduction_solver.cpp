@@ -19,12 +19,14 @@ std::string number(double value) {
 }
 
 void require_positive(double value, const std::string& key) {
-  if (!std::isfinite(value)) throw bad_input("must be a finite number", {"", 0, key, number(value)});
+  if (!std::isfinite(value))
+    throw bad_input("must be a finite number", {"", 0, key, number(value)});
   if (value <= 0) throw bad_input("must be greater than zero", {"", 0, key, number(value)});
 }
 
 void require_finite_nonnegative(double value, const std::string& key) {
-  if (!std::isfinite(value)) throw bad_input("must be a finite number", {"", 0, key, number(value)});
+  if (!std::isfinite(value))
+    throw bad_input("must be a finite number", {"", 0, key, number(value)});
   if (value < 0) throw bad_input("must not be negative", {"", 0, key, number(value)});
 }
 
@@ -37,8 +39,8 @@ void validate_boundary(const BoundaryCondition& bc, const std::string& key) {
     require_finite_nonnegative(bc.heat_transfer_coefficient, key + ".heat_transfer_coefficient");
     require_finite_nonnegative(bc.emissivity, key + ".emissivity");
     if (bc.emissivity > 1) {
-      throw bad_input("an emissivity lies between 0 and 1", {"", 0, key + ".emissivity",
-                                                             number(bc.emissivity)});
+      throw bad_input("an emissivity lies between 0 and 1",
+                      {"", 0, key + ".emissivity", number(bc.emissivity)});
     }
   }
 }
@@ -78,10 +80,10 @@ kernels::Rkl2StageCoefficients rkl2_coefficients(int s, int j, double dt) {
 void validate(const ConductionProblem& p) {
   const GridShape& s = p.shape;
   if (s.nx <= 0 || s.ny <= 0 || s.nz <= 0) {
-    throw bad_input("every grid dimension must be at least one voxel",
-                    {"", 0, "grid.shape",
-                     std::to_string(s.nx) + " x " + std::to_string(s.ny) + " x " +
-                         std::to_string(s.nz)});
+    throw bad_input(
+        "every grid dimension must be at least one voxel",
+        {"", 0, "grid.shape",
+         std::to_string(s.nx) + " x " + std::to_string(s.ny) + " x " + std::to_string(s.nz)});
   }
   require_positive(p.spacing.dx, "grid.dx");
   require_positive(p.spacing.dy, "grid.dy");
@@ -107,20 +109,22 @@ void validate(const ConductionProblem& p) {
     }
     for (std::size_t c = 0; c < n; ++c) {
       if (p.material_ids[c] >= p.materials.size()) {
-        throw bad_input("names a material that does not exist",
-                        {"", 0, "material_ids[" + std::to_string(c) + "]",
-                         std::to_string(p.material_ids[c])});
+        throw bad_input(
+            "names a material that does not exist",
+            {"", 0, "material_ids[" + std::to_string(c) + "]", std::to_string(p.material_ids[c])});
       }
     }
   }
   require_positive(p.initial_temperature, "initial_temperature");
   if (!p.initial_temperatures.empty()) {
     if (p.initial_temperatures.size() != n) {
-      throw bad_input("one initial temperature per voxel is needed (" + std::to_string(n) + ")",
-                      {"", 0, "initial_temperatures", std::to_string(p.initial_temperatures.size())});
+      throw bad_input(
+          "one initial temperature per voxel is needed (" + std::to_string(n) + ")",
+          {"", 0, "initial_temperatures", std::to_string(p.initial_temperatures.size())});
     }
     for (std::size_t c = 0; c < n; ++c) {
-      require_positive(p.initial_temperatures[c], "initial_temperatures[" + std::to_string(c) + "]");
+      require_positive(p.initial_temperatures[c],
+                       "initial_temperatures[" + std::to_string(c) + "]");
     }
   }
   if (!p.heat_source.empty()) {
@@ -153,8 +157,9 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
     i = i < 1 ? 1 : (i > s.nx ? s.nx : i);
     j = j < 1 ? 1 : (j > s.ny ? s.ny : j);
     k = k < 1 ? 1 : (k > s.nz ? s.nz : k);
-    const std::size_t id =
-        problem.material_ids.empty() ? 0 : problem.material_ids[std::size_t(s.interior_index(i, j, k))];
+    const std::size_t id = problem.material_ids.empty()
+                               ? 0
+                               : problem.material_ids[std::size_t(s.interior_index(i, j, k))];
     return problem.materials[id];
   };
 
@@ -198,10 +203,10 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
   inv_heat_capacity_ = kernels::DeviceArray<double>(backend_, padded);
   inv_heat_capacity_.upload(inv_heat_capacity.data());
 
-  std::vector<double> t0 = problem.initial_temperatures.empty()
-                               ? std::vector<double>(std::size_t(s.interior_size()),
-                                                     problem.initial_temperature)
-                               : problem.initial_temperatures;
+  std::vector<double> t0 =
+      problem.initial_temperatures.empty()
+          ? std::vector<double>(std::size_t(s.interior_size()), problem.initial_temperature)
+          : problem.initial_temperatures;
   t_ = kernels::DeviceArray<double>(backend_, padded);
   t_.upload(pad(t0, problem.initial_temperature).data());
   rate0_ = kernels::DeviceArray<double>(backend_, padded);
@@ -267,7 +272,8 @@ void ConductionSolver::apply_heat_source(double dt) {
 
 void ConductionSolver::conduct(double dt, Integrator integrator) {
   if (!(dt > 0) || !std::isfinite(dt)) {
-    throw bad_input("a time step must be a finite number greater than zero", {"", 0, "dt", number(dt)});
+    throw bad_input("a time step must be a finite number greater than zero",
+                    {"", 0, "dt", number(dt)});
   }
   if (integrator == Integrator::kForwardEuler) {
     forward_euler(dt);

@@ -21,7 +21,9 @@ using kernels::GridShape;
 using kernels::Spacing;
 using kernels::ThermalMaterial;
 
-inline BoundaryCondition adiabatic() { return {}; }
+inline BoundaryCondition adiabatic() {
+  return {};
+}
 inline BoundaryCondition fixed_temperature(double kelvin) {
   return {BoundaryKind::kFixedTemperature, kelvin, 0.0, 0.0};
 }
@@ -40,7 +42,7 @@ struct ConductionProblem {
   std::vector<ThermalMaterial> materials;  // at most 256
   std::vector<std::uint8_t> material_ids;  // one per voxel; empty means material 0 everywhere
   std::array<BoundaryCondition, kernels::kFaceCount> boundaries{};  // all adiabatic by default
-  double initial_temperature = 298.15;     // K, used when initial_temperatures is empty
+  double initial_temperature = 298.15;       // K, used when initial_temperatures is empty
   std::vector<double> initial_temperatures;  // K per voxel, optional
   std::vector<double> heat_source;           // W/m^3 per voxel, optional
 };
@@ -73,6 +75,7 @@ class ConductionSolver {
   const BoundaryCondition& boundary(Face face) const;
 
   double time() const { return time_; }
+  void set_time(double time) { time_ = time; }  // restart from a checkpoint
   double explicit_time_step() const { return dt_explicit_; }
   int last_stage_count() const { return last_stages_; }
   // Interior temperatures ([z][y][x]), copied from the backend.

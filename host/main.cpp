@@ -13,6 +13,9 @@ int run(int argc, char** argv) {
   CLI::App app{"runaway: GPU-accelerated thermal-runaway propagation in battery packs"};
   app.require_subcommand(1);
   runaway::host::add_info_command(app);
+  runaway::host::add_run_commands(app);
+  runaway::host::add_check_command(app);
+  runaway::host::add_cell_command(app);
   runaway::host::add_conduction_demo_command(app);
   try {
     app.parse(argc, argv);

@@ -1,12 +1,15 @@
 #include "host/simulation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <iterator>
 #include <numeric>
 #include <string>
 #include <utility>
 
 #include "common/error.hpp"
+#include "kernels/cell_events.hpp"
 
 namespace runaway::host {
 
@@ -23,7 +26,7 @@ const char* to_string(CellState state) {
     case CellState::kRunaway:
       return "runaway";
     case CellState::kBurntOut:
-      return "burnt-out";
+      return "burnt_out";
   }
   return "unknown";
 }
@@ -33,15 +36,15 @@ const char* to_string(EventKind kind) {
     case EventKind::kVent:
       return "vent";
     case EventKind::kShortCircuit:
-      return "short-circuit";
+      return "short_circuit";
     case EventKind::kRunaway:
       return "runaway";
     case EventKind::kBurntOut:
-      return "burnt-out";
+      return "burnt_out";
     case EventKind::kTriggerOn:
-      return "trigger-on";
+      return "trigger_on";
     case EventKind::kTriggerOff:
-      return "trigger-off";
+      return "trigger_off";
   }
   return "unknown";
 }
@@ -66,6 +69,14 @@ double overlap(double a0, double a1, double b0, double b1) {
   return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
 }
 
+// The furthest state a cell has reached, from its event times.
+CellState state_of(const CellRecord& rec) {
+  if (!std::isnan(rec.burnt_out_time)) return CellState::kBurntOut;
+  if (!std::isnan(rec.onset_time)) return CellState::kRunaway;
+  if (!std::isnan(rec.short_time)) return CellState::kShorted;
+  if (!std::isnan(rec.vent_time)) return CellState::kVenting;
+  return CellState::kNormal;
+}
 }  // namespace
 
 void validate(const SimulationInput& in) {
@@ -323,8 +334,10 @@ double Simulation::step(double dt) {
 
   collect_cell_statistics();
   update_cell_states(nullptr, dt);
-  last_change_ = backend_.max_temperature_change(
-      conduction_.shape(), {conduction_.temperature_data(), t_old_.data(), in_runaway_.data()});
+  last_change_ = std::max(0.0, backend_.max_temperature_change(
+                                   {active_voxel_.data(), conduction_.temperature_data(),
+                                    t_old_.data(), in_runaway_.data()},
+                                   active_count_));
   // Next step: bound the temperature change of voxels not yet in runaway.
   const double factor = last_change_ > 0 ? 0.9 * c.temperature_tolerance / last_change_ : 1.5;
   dt_ = std::clamp(dt_ * std::clamp(factor, 0.2, 1.5), c.min_dt, c.max_dt);
@@ -355,8 +368,7 @@ void Simulation::update_drivers(double dt) {
     const double burned =
         chem.burn_time > 0 ? rec.fuel * (1 - std::exp(-dt / chem.burn_time)) : rec.fuel;
     rec.fuel -= burned;
-    flame.power = flame.count > 0 ? burned * chem.heat_of_combustion / dt : 0.0;
-    if (flame.count > 0) rec.combustion_heat += burned * chem.heat_of_combustion;
+    flame.power = burned * chem.heat_of_combustion / dt;  // what the fire releases; see apply_flame
   }
   for (std::size_t i = 0; i < input_.triggers.size(); ++i) {
     const Trigger& trig = input_.triggers[i];
@@ -372,6 +384,13 @@ void Simulation::update_drivers(double dt) {
         conduction_.set_boundary(Face(f), bc);
       }
     }
+  }
+  // The vent ejects only for its ejection time (a share of the liquid leaves, cell_events.hpp).
+  for (std::size_t c = 0; c < cells; ++c) {
+    const CellRecord& rec = records_[c];
+    const kernels::Chemistry& chem = input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
+    vent_open_host_[c] = !std::isnan(rec.vent_time) &&
+                         (t - rec.vent_time) < kernels::vent_ejection_time(chem);
   }
   if (cells > 0) {
     cell_source_.upload(cell_source_host_.data());
@@ -394,13 +413,48 @@ void Simulation::kinetics_half_step(double dt, double time_end) {
 
 void Simulation::apply_region_sources(double dt) {
   const double volume = conduction_.spacing().volume();
-  for (Region& r : regions_) {
-    if (r.count == 0 || r.power == 0) continue;
+  const std::size_t cells = input_.cells.size();
+  for (std::size_t i = 0; i < regions_.size(); ++i) {
+    Region& r = regions_[i];
+    if (r.power == 0) continue;
+    if (i < cells) {
+      apply_flame(i, dt);
+      continue;
+    }
+    if (r.count == 0) continue;
     const double density = r.power / (double(r.count) * volume);
     backend_.region_source({r.voxels.data(), conduction_.view().inv_heat_capacity, density, dt,
                             conduction_.temperature_data()},
                            r.count);
   }
+}
+
+// The vent fire of a cell over dt: its surfaces take h_f (T_flame - T) per exposed face, capped
+// at what the fire releases; the rest leaves with the plume.
+void Simulation::apply_flame(std::size_t cell, double dt) {
+  Region& r = regions_[cell];
+  CellRecord& rec = records_[cell];
+  const double released = r.power * dt;
+  if (r.count == 0) {
+    rec.plume_heat += released;
+    return;
+  }
+  const kernels::Spacing& h = conduction_.spacing();
+  // One exposed face per voxel, across the smallest edge: area / volume = 1 / min edge.
+  const double exposed = 1.0 / std::min({h.dx, h.dy, h.dz});
+  kernels::FlameHeating flame{r.voxels.data(),
+                              conduction_.view().inv_heat_capacity,
+                              conduction_.temperature_data(),
+                              input_.control.flame_heat_transfer_coefficient * exposed,
+                              input_.control.flame_temperature,
+                              dt,
+                              1.0};
+  const double demand = backend_.flame_demand(flame, r.count) * h.volume();  // J
+  flame.scale = demand > released ? released / demand : 1.0;
+  const double deposited = flame.scale * demand;
+  if (deposited > 0) backend_.flame_heating(flame, r.count);
+  rec.combustion_heat += deposited;
+  rec.plume_heat += released - deposited;
 }
 
 void Simulation::collect_cell_statistics() {
@@ -421,8 +475,15 @@ void Simulation::collect_cell_statistics() {
   int failed = 0;
   failures_.download(&failed);
   if (failed) {
-    throw runtime_error("the kinetics integrator did not converge in some voxel at t = " +
-                        std::to_string(time()) + " s; reduce run.max_dt or check the chemistry");
+    const auto m = std::size_t(failed - 1);
+    const Index c = active_voxel_host_[m];
+    double t = 0;
+    backend_.copy_to_host(&t, conduction_.temperature_data() + c, sizeof t);
+    std::int32_t cell = 0;
+    active_cell_.download_element(m, &cell);
+    throw runtime_error("the kinetics integrator did not converge at t = " + std::to_string(time()) +
+                        " s in a voxel of cell " + std::to_string(cell) + " at " +
+                        std::to_string(t) + " K; reduce run.max_dt or check the chemistry");
   }
 }
 
@@ -445,7 +506,6 @@ void Simulation::update_cell_states(SimulationObserver* observer, double dt) {
     if (std::isnan(rec.vent_time) && chem.vent_temperature > 0 &&
         s.max_temperature >= chem.vent_temperature) {
       rec.vent_time = t;
-      vent_open_host_[c] = 1;
       record(observer, int(c), EventKind::kVent);
     }
     if (std::isnan(rec.short_time) && chem.separator_temperature > 0 &&
@@ -481,14 +541,7 @@ void Simulation::update_cell_states(SimulationObserver* observer, double dt) {
       }
     }
   }
-  for (CellRecord& rec : records_) {
-    CellState state = CellState::kNormal;
-    if (!std::isnan(rec.vent_time)) state = CellState::kVenting;
-    if (!std::isnan(rec.short_time)) state = CellState::kShorted;
-    if (!std::isnan(rec.onset_time)) state = CellState::kRunaway;
-    if (!std::isnan(rec.burnt_out_time)) state = CellState::kBurntOut;
-    rec.state = state;
-  }
+  for (CellRecord& rec : records_) rec.state = state_of(rec);
 }
 
 void Simulation::record(SimulationObserver*, int cell, EventKind kind) {
@@ -528,6 +581,12 @@ std::vector<double> Simulation::arrival_time_field() const {
   return scatter(compact, kNotYet);
 }
 
+std::vector<double> Simulation::electrolyte_left_field() const {
+  std::vector<double> compact(std::size_t(view_.count));
+  electrolyte_left_.download(compact.data());
+  return scatter(compact, kNotYet);
+}
+
 std::vector<double> Simulation::progress_field(const std::string& name) const {
   std::vector<double> all(remaining_.size());
   remaining_.download(all.data());
@@ -560,6 +619,160 @@ std::vector<std::string> Simulation::reaction_names() const {
     }
   }
   return names;
+}
+
+double Simulation::cell_heat_released(int cell) const {
+  const CellRecord& r = records_[std::size_t(cell)];
+  return r.stats.heat_released + r.short_circuit_heat + r.combustion_heat;
+}
+
+namespace {
+template <class T>
+std::vector<T> download_all(const kernels::DeviceArray<T>& a) {
+  std::vector<T> host(a.size());
+  a.download(host.data());
+  return host;
+}
+template <class T>
+void upload_checked(kernels::DeviceArray<T>& a, const std::map<std::string, std::vector<T>>& from,
+                    const std::string& name) {
+  const auto it = from.find(name);
+  if (it == from.end() || it->second.size() != a.size()) {
+    throw bad_input("the checkpoint does not fit this model: array '" + name + "' is missing or " +
+                    "has the wrong size", {"", 0, "checkpoint", name});
+  }
+  a.upload(it->second.data());
+}
+constexpr const char* kRecordFields[] = {"vent_time",       "short_time",         "onset_time",
+                                         "burnt_out_time",  "peak_temperature",   "fuel",
+                                         "vented_mass",     "combustion_heat",    "plume_heat",  "short_circuit_heat",
+                                         "initial_releasable_heat"};
+// Pointers to a record's checkpointed numbers, in kRecordFields order (const or not).
+template <class Record>
+auto record_fields(Record& r) {
+  return std::array{&r.vent_time,        &r.short_time, &r.onset_time,  &r.burnt_out_time,
+                    &r.peak_temperature, &r.fuel,       &r.vented_mass, &r.combustion_heat, &r.plume_heat,
+                    &r.short_circuit_heat, &r.initial_releasable_heat};
+}
+constexpr int kStatFields = 8;
+template <class Stats>
+auto stat_fields(Stats& s) {
+  return std::array{&s.mean_temperature, &s.max_temperature, &s.max_self_heating_rate,
+                    &s.heat_release_rate, &s.heat_released,  &s.vented_mass,
+                    &s.earliest_arrival,  &s.releasable_heat};
+}
+static_assert(std::size(kRecordFields) == 11);
+
+}  // namespace
+
+SimulationSnapshot Simulation::snapshot() const {
+  SimulationSnapshot s;
+  std::vector<double> t(std::size_t(conduction_.shape().padded_size()));
+  backend_.copy_to_host(t.data(), conduction_.temperature_data(), t.size() * sizeof(double));
+  s.doubles["temperature"] = std::move(t);
+  s.doubles["remaining"] = download_all(remaining_);
+  s.doubles["electrolyte_left"] = download_all(electrolyte_left_);
+  s.doubles["heat_release_rate"] = download_all(heat_release_rate_);
+  s.doubles["self_heating_rate"] = download_all(self_heating_rate_);
+  s.doubles["arrival_time"] = download_all(arrival_time_);
+  s.doubles["heat_released"] = download_all(heat_released_);
+  s.floats["substep_hint"] = download_all(substep_hint_);
+  s.bytes["in_runaway"] = download_all(in_runaway_);
+  s.bytes["trigger_on"] = trigger_on_;
+  s.bytes["vent_open"] = vent_open_host_;
+  const std::size_t cells = records_.size();
+  for (int f = 0; f < int(std::size(kRecordFields)); ++f) {
+    std::vector<double> column(cells);
+    for (std::size_t c = 0; c < cells; ++c) column[c] = *record_fields(records_[c])[std::size_t(f)];
+    s.doubles[std::string("cell_") + kRecordFields[f]] = std::move(column);
+  }
+  std::vector<double> stats(cells * kStatFields);
+  for (std::size_t c = 0; c < cells; ++c) {
+    for (int f = 0; f < kStatFields; ++f) {
+      stats[c * kStatFields + std::size_t(f)] = *stat_fields(records_[c].stats)[std::size_t(f)];
+    }
+  }
+  s.doubles["cell_statistics"] = std::move(stats);
+  std::vector<std::int32_t> event_cell, event_kind;
+  std::vector<double> event_time, event_temperature;
+  for (const CellEvent& e : events_) {
+    event_cell.push_back(e.cell);
+    event_kind.push_back(std::int32_t(e.kind));
+    event_time.push_back(e.time);
+    event_temperature.push_back(e.temperature);
+  }
+  s.ints["event_cell"] = event_cell;
+  s.ints["event_kind"] = event_kind;
+  s.doubles["event_time"] = event_time;
+  s.doubles["event_temperature"] = event_temperature;
+  s.scalars = {{"time", time()},           {"dt", dt_},
+               {"last_change", last_change_}, {"next_frame", next_frame_},
+               {"next_sample", next_sample_}, {"steps", double(steps_)},
+               {"reported_events", double(reported_events_)}};
+  return s;
+}
+
+void Simulation::restore(const SimulationSnapshot& s) {
+  const auto& t = s.doubles.find("temperature");
+  if (t == s.doubles.end() || t->second.size() != std::size_t(conduction_.shape().padded_size())) {
+    throw bad_input("the checkpoint does not fit this model (temperature field size)",
+                    {"", 0, "checkpoint", "temperature"});
+  }
+  backend_.copy_to_device(conduction_.temperature_data(), t->second.data(),
+                          t->second.size() * sizeof(double));
+  upload_checked(remaining_, s.doubles, "remaining");
+  upload_checked(electrolyte_left_, s.doubles, "electrolyte_left");
+  upload_checked(heat_release_rate_, s.doubles, "heat_release_rate");
+  upload_checked(self_heating_rate_, s.doubles, "self_heating_rate");
+  upload_checked(arrival_time_, s.doubles, "arrival_time");
+  upload_checked(heat_released_, s.doubles, "heat_released");
+  upload_checked(substep_hint_, s.floats, "substep_hint");
+  upload_checked(in_runaway_, s.bytes, "in_runaway");
+  auto need = [&](const auto& map, const std::string& name, std::size_t size) -> const auto& {
+    const auto it = map.find(name);
+    if (it == map.end() || it->second.size() != size) {
+      throw bad_input("the checkpoint does not fit this model: '" + name + "'",
+                      {"", 0, "checkpoint", name});
+    }
+    return it->second;
+  };
+  const std::size_t cells = records_.size();
+  trigger_on_ = need(s.bytes, "trigger_on", trigger_on_.size());
+  vent_open_host_ = need(s.bytes, "vent_open", vent_open_host_.size());
+  for (int f = 0; f < int(std::size(kRecordFields)); ++f) {
+    const auto& column = need(s.doubles, std::string("cell_") + kRecordFields[f], cells);
+    for (std::size_t c = 0; c < cells; ++c) *record_fields(records_[c])[std::size_t(f)] = column[c];
+  }
+  const auto& stats = need(s.doubles, "cell_statistics", cells * kStatFields);
+  for (std::size_t c = 0; c < cells; ++c) {
+    for (int f = 0; f < kStatFields; ++f) {
+      *stat_fields(records_[c].stats)[std::size_t(f)] = stats[c * kStatFields + std::size_t(f)];
+    }
+  }
+  const auto& event_cell = s.ints.at("event_cell");
+  const auto& event_kind = need(s.ints, "event_kind", event_cell.size());
+  const auto& event_time = need(s.doubles, "event_time", event_cell.size());
+  const auto& event_temperature = need(s.doubles, "event_temperature", event_cell.size());
+  events_.clear();
+  for (std::size_t e = 0; e < event_cell.size(); ++e) {
+    events_.push_back({event_cell[e], EventKind(event_kind[e]), event_time[e], event_temperature[e]});
+  }
+  const auto scalar = [&](const char* name) {
+    const auto it = s.scalars.find(name);
+    if (it == s.scalars.end()) {
+      throw bad_input("the checkpoint lacks the scalar '" + std::string(name) + "'",
+                      {"", 0, "checkpoint", name});
+    }
+    return it->second;
+  };
+  conduction_.set_time(scalar("time"));
+  dt_ = scalar("dt");
+  last_change_ = scalar("last_change");
+  next_frame_ = scalar("next_frame");
+  next_sample_ = scalar("next_sample");
+  steps_ = std::int64_t(scalar("steps"));
+  reported_events_ = std::size_t(scalar("reported_events"));
+  for (CellRecord& rec : records_) rec.state = state_of(rec);
 }
 
 double Simulation::total_heat_released() const {

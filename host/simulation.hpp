@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,11 @@ struct SimulationControl {
   double frame_interval = 10;        // s between field frames
   double sample_interval = 0.5;      // s between per-cell samples
   double onset_rate = kernels::kDefaultRunawayRateThreshold;  // K/s
+  // Vent fire seen by the surfaces it touches (docs/physics.md): assumed values, no measured
+  // source in reference/. 1273 K is the order of vent-flame temperatures; 100 W/(m^2 K) an
+  // effective convective + radiative coefficient (eps sigma 4 T^3 at ~900 K is ~130).
+  double flame_temperature = 1273.15;             // K
+  double flame_heat_transfer_coefficient = 100;  // W/(m^2 K)
 };
 
 // Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].
@@ -85,7 +91,8 @@ struct CellRecord {
   double peak_temperature = 0;    // K
   double fuel = 0;                // kg of vented electrolyte waiting to burn
   double vented_mass = 0;         // kg vented so far
-  double combustion_heat = 0;     // J released by burning its vented electrolyte
+  double combustion_heat = 0;     // J of its vent fire that heated the pack
+  double plume_heat = 0;          // J of its vent fire carried away by the plume
   double short_circuit_heat = 0;  // J released by its internal short
   double initial_releasable_heat = 0;
   kernels::CellStatistics stats;  // of the last step
@@ -101,6 +108,16 @@ class SimulationObserver {
 };
 
 void validate(const SimulationInput& input);
+
+// Everything that evolves during a run, by name, on the host: what a checkpoint holds. Restoring
+// it into a Simulation built from the same input continues the run bit for bit.
+struct SimulationSnapshot {
+  std::map<std::string, std::vector<double>> doubles;
+  std::map<std::string, std::vector<float>> floats;
+  std::map<std::string, std::vector<std::uint8_t>> bytes;
+  std::map<std::string, std::vector<std::int32_t>> ints;
+  std::map<std::string, double> scalars;
+};
 
 class Simulation {
  public:
@@ -127,11 +144,18 @@ class Simulation {
   std::vector<double> temperature_field() const { return conduction_.temperature(); }
   std::vector<double> heat_release_field() const;  // W/m^3, 0 outside jelly rolls
   std::vector<double> arrival_time_field() const;  // s, NaN where runaway has not arrived
+  std::vector<double> electrolyte_left_field() const;  // share of the initial liquid, NaN outside
   // Converted share of the named reaction, NaN outside jelly rolls and where it does not occur.
   std::vector<double> progress_field(const std::string& reaction) const;
   std::vector<std::string> reaction_names() const;
   // Energy bookkeeping: everything released into the model so far, J.
   double total_heat_released() const;
+  // Heat released so far by one cell: reactions, its short circuit and its vent fire, J.
+  double cell_heat_released(int cell) const;
+
+  SimulationSnapshot snapshot() const;
+  // Throws runaway::Error if the snapshot does not fit this simulation's input.
+  void restore(const SimulationSnapshot& snapshot);
 
  private:
   void build_active_list();
@@ -176,8 +200,9 @@ class Simulation {
   struct Region {
     kernels::DeviceArray<kernels::Index> voxels;
     kernels::Index count = 0;
-    double power = 0;  // W over the current step
+    double power = 0;  // W over the current step (heater) or released by the fire (flame)
   };
+  void apply_flame(std::size_t cell, double dt);
   std::vector<Region> regions_;
 
   std::vector<CellRecord> records_;

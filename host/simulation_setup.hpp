@@ -20,4 +20,8 @@ kernels::Chemistry effective_chemistry(const kernels::Chemistry& chemistry,
                                        double jelly_roll_fraction, double density,
                                        double heat_capacity);
 
+// The voxels a vent fire over `flame` (interior indices) heats: the solids touching it.
+std::vector<std::int64_t> flame_targets(const meshes::VoxelModel& model,
+                                        const std::vector<std::int64_t>& flame);
+
 }  // namespace runaway::host

@@ -83,11 +83,13 @@ class Backend {
   virtual void kinetics(const KineticsUpdate& update) = 0;
   // A heat source over `count` region voxels.
   virtual void region_source(const RegionSourceUpdate& update, Index count) = 0;
+  // A vent fire: the heat its surfaces would take (J/m^3 summed over voxels), and applying it.
+  virtual double flame_demand(const FlameHeating& flame, Index count) = 0;
+  virtual void flame_heating(const FlameHeating& flame, Index count) = 0;
   // Per-cell statistics, one segmented reduction per cell.
   virtual void cell_statistics(const CellStatisticsReduce& reduce, Index cells) = 0;
-  // Largest |T_new - T_old| over interior voxels not yet in runaway.
-  virtual double max_temperature_change(const GridShape& shape,
-                                        const TemperatureChange& change) = 0;
+  // Largest |T_new - T_old| over `count` active voxels not yet in runaway (0 if none).
+  virtual double max_temperature_change(const ActiveTemperatureChange& change, Index count) = 0;
   // p[0..n) = value
   virtual void fill(double* p, Index n, double value) = 0;
 
@@ -130,6 +132,9 @@ class DeviceArray {
   std::size_t bytes() const { return count_ * sizeof(T); }
   void upload(const T* host) { backend_->copy_to_device(data_, host, bytes()); }
   void download(T* host) const { backend_->copy_to_host(host, data_, bytes()); }
+  void download_element(std::size_t i, T* host) const {
+    backend_->copy_to_host(host, data_ + i, sizeof(T));
+  }
   void swap(DeviceArray& other) noexcept {
     std::swap(backend_, other.backend_);
     std::swap(data_, other.data_);

@@ -122,6 +122,26 @@ struct CudaExec {
     return result;
   }
   template <class F>
+  double sum_each(Index n, const F& f) const {
+    if (n <= 0) return 0.0;
+    const double result = thrust::transform_reduce(
+        thrust::cuda::par.on(stream), thrust::counting_iterator<Index>(0),
+        thrust::counting_iterator<Index>(n), f, 0.0, thrust::plus<double>());
+    check(cudaGetLastError(), "reduction");
+    return result;
+  }
+
+  template <class F>
+  double max_each(Index n, const F& f) const {
+    if (n <= 0) return -std::numeric_limits<double>::infinity();
+    const double result = thrust::transform_reduce(
+        thrust::cuda::par.on(stream), thrust::counting_iterator<Index>(0),
+        thrust::counting_iterator<Index>(n), f, -std::numeric_limits<double>::infinity(), MaxOp{});
+    check(cudaGetLastError(), "reduction");
+    return result;
+  }
+
+  template <class F>
   double sum_interior(const GridShape& s, const F& f) const {
     return reduce_interior(s, f, 0.0, thrust::plus<double>());
   }

@@ -77,11 +77,17 @@ class BackendImpl final : public Backend {
   void region_source(const RegionSourceUpdate& update, Index count) override {
     exec_.for_each(count, update);
   }
+  double flame_demand(const FlameHeating& flame, Index count) override {
+    return count > 0 ? exec_.sum_each(count, FlameDemand{flame}) : 0.0;
+  }
+  void flame_heating(const FlameHeating& flame, Index count) override {
+    exec_.for_each(count, flame);
+  }
   void cell_statistics(const CellStatisticsReduce& reduce, Index cells) override {
     exec_.for_each(cells, reduce);
   }
-  double max_temperature_change(const GridShape& shape, const TemperatureChange& change) override {
-    return exec_.max_interior(shape, change);
+  double max_temperature_change(const ActiveTemperatureChange& change, Index count) override {
+    return count > 0 ? exec_.max_each(count, change) : 0.0;
   }
   void fill(double* p, Index n, double value) override { exec_.for_each(n, Fill{p, value}); }
 

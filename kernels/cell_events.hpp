@@ -6,8 +6,10 @@
 //   short circuit   P(t) = E / tau * exp(-(t - t0) / tau),  E = fraction * capacity * voltage *
 //   SOC,
 //                   spread uniformly over the cell's jelly roll (W/m^3 = P / V_jelly_roll);
-//   venting         opens once the jelly roll reaches the vent temperature; the kinetics kernel
-//                   then removes the remaining liquid at S / tau_vent with its latent heat;
+//   venting         opens once the jelly roll reaches the vent temperature; for the ejection
+//                   time t_v = -tau_vent ln(1 - vented_fraction) the kinetics kernel then
+//                   removes the liquid at S / tau_vent with its latent heat, so vented_fraction
+//                   of the liquid present at the opening leaves (less if reactions consume some);
 //   combustion      burned_fraction of the vented mass enters a flame and burns first-order over
 //                   burn_time: dM/dt = chi mdot_vent - M / tau_burn, power = dHc M / tau_burn,
 //                   deposited in a flame region next to the vent (returned separately here).
@@ -36,14 +38,23 @@ struct CellEventParameters {
   double jelly_roll_volume = 0;            // m^3, the volume the short-circuit heat goes into
   double short_circuit_energy = 0;         // J released in total by the internal short
   double short_circuit_time_constant = 0;  // tau, s
-  double separator_temperature = 0;        // K, spontaneous short circuit
+  double separator_temperature = 0;        // K, spontaneous short circuit; 0: none
   double nail_time = -1;                   // s, forced short circuit (nail); < 0: none
-  double vent_temperature = 0;             // K
+  double vent_temperature = 0;             // K; 0: the cell never vents
+  double vent_ejection_time = 0;           // t_v, s (infinite when all the liquid vents)
   double burned_fraction = 0;              // chi, share of the vented mass that burns
   double heat_of_combustion = 0;           // J/kg
   double burn_time = 0;                    // s
   double runaway_rate_threshold = kDefaultRunawayRateThreshold;  // K/s
 };
+
+// How long an open vent ejects: S / tau leaves exp(-t_v / tau) of the liquid after t_v, so
+// t_v = -tau ln(1 - vented_fraction); infinite for a fraction of 1.
+RUNAWAY_HD inline double vent_ejection_time(const Chemistry& chemistry) {
+  return chemistry.vented_fraction < 1.0
+             ? -chemistry.vent_time_constant * std::log(1.0 - chemistry.vented_fraction)
+             : HUGE_VAL;
+}
 
 RUNAWAY_HD inline CellEventParameters make_cell_event_parameters(
     const Chemistry& chemistry, double jelly_roll_volume, double charge_capacity, double voltage,
@@ -56,6 +67,7 @@ RUNAWAY_HD inline CellEventParameters make_cell_event_parameters(
   p.separator_temperature = chemistry.separator_temperature;
   p.nail_time = nail_time;
   p.vent_temperature = chemistry.vent_temperature;
+  p.vent_ejection_time = vent_ejection_time(chemistry);
   p.burned_fraction = chemistry.burned_fraction;
   p.heat_of_combustion = chemistry.heat_of_combustion;
   p.burn_time = chemistry.burn_time;
@@ -137,6 +149,15 @@ RUNAWAY_HD inline double short_circuit_heat_rate(const CellEventParameters& p,
   return short_circuit_energy_between(p, s, t0, t0 + dt) / (dt * p.jelly_roll_volume);
 }
 
+// Whether the vent ejects liquid during a kinetics step starting at t0 (the `venting` argument
+// of advance_kinetics): from the opening for vent_ejection_time. A step that straddles the end
+// ejects for all of its length; end steps there (as the 0D driver does) to make it exact.
+RUNAWAY_HD inline bool vent_ejecting(const CellEventParameters& p, const CellEventState& s,
+                                     double t0) {
+  return has_event(s, kEventVent) && t0 >= s.vent_open_time &&
+         t0 < s.vent_open_time + p.vent_ejection_time;
+}
+
 // Instantaneous short-circuit power at time t, W.
 RUNAWAY_HD inline double short_circuit_power(const CellEventParameters& p, const CellEventState& s,
                                              double t) {
@@ -182,8 +203,8 @@ RUNAWAY_HD inline double combustion_power(const CellEventParameters& p, const Ce
 // Trigger checks at the end of a step that ended at `time`, from per-cell reductions: the
 // maximum jelly-roll temperature and the maximum self-heating rate of the cell's voxels.
 // Returns the CellEvent flags that fired in this call (for the event table).
-//   short circuit: T_max >= separator temperature, or time >= nail time
-//   vent:          T_max >= vent temperature
+//   short circuit: T_max >= separator temperature (if > 0), or time >= nail time (if >= 0)
+//   vent:          T_max >= vent temperature (if > 0)
 //   runaway:       max self-heating rate >= threshold (DESIGN.md §4)
 //   burnt-out:     after runaway, the self-heating rate is back below the threshold, the short
 //                  circuit has released 99.9 % of its energy and the flame holds < 0.1 % of the
@@ -192,12 +213,15 @@ RUNAWAY_HD inline unsigned update_cell_events(const CellEventParameters& p, Cell
                                               double time, double max_temperature,
                                               double max_self_heating_rate) {
   unsigned fired = 0;
+  const bool separator_failed =
+      p.separator_temperature > 0.0 && max_temperature >= p.separator_temperature;
   if (!has_event(s, kEventShortCircuit) &&
-      (max_temperature >= p.separator_temperature || (p.nail_time >= 0.0 && time >= p.nail_time))) {
+      (separator_failed || (p.nail_time >= 0.0 && time >= p.nail_time))) {
     s.short_circuit_start_time = time;
     fired |= kEventShortCircuit;
   }
-  if (!has_event(s, kEventVent) && max_temperature >= p.vent_temperature) {
+  if (!has_event(s, kEventVent) && p.vent_temperature > 0.0 &&
+      max_temperature >= p.vent_temperature) {
     s.vent_open_time = time;
     fired |= kEventVent;
   }

@@ -92,14 +92,17 @@ struct Chemistry {
   // Internal short circuit: triggered when the jelly roll reaches separator_temperature (or
   // at a nail time set by the trigger); releases energy_fraction * capacity * voltage * SOC
   // as heat in the jelly roll with power E / tau * exp(-(t - t0) / tau).
-  double separator_temperature = 0;          // K
+  double separator_temperature = 0;          // K; 0: no spontaneous short (a nail still works)
   double short_circuit_energy_fraction = 0;  // of the stored electrical energy, [0, 1]
   double short_circuit_time_constant = 0;    // tau, s
 
   // Venting: once the vent opens (jelly roll at vent_temperature), the liquid electrolyte left
-  // in each voxel leaves as vapour at the rate S / vent_time_constant, taking its latent heat.
-  double vent_temperature = 0;         // K
+  // in each voxel leaves as vapour at the rate S / vent_time_constant, taking its latent heat,
+  // until vented_fraction of the liquid present at the opening has left: the vent ejects for
+  // -vent_time_constant * ln(1 - vented_fraction) (cell_events.hpp), for ever if it is 1.
+  double vent_temperature = 0;         // K; 0: the cell never vents
   double vent_time_constant = 0;       // s
+  double vented_fraction = 1;          // [0, 1]
   double electrolyte_latent_heat = 0;  // J/kg, heat of vaporisation of the solvent
 
   // Combustion: burned_fraction of the vented mass burns outside the cell, releasing

@@ -36,7 +36,7 @@ struct KineticsView {
   double* heat_released = nullptr;  // J/m^3 released so far (reactions - latent)
   double* vented_mass = nullptr;    // kg/m^3 vented during the current step (reset by the driver)
   std::uint8_t* in_runaway = nullptr;  // padded grid flag: 1 once the voxel's arrival time is set
-  int* failures = nullptr;             // set to 1 if any voxel's integrator failed
+  int* failures = nullptr;             // 1 + an active index whose integrator failed; 0 if none
 };
 
 // Per-cell inputs of a kinetics half step.
@@ -67,7 +67,7 @@ struct KineticsUpdate {
     const KineticsStepResult r =
         advance_kinetics(chem, t[c], state, dt, drive.source[cell], drive.vent_open[cell] != 0,
                          tolerances, double(k.substep_hint[m]));
-    if (!r.converged) *k.failures = 1;
+    if (!r.converged) *k.failures = int(m) + 1;  // any one failing voxel, for the message
     t[c] = r.temperature;
     for (int i = 0; i < chem.reaction_count; ++i) k.remaining[i * k.count + m] = state.remaining[i];
     k.electrolyte_left[m] = state.electrolyte_left;
@@ -101,6 +101,33 @@ struct RegionSourceUpdate {
     const Index c = voxel[m];
     t[c] += dt * inv_heat_capacity[c] * power_density;
   }
+};
+
+// A vent fire heating the solid surfaces it touches with an effective (convective + radiative)
+// flux h_f (T_flame - T) per exposed face; `scale` <= 1 caps the total at the heat the burning
+// fuel releases, the rest leaves with the plume. Temperatures never pass the flame's.
+struct FlameHeating {
+  const Index* voxel;              // padded indices of the heated voxels
+  const double* inv_heat_capacity;
+  double* t;
+  double coefficient;              // h_f * exposed area / voxel volume, W/(m^3 K)
+  double flame_temperature;        // K
+  double dt;                       // s
+  double scale;                    // share of the demand the fire can supply, [0, 1]
+  RUNAWAY_HD double power_density(Index m) const {  // W/m^3 before scaling
+    const double gap = flame_temperature - t[voxel[m]];
+    return gap > 0.0 ? coefficient * gap : 0.0;
+  }
+  RUNAWAY_HD void operator()(Index m) const {
+    const Index c = voxel[m];
+    t[c] += scale * dt * inv_heat_capacity[c] * power_density(m);
+  }
+};
+
+// The heat (J/m^3) a flame voxel would take over the step: summed to find the fire's demand.
+struct FlameDemand {
+  FlameHeating flame;
+  RUNAWAY_HD double operator()(Index m) const { return flame.dt * flame.power_density(m); }
 };
 
 // What the host needs of each cell after a step: a handful of scalars, never a field.
@@ -154,14 +181,17 @@ struct CellStatisticsReduce {
   }
 };
 
-// |T_new - T_old| of a voxel that has not run away (0 for those that have): the step controller
-// bounds it, so splitting error stays small where onset times are decided, while a cell already
-// in runaway (resolved by the stiff integrator) does not force tiny steps on the whole pack.
-struct TemperatureChange {
+// |T_new - T_old| of active voxel m if it has not run away yet (0 once it has): the step
+// controller bounds it, so the splitting error stays small in the jelly rolls where onset times
+// are decided, while a cell already in runaway (resolved by the stiff integrator) or a hot flame
+// region (not where onset is decided) does not force tiny steps on the whole pack.
+struct ActiveTemperatureChange {
+  const Index* voxel;
   const double* t_new;
   const double* t_old;
   const std::uint8_t* in_runaway;
-  RUNAWAY_HD double operator()(Index c) const {
+  RUNAWAY_HD double operator()(Index m) const {
+    const Index c = voxel[m];
     return in_runaway[c] ? 0.0 : std::fabs(t_new[c] - t_old[c]);
   }
 };

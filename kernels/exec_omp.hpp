@@ -45,6 +45,22 @@ struct OmpExec {
   }
 
   template <class F>
+  double sum_each(Index n, const F& f) const {
+    double total = 0;
+#pragma omp parallel for schedule(static) reduction(+ : total)
+    for (Index m = 0; m < n; ++m) total += f(m);
+    return total;
+  }
+
+  template <class F>
+  double max_each(Index n, const F& f) const {
+    double highest = -std::numeric_limits<double>::infinity();
+#pragma omp parallel for schedule(static) reduction(max : highest)
+    for (Index m = 0; m < n; ++m) highest = std::max(highest, f(m));
+    return highest;
+  }
+
+  template <class F>
   double sum_interior(const GridShape& s, const F& f) const {
     double total = 0;
 #pragma omp parallel for collapse(2) schedule(static) reduction(+ : total)

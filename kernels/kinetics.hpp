@@ -9,25 +9,30 @@
 //        ds/dt = -sum_{consuming i} nu_i W_i R_i / W_e - sum_{electrolyte e} R_e - v s
 //   T    temperature
 //        rho cp dT/dt = sum_i H_i W_i R_i - L W_e v s + q_extra
-// where v = 1 / vent_time_constant while the cell's vent is ejecting (0 otherwise), L the latent heat of
-// the vented liquid and q_extra a source held constant over the step (short circuit, conduction
-// in a split step, an oven). The vented mass m_v (dm_v/dt = W_e v s) is integrated alongside.
+// where v = 1 / vent_time_constant while the cell's vent is ejecting (0 otherwise), L the latent
+// heat of the vented liquid and q_extra a source held constant over the step (short circuit,
+// conduction in a split step, an oven). The vented mass m_v (dm_v/dt = W_e v s) is integrated
+// alongside.
 //
 // Integrator: ROS3, the 3-stage, order-3 L-stable Rosenbrock method with an embedded order-2
 // error estimate of Sandu et al. 1997 (Atmos. Environ. 31, 3459; coefficients as in KPP's
 // Rosenbrock integrator). Why Rosenbrock rather than backward Euler + Newton: the runaway is so
-// steep (dT/dt ~ 1e4 K/s) that a temperature-vs-time curve accurate to 0.5 K needs the time of the
-// jump to ~1e-5 relative; order 3 gets there in hundreds of sub-steps where order 1 would need
-// ~1e5. A Rosenbrock step is linearly implicit (three solves with one matrix, no Newton loop whose
-// iteration count varies per GPU thread), L-stable, and uses the analytic Jacobian exactly as the
-// method requires. The matrix sigma I - J (sigma = 1 / (h gamma)) is an arrowhead: each c_i
-// couples only to itself, s and T. Eliminating the c_i leaves a 2x2 system in (s, T), so a solve
-// costs O(N) with N <= kMaxReactions, no pivoting and no dense LU.
+// steep (dT/dt up to ~1e5 K/s) that a temperature-vs-time curve accurate to 0.5 K needs the time
+// of the jump to ~1e-8 relative after minutes of induction; order 3 gets there in hundreds of
+// sub-steps where order 1 would need ~1e5. A Rosenbrock step is linearly implicit (three solves
+// with one matrix, no Newton loop whose iteration count varies per GPU thread), L-stable, and uses
+// the analytic Jacobian exactly as the method requires. The matrix sigma I - J (sigma = 1 / (h
+// gamma)) is an arrowhead: each c_i couples only to itself, s and T. Eliminating the c_i leaves a
+// 2x2 system in (s, T), so a solve costs O(N) with N <= kMaxReactions, no pivoting and no dense LU.
 //
 // Energy bookkeeping: after each accepted sub-step the reaction heat is computed from the change
 // of the state, sum_i H_i W_i (c_i_old - c_i_new), the latent heat from the vented mass, and T is
 // set from them, so rho cp dT = released + q_extra h holds to round-off whatever the step error
 // (the ODE's linear invariant, enforced rather than hoped for).
+//
+// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 170 registers, a 1.5 kB
+// stack frame for the stage vectors, no spills. A quiet voxel takes one sub-step per call; one in
+// the steep part of a runaway a few hundred per 0.5 s (benchmarks/bench_kinetics.cpp).
 #pragma once
 
 #include <cmath>
@@ -44,7 +49,10 @@ namespace runaway::kernels {
 // unchanged, large enough that the gate is not stiffer than the reactions.
 inline constexpr double kSolventGateFraction = 0.01;
 
-// Per-voxel reaction state. A voxel of an all-solid chemistry keeps electrolyte_left = 0.
+// Per-voxel reaction state. A voxel of an all-solid chemistry keeps electrolyte_left = 0. For an
+// electrolyte-decomposition reaction, remaining[i] is the share of W_e that this reaction has not
+// decomposed (it books the heat); the liquid actually left, which also the vent and the
+// solvent-consuming reactions deplete, is electrolyte_left.
 struct KineticState {
   double remaining[kMaxReactions] = {};  // c_i, remaining fraction of each reactant
   double electrolyte_left = 0;           // s, liquid electrolyte left / W_e, in [0, 1]
@@ -469,13 +477,14 @@ RUNAWAY_HD inline bool all_finite(const Chemistry& chemistry, const Vec& y) {
 }  // namespace detail
 
 // Advances one voxel's temperature and reaction state over dt with the external source
-// external_heat_rate (W/m^3, constant over the step) and the vent rate v (1/s; 0 while the vent
-// is shut, kernels::vent_rate() of cell_events.hpp gives it). first_substep is a hint (e.g. the
-// previous call's next_substep); <= 0 lets the controller choose.
+// external_heat_rate (W/m^3, constant over the step). `venting`: the cell's vent is ejecting
+// (kernels::vent_ejecting() of cell_events.hpp: from the opening for the ejection time that
+// vents vented_fraction of the liquid), so v = 1 / vent_time_constant. first_substep is a hint
+// (e.g. the previous call's next_substep); <= 0 lets the controller choose.
 RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry,
                                                       double temperature, KineticState& state,
                                                       double dt, double external_heat_rate,
-                                                      double vent_rate,
+                                                      bool venting,
                                                       const KineticsTolerances& tolerances = {},
                                                       double first_substep = 0.0) {
   using detail::Ros3;
@@ -483,7 +492,9 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
   const int n = chemistry.reaction_count;
   const double rho_cp = chemistry.density * chemistry.heat_capacity;
   const double we = electrolyte_content(chemistry);
-  if (!(vent_rate > 0.0) || !(we > 0.0)) vent_rate = 0.0;
+  const double vent_rate = (venting && chemistry.vent_time_constant > 0.0 && we > 0.0)
+                               ? 1.0 / chemistry.vent_time_constant
+                               : 0.0;
   const double latent = chemistry.electrolyte_latent_heat;
 
   KineticsStepResult result;

@@ -58,11 +58,12 @@ std::vector<MaterialSpec> make_materials() {
       isotropic("thermal-pad", 3100, 1000, 3.0, 0.9,
                 "representative silicone gap-pad datasheet values, UNVERIFIED"),
       // ~50 Ah NMC prismatic jelly roll: cp and k of Feng et al. 2015 (25 Ah NCM prismatic,
-      // open reproduction, UNVERIFIED); density from an assumed 0.90 kg cell of 148 x 26.5 x 91
-      // mm with a 0.8 mm aluminium can: (0.90 - 0.084) kg / 0.326 L = 2500 kg/m^3, UNVERIFIED.
-      jelly_roll("jelly-roll-nmc-prismatic", 2500, 1100, 30.0, 1.5,
+      // open reproduction, UNVERIFIED). Density 2100 kg/m^3 matches the chemistry library's
+      // nmc-*-50ah entries (assumed there), so the voxels' rho cp equals the kinetics' rho cp;
+      // it makes the 148 x 26.5 x 91 mm cell 0.77 kg with its can, 237 Wh/kg, UNVERIFIED.
+      jelly_roll("jelly-roll-nmc-prismatic", 2100, 1100, 30.0, 1.5,
                  "cp, k: Feng et al. 2015, Appl. Energy 154, 74 (open reproduction, "
-                 "UNVERIFIED); density: assumed cell mass, UNVERIFIED"),
+                 "UNVERIFIED); density as host/chemistry_library nmc-*-50ah (assumed)"),
       // LFP: 20 Ah LFP pouch characterisation (kinetics.md, arXiv anisotropic study).
       jelly_roll("jelly-roll-lfp", 2180, 1106, 26.6, 0.52,
                  "anisotropic characterisation of large-format LFP pouch cells (arXiv, via "
@@ -121,6 +122,8 @@ std::vector<CellType> make_cells() {
   const std::string nmc_source =
       "VDA PHEV2 format 148 x 26.5 x 91 mm (DIN SPEC 91252); 50 Ah, 3.65 V, 0.8 mm aluminium "
       "can and 0.90 kg are representative of NMC cells in this format, UNVERIFIED";
+  // The LFP cells name the chemistry "lfp", which the chemistry library does not hold yet (no
+  // checked LFP reaction set in kinetics.md): a pack using them defines [chemistries.lfp].
   CellType pouch = prismatic("lfp-20ah-pouch", 0.160, 0.00725, 0.227, 0.00015, "aluminium-can",
                              "jelly-roll-lfp", "lfp", 20.0, 3.3,
                              "A123 AMP20 class LFP pouch, 227 x 160 x 7.25 mm, 20 Ah, 3.3 V; "
@@ -128,12 +131,12 @@ std::vector<CellType> make_cells() {
   pouch.shape = CellShape::kPouch;
   return {
       prismatic("nmc-50ah-prismatic", 0.148, 0.0265, 0.091, 0.0008, "aluminium-can",
-                "jelly-roll-nmc-prismatic", "nmc-liquid", 50.0, 3.65, nmc_source),
+                "jelly-roll-nmc-prismatic", "nmc-liquid-50ah", 50.0, 3.65, nmc_source),
       // Semi-solid twin: same can and geometry, the semi-solid chemistry (<= 10 % liquid).
       // Jelly-roll thermal properties of semi-solid cells are unpublished; the liquid cell's
       // are used, UNVERIFIED.
       prismatic("nmc-50ah-prismatic-semisolid", 0.148, 0.0265, 0.091, 0.0008, "aluminium-can",
-                "jelly-roll-nmc-prismatic", "nmc-semisolid", 50.0, 3.65,
+                "jelly-roll-nmc-prismatic", "nmc-semisolid-50ah", 50.0, 3.65,
                 nmc_source + "; semi-solid twin of nmc-50ah-prismatic"),
       prismatic("lfp-105ah-prismatic", 0.130, 0.036, 0.200, 0.0008, "aluminium-can",
                 "jelly-roll-lfp", "lfp", 105.0, 3.2,
@@ -143,7 +146,8 @@ std::vector<CellType> make_cells() {
       cylindrical("18650-lco", 0.018, 0.065, 0.00025, "jelly-roll-18650", "nrel-lco", 2.4, 3.7,
                   "18650 format (18 x 65 mm); LiCoO2/graphite as in Hatchard 2001 / Kim 2007; "
                   "2.4 Ah, 3.7 V and 0.25 mm steel can representative, UNVERIFIED"),
-      cylindrical("21700-nmc", 0.021, 0.070, 0.0003, "jelly-roll-21700", "nmc-liquid", 5.0, 3.6,
+      cylindrical("21700-nmc", 0.021, 0.070, 0.0003, "jelly-roll-21700", "nmc-liquid-50ah", 5.0,
+                  3.6,
                   "21700 format (21 x 70 mm); 5.0 Ah, 3.6 V and 0.3 mm steel can "
                   "representative of NMC 21700 datasheets, UNVERIFIED"),
   };

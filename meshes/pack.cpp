@@ -84,7 +84,9 @@ double CellType::jelly_roll_volume() const {
   return (width - 2 * t) * (thickness - 2 * t) * (height - 2 * t);
 }
 
-int width_axis(const Orientation& o) { return 3 - axis_of(o.up) - o.thickness_axis; }
+int width_axis(const Orientation& o) {
+  return 3 - axis_of(o.up) - o.thickness_axis;
+}
 
 Vec3 oriented_extent(const CellType& cell, const Orientation& o) {
   Vec3 e{0, 0, 0};

@@ -20,9 +20,15 @@ inline constexpr int kAxisCount = 3;
 // An axis-aligned direction, in the same order as kernels::Face: -x, +x, -y, +y, -z, +z.
 enum class Direction : int { kXMinus = 0, kXPlus, kYMinus, kYPlus, kZMinus, kZPlus };
 
-inline int axis_of(Direction d) { return int(d) / 2; }
-inline bool is_plus(Direction d) { return int(d) % 2 == 1; }
-inline Direction make_direction(int axis, bool plus) { return Direction(2 * axis + (plus ? 1 : 0)); }
+inline int axis_of(Direction d) {
+  return int(d) / 2;
+}
+inline bool is_plus(Direction d) {
+  return int(d) % 2 == 1;
+}
+inline Direction make_direction(int axis, bool plus) {
+  return Direction(2 * axis + (plus ? 1 : 0));
+}
 std::string to_string(Direction d);  // "-x", "+x", ...
 std::string axis_name(int axis);     // "x", "y", "z"
 // Parses "+x", "-x", ... "+z"; also "x" for "+x". Empty when the text is none of these.
@@ -119,12 +125,12 @@ struct ModuleLayout {
   std::string name;
   CellType cell;
   Orientation orientation;
-  double soc = 1.0;                       // state of charge, 0..1
-  std::array<int, 3> count{1, 1, 1};     // cells along x, y, z
-  Vec3 gap{0, 0, 0};                      // free space between neighbouring cells along x, y, z, m
-  Vec3 position{0, 0, 0};                 // minimum corner of the module box (end plates included), m
-  Layer barrier;                          // sheet centred in every gap between neighbouring cells
-  Layer end_plate;                        // one plate on each end along end_plate_axis
+  double soc = 1.0;                   // state of charge, 0..1
+  std::array<int, 3> count{1, 1, 1};  // cells along x, y, z
+  Vec3 gap{0, 0, 0};                  // free space between neighbouring cells along x, y, z, m
+  Vec3 position{0, 0, 0};             // minimum corner of the module box (end plates included), m
+  Layer barrier;                      // sheet centred in every gap between neighbouring cells
+  Layer end_plate;                    // one plate on each end along end_plate_axis
   int end_plate_axis = 0;
   int cell_count() const { return count[0] * count[1] * count[2]; }
 };

@@ -33,9 +33,10 @@ struct VoxelSpacing {
 
 // One entry of the material table, with conductivity already along the grid axes.
 struct Material {
-  std::string name;  // library name, plus the variant in brackets, e.g. "jelly[nmc-liquid, through=x]"
-  double density = 0;        // kg/m^3
-  double heat_capacity = 0;  // J/(kg K)
+  std::string
+      name;  // library name, plus the variant in brackets, e.g. "jelly[nmc-liquid, through=x]"
+  double density = 0;                           // kg/m^3
+  double heat_capacity = 0;                     // J/(kg K)
   std::array<double, 3> conductivity{0, 0, 0};  // kx, ky, kz, W/(m K)
   double emissivity = 0;
   std::string chemistry;  // chemistry name of a jelly roll, empty when inert
@@ -62,9 +63,9 @@ struct CellInfo {
   std::string module_name;
   std::string chemistry;
   CellShape shape = CellShape::kPrismatic;
-  double capacity_ah = 0;      // A h
-  double nominal_voltage = 0;  // V
-  double soc = 1.0;            // 0..1
+  double capacity_ah = 0;        // A h
+  double nominal_voltage = 0;    // V
+  double soc = 1.0;              // 0..1
   double jelly_roll_volume = 0;  // analytic volume inside the can, m^3
   double outer_volume = 0;       // analytic outer volume, m^3
   Box box;                       // outer bounding box, m
@@ -72,7 +73,7 @@ struct CellInfo {
   VoxelRange voxels;             // index range the cell's voxels lie in
   std::int64_t voxel_count = 0;
   std::int64_t jelly_roll_voxel_count = 0;
-  std::array<int, 3> vent_voxel{0, 0, 0};  // the cell voxel under the vent
+  std::array<int, 3> vent_voxel{0, 0, 0};        // the cell voxel under the vent
   Direction vent_direction = Direction::kZPlus;  // outward normal of the vent face
   VoxelRange flame_box;  // voxels next to the vent, outside the cell, clipped to the grid
   std::vector<std::int64_t> flame_voxels;  // linear indices in flame_box with no cell (cell < 0)
@@ -85,8 +86,8 @@ struct CellInfo {
 struct MemoryEstimate {
   std::int64_t voxel_count = 0;
   std::int64_t jelly_roll_voxel_count = 0;  // estimated from analytic volumes
-  double model_bytes = 0;   // material + cell id arrays
-  double solver_bytes = 0;  // fields and stage arrays of a run (see voxelizer.hpp)
+  double model_bytes = 0;                   // material + cell id arrays
+  double solver_bytes = 0;                  // fields and stage arrays of a run (see voxelizer.hpp)
   double total_bytes() const { return model_bytes + solver_bytes; }
 };
 

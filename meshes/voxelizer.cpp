@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace runaway::meshes {
@@ -85,9 +86,9 @@ class MaterialRegistry {
     auto found = ids_.find(m.name);
     if (found != ids_.end()) return found->second;
     if (table_.size() >= 256) {
-      throw MeshError(MeshErrorKind::kDescription,
-                      "more than 256 material variants (material ids are one byte); adding '" +
-                          m.name + "'");
+      throw MeshError(
+          MeshErrorKind::kDescription,
+          "more than 256 material variants (material ids are one byte); adding '" + m.name + "'");
     }
     const auto id = std::uint8_t(table_.size());
     table_.push_back(m);
@@ -141,7 +142,9 @@ class Painter {
   VoxelModel& model_;
 };
 
-bool positive_finite(double v) { return std::isfinite(v) && v > 0; }
+bool positive_finite(double v) {
+  return std::isfinite(v) && v > 0;
+}
 
 void check_description(const PackDescription& pack, const VoxelizeOptions& options) {
   auto fail = [](const std::string& what) { throw MeshError(MeshErrorKind::kDescription, what); };
@@ -173,7 +176,8 @@ void check_description(const PackDescription& pack, const VoxelizeOptions& optio
     for (double s : sizes) {
       if (!positive_finite(s)) fail("cell type '" + c.name + "' needs positive dimensions");
     }
-    if (c.can_wall_thickness < 0 || 2 * c.can_wall_thickness >= *std::min_element(sizes, sizes + 3)) {
+    if (c.can_wall_thickness < 0 ||
+        2 * c.can_wall_thickness >= *std::min_element(sizes, sizes + 3)) {
       fail("cell type '" + c.name + "': can wall must be >= 0 and leave a jelly roll");
     }
     if (!cylinder && (m.orientation.thickness_axis == axis_of(m.orientation.up) ||
@@ -199,39 +203,42 @@ Material fold_can(Material jelly, const MaterialSpec& can, const CellType& cell)
   const double m_jelly = jelly.density * v_jelly;
   const double m_can = can.density * v_can;
   jelly.density = (m_jelly + m_can) / v_outer;
-  jelly.heat_capacity = (m_jelly * jelly.heat_capacity + m_can * can.heat_capacity) /
-                        (m_jelly + m_can);
+  jelly.heat_capacity =
+      (m_jelly * jelly.heat_capacity + m_can * can.heat_capacity) / (m_jelly + m_can);
   jelly.jelly_roll_fraction = v_jelly / v_outer;
   jelly.emissivity = can.emissivity;  // the outer surface is the can's
   qualify(jelly, "with " + cell.name + " can folded in");
   return jelly;
 }
 
-// A barrier sheet of thickness b blended with the gas filling the rest of a gap g, as one
-// material across the gap (normal `axis`).
+// A barrier sheet of thickness b and the gas filling the rest of a gap g, as one material
+// filling the w wide voxel layer that represents the gap (normal `axis`). Per unit face area it
+// keeps the gap's series resistance across it (b/k_b + (g-b)/k_gas), its parallel conductance
+// along it and its heat capacity, whatever w the grid gives the gap.
 Material blend_barrier(const MaterialSpec& barrier, const MaterialSpec& gas, double b, double g,
-                       int axis) {
-  const double f = std::min(1.0, b / g);
+                       double w, int axis) {
+  b = std::min(b, g);
   Material m;
   m.name = barrier.name;
-  const double m_barrier = f * barrier.density;
-  const double m_gas = (1 - f) * gas.density;
-  m.density = m_barrier + m_gas;
-  m.heat_capacity = (m_barrier * barrier.heat_capacity + m_gas * gas.heat_capacity) / m.density;
+  const double mass_barrier = b * barrier.density;  // kg per m^2 of gap
+  const double mass_gas = (g - b) * gas.density;
+  m.density = (mass_barrier + mass_gas) / w;
+  m.heat_capacity = (mass_barrier * barrier.heat_capacity + mass_gas * gas.heat_capacity) /
+                    (mass_barrier + mass_gas);
   m.emissivity = barrier.emissivity;
   for (int a = 0; a < kAxisCount; ++a) {
     if (a == axis) {
       // Layers in series across the gap.
-      m.conductivity[std::size_t(a)] = 1.0 / (f / barrier.conductivity_through_plane +
-                                              (1 - f) / gas.conductivity_through_plane);
+      m.conductivity[std::size_t(a)] =
+          w / (b / barrier.conductivity_through_plane + (g - b) / gas.conductivity_through_plane);
     } else {
       // Layers in parallel along the gap.
       m.conductivity[std::size_t(a)] =
-          f * barrier.conductivity_in_plane + (1 - f) * gas.conductivity_in_plane;
+          (b * barrier.conductivity_in_plane + (g - b) * gas.conductivity_in_plane) / w;
     }
   }
-  qualify(m, format_length(b) + " in " + format_length(g) + " " + gas.name + " gap, through=" +
-                 axis_name(axis));
+  qualify(m, format_length(b) + " in " + format_length(g) + " " + gas.name + " gap as " +
+                 format_length(w) + ", through=" + axis_name(axis));
   return m;
 }
 
@@ -253,9 +260,14 @@ GridSize grid_size(const Enclosure& enclosure, const Vec3& voxel_size) {
   int n[3];
   for (int a = 0; a < kAxisCount; ++a) {
     const double cells = enclosure.size[std::size_t(a)] / voxel_size[std::size_t(a)];
-    if (!(cells < 2e9)) {
-      throw MeshError(MeshErrorKind::kMemory, "grid along " + axis_name(a) +
-                                                  " would need more than 2e9 voxels");
+    // A million voxels per axis keeps every voxel count within int64 (and far beyond memory).
+    if (!(cells < 1e6)) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.3g", cells);
+      throw MeshError(MeshErrorKind::kMemory, "the grid along " + axis_name(a) + " would need " +
+                                                  text +
+                                                  " voxels (limit 1e6 per axis); use a coarser "
+                                                  "mesh.voxel_size");
     }
     n[a] = std::max(1, int(std::lround(cells)));
   }
@@ -373,15 +385,14 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
   model.origin = {0, 0, 0};
   model.memory = estimate_memory(pack, options);
   if (model.memory.total_bytes() > options.max_memory_bytes) {
-    throw MeshError(
-        MeshErrorKind::kMemory,
-        "the model needs " + std::to_string(model.shape.nx) + " x " +
-            std::to_string(model.shape.ny) + " x " + std::to_string(model.shape.nz) + " = " +
-            format_count(model.memory.voxel_count) + " voxels (" +
-            format_count(model.memory.jelly_roll_voxel_count) + " in jelly rolls), about " +
-            format_bytes(model.memory.total_bytes()) + " for a run, over the limit of " +
-            format_bytes(options.max_memory_bytes) +
-            "; use a coarser mesh.voxel_size or raise mesh.max_memory");
+    throw MeshError(MeshErrorKind::kMemory,
+                    "the model needs " + std::to_string(model.shape.nx) + " x " +
+                        std::to_string(model.shape.ny) + " x " + std::to_string(model.shape.nz) +
+                        " = " + format_count(model.memory.voxel_count) + " voxels (" +
+                        format_count(model.memory.jelly_roll_voxel_count) +
+                        " in jelly rolls), about " + format_bytes(model.memory.total_bytes()) +
+                        " for a run, over the limit of " + format_bytes(options.max_memory_bytes) +
+                        "; use a coarser mesh.voxel_size or raise mesh.max_memory");
   }
   const VoxelSpacing& h = model.spacing;
   const double h_max = std::max({h.dx, h.dy, h.dz});
@@ -430,6 +441,7 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
   }
 
   int next_cell_id = 0;
+  std::set<std::string> folded_types;  // cell types whose can was folded, warned about once
   for (const ModuleLayout& module : pack.modules) {
     const Box box = module_box(module);
     const std::vector<Box> cells = cell_boxes(module);
@@ -447,8 +459,8 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
       high.lo[std::size_t(a)] = high.hi[std::size_t(a)] - module.end_plate.thickness;
       if (painter.fill(low, id) == 0 || painter.fill(high, id) == 0) {
         warn("module '" + module.name + "': an end plate (" +
-             format_length(module.end_plate.thickness) + ") has no voxels along " +
-             axis_name(a) + " (voxel " + format_length(h[a]) + ")");
+             format_length(module.end_plate.thickness) + ") has no voxels along " + axis_name(a) +
+             " (voxel " + format_length(h[a]) + ")");
       }
     }
 
@@ -457,35 +469,55 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
       const std::size_t ua = std::size_t(a);
       if (module.count[ua] < 2 || module.gap[ua] <= 0) continue;
       const double g = module.gap[ua];
-      if (g < h[a]) {
-        warn("module '" + module.name + "': the " + format_length(g) + " gap between cells along " +
-             axis_name(a) + " is thinner than a voxel (" + format_length(h[a]) +
-             "); it is resolved only where a voxel centre falls in it");
-      }
-      if (module.barrier.thickness <= 0) continue;
-      const MaterialSpec& spec =
-          require_material(pack, module.barrier.material, "barrier of " + module.name);
-      const bool resolved = module.barrier.thickness >= h[a];
-      const std::uint8_t id =
-          resolved ? registry.id(layered(spec, a))
-                   : registry.id(blend_barrier(spec, gas, module.barrier.thickness, g, a));
+      const double b = module.barrier.thickness;
+      const MaterialSpec* spec =
+          b > 0 ? &require_material(pack, module.barrier.material, "barrier of " + module.name)
+                : nullptr;
+      const bool resolved = b >= h[a];
+      std::map<int, std::uint8_t> blend_ids;  // by the gap's width in voxels
+      std::vector<int> unresolved_gaps;
       for (std::size_t c = 0; c < cells.size(); ++c) {
         // The gap on the high side of each cell that has a neighbour there.
-        const int index[3] = {int(c) % module.count[0],
-                              int(c) / module.count[0] % module.count[1],
+        const int index[3] = {int(c) % module.count[0], int(c) / module.count[0] % module.count[1],
                               int(c) / (module.count[0] * module.count[1])};
         if (index[a] + 1 >= module.count[ua]) continue;
         const Box& cell_box = cells[c];
-        Box sheet = cell_box;
+        Box gap_box = cell_box;
+        gap_box.lo[ua] = cell_box.hi[ua];
+        gap_box.hi[ua] = cell_box.hi[ua] + g;
+        int first = 0;
+        int last = 0;
+        painter.axis_range(a, gap_box.lo[ua], gap_box.hi[ua], first, last);
+        const int width = last - first + 1;
+        if (width <= 0) {
+          if (std::find(unresolved_gaps.begin(), unresolved_gaps.end(), index[a]) ==
+              unresolved_gaps.end()) {
+            unresolved_gaps.push_back(index[a]);
+          }
+          continue;
+        }
+        if (spec == nullptr) continue;  // the gas is already there
         if (resolved) {
           const double middle = cell_box.hi[ua] + 0.5 * g;
-          sheet.lo[ua] = middle - 0.5 * module.barrier.thickness;
-          sheet.hi[ua] = middle + 0.5 * module.barrier.thickness;
+          Box sheet = gap_box;
+          sheet.lo[ua] = middle - 0.5 * b;
+          sheet.hi[ua] = middle + 0.5 * b;
+          painter.fill(sheet, registry.id(layered(*spec, a)));
         } else {
-          sheet.lo[ua] = cell_box.hi[ua];
-          sheet.hi[ua] = cell_box.hi[ua] + g;
+          auto found = blend_ids.find(width);
+          if (found == blend_ids.end()) {
+            const Material blend = blend_barrier(*spec, gas, b, g, width * h[a], a);
+            found = blend_ids.emplace(width, registry.id(blend)).first;
+          }
+          painter.fill(gap_box, found->second);
         }
-        painter.fill(sheet, id);
+      }
+      if (!unresolved_gaps.empty()) {
+        warn("module '" + module.name + "': " + std::to_string(unresolved_gaps.size()) + " of " +
+             std::to_string(module.count[ua] - 1) + " gaps (" + format_length(g) + ") along " +
+             axis_name(a) + " hold no voxel centre (voxel " + format_length(h[a]) +
+             "): the cells on either side touch on the grid" +
+             (spec != nullptr ? " and the barrier there is lost" : ""));
       }
     }
 
@@ -512,9 +544,11 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
                                       : layered(can_spec, module.orientation.thickness_axis));
       } else {
         jelly = fold_can(jelly, can_spec, type);
-        warn("module '" + module.name + "': the " + format_length(wall_t) + " can of " +
-             type.name + " is thinner than a voxel (" + format_length(h_max) +
-             ") and is folded into its jelly roll");
+        if (folded_types.insert(type.name).second) {
+          warn("the " + format_length(wall_t) + " can of " + type.name +
+               " is thinner than a voxel (" + format_length(h_max) +
+               ") and is folded into its jelly roll");
+        }
       }
     }
     const std::uint8_t jelly_id = registry.id(jelly);
@@ -598,8 +632,7 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
       if (!cylinder) vent[std::size_t(width_axis(module.orientation))] += type.vent_offset;
       for (std::size_t a = 0; a < 3; ++a) {
         const double inward = a == ua ? -sign * 0.5 * h[int(a)] : 0.0;
-        const int index =
-            int(std::floor((vent[a] + inward - model.origin[a]) / h[int(a)]));
+        const int index = int(std::floor((vent[a] + inward - model.origin[a]) / h[int(a)]));
         info.vent_voxel[a] = std::clamp(index, found.min[a], found.max[a]);
       }
 

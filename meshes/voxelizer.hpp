@@ -37,7 +37,7 @@ namespace runaway::meshes {
 
 struct VoxelizeOptions {
   Vec3 voxel_size{0.002, 0.002, 0.002};  // requested dx, dy, dz, m
-  double max_memory_bytes = 8e9;          // refuse models whose estimate exceeds this, bytes
+  double max_memory_bytes = 8e9;         // refuse models whose estimate exceeds this, bytes
 };
 
 // Bytes per voxel of the voxel model itself: uint8 material + int32 cell id.

@@ -1,0 +1,142 @@
+// Pack configuration: a TOML file (docs/config.md) parsed into PackConfig, validated, and turned
+// into the voxel model the solver runs on. SI units in every key (m, kg, J, K, s, W); the one
+// exception, capacity_ah, says its unit in its name.
+//
+// Pipeline:  load_config_table(path)        TOML + includes, merged into one table
+//            apply_override(table, "a.b=v")  --set from the command line (batch sweeps)
+//            parse_pack_config(table)        typed, validated PackConfig
+//            build_voxel_model(config)       meshes::VoxelModel
+// load_pack_config() runs the first three. Every bad input throws runaway::Error (kind bad
+// input, exit code 2) naming the file, line and dotted key.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "kernels/chemistry.hpp"
+#include "kernels/conduction.hpp"
+#include "meshes/pack.hpp"
+#include "meshes/voxel_model.hpp"
+
+namespace runaway::host {
+
+// Where a key was set: the file and 1-based line, or "(command line)" and 0 for --set values.
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+};
+
+// A chemistry the pack uses: a library entry, a library entry with overrides, or a custom set.
+struct PackChemistry {
+  std::string name;
+  std::string base;  // library chemistry it starts from; empty when fully custom
+  kernels::Chemistry chemistry;
+};
+
+// Power on one face of a cell for a while (an external heater, as in propagation tests).
+struct HeaterTrigger {
+  int cell = 0;                                         // cell id
+  meshes::Direction face = meshes::Direction::kXMinus;  // face of the cell the heater is on
+  double power = 0;                                     // W
+  double start_time = 0;                                // s
+  double duration = 0;                                  // s
+};
+
+// Internal short circuit forced at a time (nail penetration).
+struct NailTrigger {
+  int cell = 0;     // cell id
+  double time = 0;  // s
+};
+
+// Oven test: the ambient of every outer face ramps from start_temperature at ramp_rate to
+// hold_temperature, then holds; the faces exchange heat with it by convection and radiation.
+struct OvenTrigger {
+  double start_temperature = 298.15;     // K
+  double ramp_rate = 0;                  // K/s
+  double hold_temperature = 0;           // K
+  double heat_transfer_coefficient = 0;  // W/(m^2 K)
+  double emissivity = 0;
+};
+// Ambient temperature of the oven at `time`, K.
+double oven_temperature(const OvenTrigger& oven, double time);
+
+struct RunControl {
+  double end_time = 0;                  // s
+  double dt_min = 1e-4;                 // s, smallest step the controller may take
+  double dt_max = 1.0;                  // s, step when quiet (DESIGN.md §5)
+  double max_temperature_change = 5.0;  // K, largest temperature change per step
+  double initial_temperature = 298.15;  // K, of every voxel at t = 0
+};
+
+struct OutputConfig {
+  double frame_interval = 10.0;  // s between 3D field frames
+  double series_interval = 1.0;  // s between per-cell time-series samples
+  std::vector<std::string> fields{"temperature", "arrival_time"};
+};
+// Names accepted in output.fields.
+const std::vector<std::string>& output_field_names();
+
+struct MeshConfig {
+  meshes::Vec3 voxel_size{0, 0, 0};  // requested dx, dy, dz, m
+  double max_memory = 8e9;           // bytes; larger models are refused
+};
+
+struct PackConfig {
+  std::string file;                // the main config file
+  std::vector<std::string> files;  // every file read, includes included
+  std::string name;
+  std::string description;
+  // Geometry and materials (library entries overlaid with the file's). Cell ids follow module
+  // order, then x fastest, y, z within a module.
+  meshes::PackDescription pack;
+  std::vector<PackChemistry> chemistries;  // every chemistry a cell type uses, by name
+  std::array<kernels::BoundaryCondition, kernels::kFaceCount> boundaries{};  // -x,+x,-y,+y,-z,+z
+  std::vector<HeaterTrigger> heaters;
+  std::vector<NailTrigger> nails;
+  std::optional<OvenTrigger> oven;
+  RunControl run;
+  OutputConfig output;
+  MeshConfig mesh;
+  std::string resolved_toml;  // the merged input (includes and overrides applied), as TOML
+  // Where keys were set, by dotted key ("module[1].position"), for later error messages.
+  std::map<std::string, SourceLocation> locations;
+
+  const PackChemistry* find_chemistry(const std::string& name) const;
+  // Location of a dotted key, or of the main file when unknown.
+  SourceLocation location_of(const std::string& key) const;
+};
+
+// Parses a TOML file and merges its includes (include = ["base.toml"], relative to the including
+// file): included files first, in order, then the including file on top (tables merge key by
+// key; values and arrays replace). An include cycle is an error.
+toml::table load_config_table(const std::string& path);
+// Same, from text; `origin` names it in messages and includes are relative to `base_directory`.
+toml::table parse_config_text(const std::string& text, const std::string& origin = "(string)",
+                              const std::string& base_directory = ".");
+
+// Applies one "dotted.key=value" override. The value is parsed as TOML (0.003, "text", [1, 2],
+// {a = 1}); a bare word that is not TOML (nmc-semisolid) is taken as a string. Keys may index
+// arrays of tables (module[1].gap); a key through an array of tables without an index applies
+// to every element (module.gap sets the gap of every module). Missing tables are created; the
+// result is validated by parse_pack_config like any other input.
+void apply_override(toml::table& root, const std::string& assignment);
+// Same on TOML text; returns the text with the override applied.
+std::string apply_override(const std::string& toml_text, const std::string& assignment);
+
+// Typed, validated configuration from a merged table. `file` names the main file in messages.
+PackConfig parse_pack_config(const toml::table& root, const std::string& file);
+
+// load_config_table + apply_override for each "key=value" + parse_pack_config.
+PackConfig load_pack_config(const std::string& path,
+                            const std::vector<std::string>& overrides = {});
+
+// The voxel model of the pack at the configured voxel size. A model over mesh.max_memory is
+// refused (bad input, naming mesh.voxel_size and the numbers).
+meshes::VoxelModel build_voxel_model(const PackConfig& config);
+
+}  // namespace runaway::host
