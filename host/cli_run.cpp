@@ -49,16 +49,22 @@ void run_demo(const fs::path& output, const RunOptions& base) {
   const fs::path examples = examples_dir();
   const char* cases[] = {"module_12_prismatic_liquid", "module_12_prismatic_semisolid"};
   std::vector<RunSummary> summaries;
-  fmt::print("runaway demo: a 12-cell prismatic module, liquid (>10 % electrolyte) vs semi-solid "
-             "(<=10 %), heater on cell 0\n");
+  fmt::print(
+      "runaway demo: a 12-cell prismatic module, liquid (>10 % electrolyte) vs semi-solid "
+      "(<=10 %), heater on cell 0\n");
   for (const char* name : cases) {
     RunOptions o = base;
     o.config_path = (examples / (std::string(name) + ".toml")).string();
     if (!fs::exists(o.config_path)) {
-      throw bad_input("the demo's example is missing; set RUNAWAY_EXAMPLES_DIR to the examples/ "
-                      "folder of the source tree", {o.config_path, 0, "", ""});
+      throw bad_input(
+          "the demo's example is missing; set RUNAWAY_EXAMPLES_DIR to the examples/ "
+          "folder of the source tree",
+          {o.config_path, 0, "", ""});
     }
     o.output_dir = output / name;
+    // Long enough for the front to cross all 12 cells of both variants (last onsets near 290 s
+    // and 350 s); the examples themselves run 1800 s.
+    o.overrides = {"run.end_time=420"};
     fmt::print("\n== {} -> {}\n", name, o.output_dir.string());
     std::fflush(stdout);
     summaries.push_back(run_case(o));
@@ -131,9 +137,30 @@ void add_run_commands(CLI::App& app) {
     run_demo(demo_output.empty() ? fresh_demo_dir() : fs::path(demo_output), o);
   });
 
+  static std::string mesh_config, mesh_output;
+  static std::vector<std::string> mesh_overrides;
+  static bool mesh_overwrite = false;
+  auto* mesh = app.add_subcommand(
+      "mesh", "Voxelize a pack config and write model.h5 + model.xdmf to inspect in ParaView");
+  mesh->add_option("config", mesh_config, "Pack config (TOML)")->required();
+  mesh->add_option("-o,--output", mesh_output, "Directory for model.h5 and model.xdmf")->required();
+  mesh->add_option("--set", mesh_overrides, "Override a config key");
+  mesh->add_flag("--overwrite", mesh_overwrite, "Replace an existing model file");
+  mesh->callback([] {
+    const PackConfig config = load_pack_config(mesh_config, mesh_overrides);
+    const meshes::VoxelModel model = build_voxel_model(config);
+    fs::create_directories(mesh_output);
+    const fs::path file = fs::path(mesh_output) / "model.h5";
+    io::write_model_file(file, model_data(config, model), mesh_overwrite);
+    fmt::print("wrote {} and model.xdmf: {} x {} x {} voxels, {} cells, {} materials\n",
+               file.string(), model.shape.nx, model.shape.ny, model.shape.nz, model.cells.size(),
+               model.materials.size());
+  });
+
   static std::vector<std::string> compared;
   static std::string compare_output;
-  auto* compare = app.add_subcommand("compare", "Compare finished runs side by side (Markdown, CSV)");
+  auto* compare =
+      app.add_subcommand("compare", "Compare finished runs side by side (Markdown, CSV)");
   compare->add_option("results", compared, "Result directories or results.h5 files")
       ->required()
       ->expected(1, -1);

@@ -11,7 +11,9 @@ namespace {
 std::string number(double v, int digits) {
   return std::isnan(v) ? std::string("-") : fmt::format("{:.{}f}", v, digits);
 }
-std::string csv_number(double v) { return std::isnan(v) ? std::string() : fmt::format("{:.9g}", v); }
+std::string csv_number(double v) {
+  return std::isnan(v) ? std::string() : fmt::format("{:.9g}", v);
+}
 
 // The electrolyte classes of a run's cells, e.g. "liquid" or "liquid, semi-solid".
 std::string classes_of(const RunSummary& r) {
@@ -57,7 +59,8 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
   row("propagation (cells/min)", [](const RunSummary& r) { return number(r.cells_per_minute, 2); });
   row("front speed (mm/s)", [](const RunSummary& r) { return number(r.front_speed * 1e3, 3); });
   row("peak temperature (K)", [](const RunSummary& r) { return number(r.peak_temperature, 1); });
-  row("heat released (MJ)", [](const RunSummary& r) { return number(r.total_heat_released * 1e-6, 3); });
+  row("heat released (MJ)",
+      [](const RunSummary& r) { return number(r.total_heat_released * 1e-6, 3); });
   row("simulated time (s)", [](const RunSummary& r) { return number(r.end_time, 0); });
   std::size_t most_cells = 0;
   for (const RunSummary& r : runs) most_cells = std::max(most_cells, r.cells.size());

@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <map>
 #include <optional>
-#include <variant>
 #include <utility>
+#include <variant>
 
 #include "common/error.hpp"
 #include "host/config.hpp"
@@ -32,7 +32,9 @@ constexpr const char* kCheckpointName = "checkpoint.h5";
 
 // ---- signals: a flag the time loop polls; the handler itself only stores it ---------------
 std::atomic<int> g_signal{0};
-extern "C" void on_stop_signal(int signal) { g_signal.store(signal); }
+extern "C" void on_stop_signal(int signal) {
+  g_signal.store(signal);
+}
 
 class StopSignals {
  public:
@@ -64,10 +66,12 @@ std::string clock_text(double seconds) {
                    : fmt::format("{}:{:02}", s / 60, s % 60);
 }
 
+}  // namespace
+
 // ---- the model as the results file describes it ----------------------------------------------
 io::ModelData model_data(const PackConfig& config, const meshes::VoxelModel& model) {
   io::ModelData d;
-  d.grid = {model.shape.nx,  model.shape.ny,  model.shape.nz,  model.spacing.dx, model.spacing.dy,
+  d.grid = {model.shape.nx,   model.shape.ny,  model.shape.nz,  model.spacing.dx, model.spacing.dy,
             model.spacing.dz, model.origin[0], model.origin[1], model.origin[2]};
   d.material = model.material;
   d.cell = model.cell;
@@ -83,10 +87,14 @@ io::ModelData model_data(const PackConfig& config, const meshes::VoxelModel& mod
     kz.push_back(m.conductivity[2]);
     emissivity.push_back(m.emissivity);
   }
-  d.materials.columns = {{"name", "", names},         {"chemistry", "", chemistry},
-                         {"density", "kg/m^3", density}, {"heat_capacity", "J/(kg K)", cp},
-                         {"conductivity_x", "W/(m K)", kx}, {"conductivity_y", "W/(m K)", ky},
-                         {"conductivity_z", "W/(m K)", kz}, {"emissivity", "1", emissivity}};
+  d.materials.columns = {{"name", "", names},
+                         {"chemistry", "", chemistry},
+                         {"density", "kg/m^3", density},
+                         {"heat_capacity", "J/(kg K)", cp},
+                         {"conductivity_x", "W/(m K)", kx},
+                         {"conductivity_y", "W/(m K)", ky},
+                         {"conductivity_z", "W/(m K)", kz},
+                         {"emissivity", "1", emissivity}};
   std::vector<std::string> cell_names, types, cell_chemistry, classes;
   std::vector<double> fraction, capacity, energy, cx, cy, cz;
   for (const meshes::CellInfo& c : model.cells) {
@@ -116,6 +124,8 @@ io::ModelData model_data(const PackConfig& config, const meshes::VoxelModel& mod
   return d;
 }
 
+namespace {
+
 // ---- writes results as the simulation goes, shows progress, checkpoints -------------------
 class RunObserver : public SimulationObserver {
  public:
@@ -136,7 +146,8 @@ class RunObserver : public SimulationObserver {
       if (name == "arrival_time") values["arrival_time"] = sim.arrival_time_field();
       if (name == "electrolyte_left") values["electrolyte_left"] = sim.electrolyte_left_field();
       if (name == "reaction_progress") {
-        for (const std::string& r : sim.reaction_names()) values["progress_" + r] = sim.progress_field(r);
+        for (const std::string& r : sim.reaction_names())
+          values["progress_" + r] = sim.progress_field(r);
       }
     }
     if (values.count("temperature") == 0) values["temperature"] = sim.temperature_field();
@@ -218,11 +229,11 @@ class RunObserver : public SimulationObserver {
     const double end = sim.input().control.end_time;
     const double done = sim.time() / end;
     const double eta = done > 0 ? now * (1 - done) / done : NAN;
-    const std::string text =
-        fmt::format("t = {:8.1f} / {:.0f} s  dt = {:6.3f} s  cells in runaway {:>3}/{}  "
-                    "T max {:6.1f} K  ETA {}",
-                    sim.time(), end, sim.next_dt(), sim.cells_in_runaway(), sim.cells().size(),
-                    sim.max_temperature(), clock_text(eta));
+    const std::string text = fmt::format(
+        "t = {:8.1f} / {:.0f} s  dt = {:6.3f} s  cells in runaway {:>3}/{}  "
+        "T max {:6.1f} K  ETA {}",
+        sim.time(), end, sim.next_dt(), sim.cells_in_runaway(), sim.cells().size(),
+        sim.max_temperature(), clock_text(eta));
     if (tty_) {
       const int width = 24;
       const int filled = int(done * width);
@@ -286,7 +297,8 @@ RunSummary run_case(const RunOptions& options) {
   std::string origin = options.config_path;
   if (!options.restart.empty()) {
     checkpoint = io::read_checkpoint(options.restart);
-    table = parse_config_text(checkpoint->state.config_text, options.restart.string() + " (config)");
+    table =
+        parse_config_text(checkpoint->state.config_text, options.restart.string() + " (config)");
   } else if (!options.config_text.empty()) {
     table = parse_config_text(options.config_text, origin, options.config_base_directory);
   } else {
@@ -309,8 +321,8 @@ RunSummary run_case(const RunOptions& options) {
   Simulation sim(*backend, make_simulation_input(config, model));
 
   // 3. Results: a new file, or the checkpoint's file cut back to the checkpoint.
-  const fs::path dir = !options.output_dir.empty() ? options.output_dir
-                                                   : options.restart.parent_path();
+  const fs::path dir =
+      !options.output_dir.empty() ? options.output_dir : options.restart.parent_path();
   std::optional<io::ResultsWriter> writer;
   if (checkpoint) {
     io::Checkpoint verified = io::read_checkpoint(options.restart, fp);  // refuses a foreign model
@@ -324,12 +336,14 @@ RunSummary run_case(const RunOptions& options) {
     io::ResultsOptions ro;
     ro.overwrite = options.overwrite;
     ro.fields = declared_fields(config, sim);
-    for (int s = 0; s <= int(CellState::kBurntOut); ++s) ro.cell_state_names.push_back(to_string(CellState(s)));
+    for (int s = 0; s <= int(CellState::kBurntOut); ++s)
+      ro.cell_state_names.push_back(to_string(CellState(s)));
     ro.config_text = config.resolved_toml;
     ro.config_path = options.config_path;
-    ro.provenance = {build::kVersion, build::kGitCommit, backend->info().name,
-                     fmt::format("{} ({} threads)", backend->info().device, backend->info().threads),
-                     options.command_line};
+    ro.provenance = {
+        build::kVersion, build::kGitCommit, backend->info().name,
+        fmt::format("{} ({} threads)", backend->info().device, backend->info().threads),
+        options.command_line};
     writer.emplace(dir, data, ro);
   }
 
@@ -444,8 +458,8 @@ RunSummary summarize_results(const fs::path& path) {
   if (s.cells_in_runaway == 0) {
     s.verdict = fmt::format("no runaway in {} cells over {:.0f} s", n, s.end_time);
   } else if (!s.propagation_stopped) {
-    s.verdict = fmt::format("propagated to {} of {} cells in {:.0f} s", n, n,
-                            s.last_onset - s.first_onset);
+    s.verdict =
+        fmt::format("propagated to {} of {} cells in {:.0f} s", n, n, s.last_onset - s.first_onset);
   } else {
     s.verdict = fmt::format("stopped after {} of {} cells (before {}) within {:.0f} s",
                             s.cells_in_runaway, n, s.stopped_before, s.end_time);
@@ -458,10 +472,10 @@ std::string summary_text(const RunSummary& s) {
   out += fmt::format("  results          {}\n", s.results.string());
   out += "  cell                  class        onset (s)   peak (K)   heat (MJ)\n";
   for (const CellOutcome& c : s.cells) {
-    out += fmt::format("  {:<20}  {:<11}  {:>9}  {:>9.1f}  {:>10.3f}\n", c.name,
-                       c.electrolyte_class,
-                       std::isnan(c.onset_time) ? std::string("-") : fmt::format("{:.1f}", c.onset_time),
-                       c.peak_temperature, c.heat_released * 1e-6);
+    out += fmt::format(
+        "  {:<20}  {:<11}  {:>9}  {:>9.1f}  {:>10.3f}\n", c.name, c.electrolyte_class,
+        std::isnan(c.onset_time) ? std::string("-") : fmt::format("{:.1f}", c.onset_time),
+        c.peak_temperature, c.heat_released * 1e-6);
   }
   auto value = [](double v, const char* format) {
     return std::isnan(v) ? std::string("n/a") : fmt::format(fmt::runtime(format), v);
@@ -474,7 +488,8 @@ std::string summary_text(const RunSummary& s) {
   if (s.propagation_stopped && s.cells_in_runaway > 0) {
     out += fmt::format("  stopped before   {}\n", s.stopped_before);
   }
-  out += fmt::format("  simulated {:.0f} s in {:.1f} s wall on {}\n", s.end_time, s.wall_time, s.backend);
+  out += fmt::format("  simulated {:.0f} s in {:.1f} s wall on {}\n", s.end_time, s.wall_time,
+                     s.backend);
   return out;
 }
 

@@ -334,10 +334,10 @@ double Simulation::step(double dt) {
 
   collect_cell_statistics();
   update_cell_states(nullptr, dt);
-  last_change_ = std::max(0.0, backend_.max_temperature_change(
-                                   {active_voxel_.data(), conduction_.temperature_data(),
-                                    t_old_.data(), in_runaway_.data()},
-                                   active_count_));
+  last_change_ = std::max(
+      0.0, backend_.max_temperature_change({active_voxel_.data(), conduction_.temperature_data(),
+                                            t_old_.data(), in_runaway_.data()},
+                                           active_count_));
   // Next step: bound the temperature change of voxels not yet in runaway.
   const double factor = last_change_ > 0 ? 0.9 * c.temperature_tolerance / last_change_ : 1.5;
   dt_ = std::clamp(dt_ * std::clamp(factor, 0.2, 1.5), c.min_dt, c.max_dt);
@@ -388,9 +388,10 @@ void Simulation::update_drivers(double dt) {
   // The vent ejects only for its ejection time (a share of the liquid leaves, cell_events.hpp).
   for (std::size_t c = 0; c < cells; ++c) {
     const CellRecord& rec = records_[c];
-    const kernels::Chemistry& chem = input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
-    vent_open_host_[c] = !std::isnan(rec.vent_time) &&
-                         (t - rec.vent_time) < kernels::vent_ejection_time(chem);
+    const kernels::Chemistry& chem =
+        input_.chemistries[std::size_t(input_.cells[c].chemistry_slot)];
+    vent_open_host_[c] =
+        !std::isnan(rec.vent_time) && (t - rec.vent_time) < kernels::vent_ejection_time(chem);
   }
   if (cells > 0) {
     cell_source_.upload(cell_source_host_.data());
@@ -491,9 +492,10 @@ void Simulation::collect_cell_statistics() {
     backend_.copy_to_host(&t, conduction_.temperature_data() + c, sizeof t);
     std::int32_t cell = 0;
     active_cell_.download_element(m, &cell);
-    throw runtime_error("the kinetics integrator did not converge at t = " + std::to_string(time()) +
-                        " s in a voxel of cell " + std::to_string(cell) + " at " +
-                        std::to_string(t) + " K; reduce run.max_dt or check the chemistry");
+    throw runtime_error(
+        "the kinetics integrator did not converge at t = " + std::to_string(time()) +
+        " s in a voxel of cell " + std::to_string(cell) + " at " + std::to_string(t) +
+        " K; reduce run.max_dt or check the chemistry");
   }
 }
 
@@ -649,26 +651,42 @@ void upload_checked(kernels::DeviceArray<T>& a, const std::map<std::string, std:
   const auto it = from.find(name);
   if (it == from.end() || it->second.size() != a.size()) {
     throw bad_input("the checkpoint does not fit this model: array '" + name + "' is missing or " +
-                    "has the wrong size", {"", 0, "checkpoint", name});
+                        "has the wrong size",
+                    {"", 0, "checkpoint", name});
   }
   a.upload(it->second.data());
 }
-constexpr const char* kRecordFields[] = {"vent_time",       "short_time",         "onset_time",
-                                         "burnt_out_time",  "peak_temperature",   "fuel",
-                                         "vented_mass",     "combustion_heat",    "plume_heat",  "short_circuit_heat",
+constexpr const char* kRecordFields[] = {"vent_time",
+                                         "short_time",
+                                         "onset_time",
+                                         "burnt_out_time",
+                                         "peak_temperature",
+                                         "fuel",
+                                         "vented_mass",
+                                         "combustion_heat",
+                                         "plume_heat",
+                                         "short_circuit_heat",
                                          "initial_releasable_heat"};
 // Pointers to a record's checkpointed numbers, in kRecordFields order (const or not).
 template <class Record>
 auto record_fields(Record& r) {
-  return std::array{&r.vent_time,        &r.short_time, &r.onset_time,  &r.burnt_out_time,
-                    &r.peak_temperature, &r.fuel,       &r.vented_mass, &r.combustion_heat, &r.plume_heat,
-                    &r.short_circuit_heat, &r.initial_releasable_heat};
+  return std::array{&r.vent_time,
+                    &r.short_time,
+                    &r.onset_time,
+                    &r.burnt_out_time,
+                    &r.peak_temperature,
+                    &r.fuel,
+                    &r.vented_mass,
+                    &r.combustion_heat,
+                    &r.plume_heat,
+                    &r.short_circuit_heat,
+                    &r.initial_releasable_heat};
 }
 constexpr int kStatFields = 8;
 template <class Stats>
 auto stat_fields(Stats& s) {
-  return std::array{&s.mean_temperature, &s.max_temperature, &s.max_self_heating_rate,
-                    &s.heat_release_rate, &s.heat_released,  &s.vented_mass,
+  return std::array{&s.mean_temperature,  &s.max_temperature, &s.max_self_heating_rate,
+                    &s.heat_release_rate, &s.heat_released,   &s.vented_mass,
                     &s.earliest_arrival,  &s.releasable_heat};
 }
 static_assert(std::size(kRecordFields) == 11);
@@ -715,9 +733,12 @@ SimulationSnapshot Simulation::snapshot() const {
   s.ints["event_kind"] = event_kind;
   s.doubles["event_time"] = event_time;
   s.doubles["event_temperature"] = event_temperature;
-  s.scalars = {{"time", time()},           {"dt", dt_},
-               {"last_change", last_change_}, {"next_frame", next_frame_},
-               {"next_sample", next_sample_}, {"steps", double(steps_)},
+  s.scalars = {{"time", time()},
+               {"dt", dt_},
+               {"last_change", last_change_},
+               {"next_frame", next_frame_},
+               {"next_sample", next_sample_},
+               {"steps", double(steps_)},
                {"reported_events", double(reported_events_)}};
   return s;
 }
@@ -765,7 +786,8 @@ void Simulation::restore(const SimulationSnapshot& s) {
   const auto& event_temperature = need(s.doubles, "event_temperature", event_cell.size());
   events_.clear();
   for (std::size_t e = 0; e < event_cell.size(); ++e) {
-    events_.push_back({event_cell[e], EventKind(event_kind[e]), event_time[e], event_temperature[e]});
+    events_.push_back(
+        {event_cell[e], EventKind(event_kind[e]), event_time[e], event_temperature[e]});
   }
   const auto scalar = [&](const char* name) {
     const auto it = s.scalars.find(name);

@@ -53,7 +53,7 @@ struct SimulationControl {
   // Vent fire seen by the surfaces it touches (docs/physics.md): assumed values, no measured
   // source in reference/. 1273 K is the order of vent-flame temperatures; 100 W/(m^2 K) an
   // effective convective + radiative coefficient (eps sigma 4 T^3 at ~900 K is ~130).
-  double flame_temperature = 1273.15;             // K
+  double flame_temperature = 1273.15;            // K
   double flame_heat_transfer_coefficient = 100;  // W/(m^2 K)
 };
 
@@ -142,8 +142,8 @@ class Simulation {
 
   // Fields for output, interior [z][y][x] (copied from the backend).
   std::vector<double> temperature_field() const { return conduction_.temperature(); }
-  std::vector<double> heat_release_field() const;  // W/m^3, 0 outside jelly rolls
-  std::vector<double> arrival_time_field() const;  // s, NaN where runaway has not arrived
+  std::vector<double> heat_release_field() const;      // W/m^3, 0 outside jelly rolls
+  std::vector<double> arrival_time_field() const;      // s, NaN where runaway has not arrived
   std::vector<double> electrolyte_left_field() const;  // share of the initial liquid, NaN outside
   // Converted share of the named reaction, NaN outside jelly rolls and where it does not occur.
   std::vector<double> progress_field(const std::string& reaction) const;

@@ -107,13 +107,13 @@ struct RegionSourceUpdate {
 // flux h_f (T_flame - T) per exposed face; `scale` <= 1 caps the total at the heat the burning
 // fuel releases, the rest leaves with the plume. Temperatures never pass the flame's.
 struct FlameHeating {
-  const Index* voxel;              // padded indices of the heated voxels
+  const Index* voxel;  // padded indices of the heated voxels
   const double* inv_heat_capacity;
   double* t;
-  double coefficient;              // h_f * exposed area / voxel volume, W/(m^3 K)
-  double flame_temperature;        // K
-  double dt;                       // s
-  double scale;                    // share of the demand the fire can supply, [0, 1]
+  double coefficient;        // h_f * exposed area / voxel volume, W/(m^3 K)
+  double flame_temperature;  // K
+  double dt;                 // s
+  double scale;              // share of the demand the fire can supply, [0, 1]
   RUNAWAY_HD double power_density(Index m) const {  // W/m^3 before scaling
     const double gap = flame_temperature - t[voxel[m]];
     return gap > 0.0 ? coefficient * gap : 0.0;

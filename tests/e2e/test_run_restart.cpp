@@ -38,7 +38,8 @@ std::vector<std::string> small_module(const std::string& out, double end_time) {
 }
 
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("runaway_e2e_" + name + "_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("runaway_e2e_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -54,7 +55,8 @@ TEST(RunRestart, InterruptedAndRestartedRunEqualsUninterruptedBitForBit) {
   ASSERT_EQ(run(small_module((dir / "whole").string(), end), (dir / "whole.log").string()), 0)
       << read_text((dir / "whole.log").string());
 
-  const pid_t pid = spawn(small_module((dir / "split").string(), end), (dir / "split.log").string());
+  const pid_t pid =
+      spawn(small_module((dir / "split").string(), end), (dir / "split.log").string());
   ASSERT_GT(pid, 0);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   kill(pid, SIGINT);

@@ -1,8 +1,8 @@
 // Running the `runaway` CLI from tests: spawn, signal, wait, capture.
 #pragma once
 
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
