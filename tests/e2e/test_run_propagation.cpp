@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 int run_module(const std::string& example, const fs::path& out) {
   return run({RUNAWAY_CLI, "run", std::string(RUNAWAY_SOURCE_DIR) + "/examples/" + example, "-o",
               out.string(), "-q", "--set", "module.cells=[4,1,1]", "--set",
-              "enclosure.size=[0.171,0.180,0.132]", "--set", "run.end_time=300"},
+              "enclosure.size=[0.171,0.180,0.132]", "--set", "run.end_time=220"},
              out.string() + ".log");
 }
 
