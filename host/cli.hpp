@@ -9,8 +9,9 @@ namespace runaway::host {
 
 void add_info_command(CLI::App& app);
 void add_conduction_demo_command(CLI::App& app);
-void add_run_commands(CLI::App& app);  // run, demo, compare (cli_run.cpp)
-void add_cell_command(CLI::App& app);  // cli_cell.cpp
+void add_run_commands(CLI::App& app);   // run, demo, compare (cli_run.cpp)
+void add_cell_command(CLI::App& app);   // cli_cell.cpp
 void add_check_command(CLI::App& app);  // cli_check.cpp
+void add_batch_command(CLI::App& app);  // batch sweeps (cli_batch.cpp)
 
 }  // namespace runaway::host

@@ -14,6 +14,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   runaway::host::add_info_command(app);
   runaway::host::add_run_commands(app);
+  runaway::host::add_batch_command(app);
   runaway::host::add_check_command(app);
   runaway::host::add_cell_command(app);
   runaway::host::add_conduction_demo_command(app);

@@ -38,7 +38,9 @@ Result run_cli(const std::string& arguments) {
 std::vector<fs::path> example_files() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(fs::path(RUNAWAY_SOURCE_DIR) / "examples")) {
-    if (entry.path().extension() == ".toml") files.push_back(entry.path());
+    // Sweep files are not pack configs; test_batch checks them with `batch --dry-run`.
+    const bool sweep = entry.path().filename().string().rfind("sweep_", 0) == 0;
+    if (entry.path().extension() == ".toml" && !sweep) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   return files;
