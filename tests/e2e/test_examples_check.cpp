@@ -2,6 +2,7 @@
 // must exit 2 with a message naming file, line and key, and --set must reach the config.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -21,7 +22,11 @@ struct Result {
 };
 
 Result run_cli(const std::string& arguments) {
-  const fs::path log = fs::temp_directory_path() / "runaway_test_examples_check.log";
+  // One log per process and call: ctest runs these tests in parallel processes.
+  static int calls = 0;
+  const fs::path log = fs::temp_directory_path() / ("runaway_test_examples_check_" +
+                                                    std::to_string(getpid()) + "_" +
+                                                    std::to_string(++calls) + ".log");
   const std::string command =
       std::string("'") + RUNAWAY_CLI + "' " + arguments + " > '" + log.string() + "' 2>&1";
   const int status = std::system(command.c_str());
@@ -65,7 +70,8 @@ TEST(ExamplesCheck, SetOverridesAKey) {
 }
 
 TEST(ExamplesCheck, BadInputExitsTwoNamingFileLineAndKey) {
-  const fs::path dir = fs::temp_directory_path() / "runaway_test_examples_check";
+  const fs::path dir =
+      fs::temp_directory_path() / ("runaway_test_examples_check_" + std::to_string(getpid()));
   fs::create_directories(dir);
   const fs::path file = dir / "bad.toml";
   std::ofstream(file) << "include = \"" << RUNAWAY_SOURCE_DIR
