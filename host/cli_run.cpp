@@ -168,6 +168,7 @@ void add_run_commands(CLI::App& app) {
                       "Write PREFIX.md and PREFIX.csv as well as printing");
   compare->callback([] {
     std::vector<RunSummary> runs;
+    runs.reserve(compared.size());
     for (const std::string& r : compared) runs.push_back(summarize_results(r));
     for (std::size_t i = 0; i < runs.size(); ++i) {  // name runs by their folder if names clash
       for (std::size_t j = 0; j < i; ++j) {

@@ -279,6 +279,7 @@ void write_attribute(hid_t location, const std::string& name,
   Handle space = simple_space({hsize_t(values.size())});
   Handle attribute = fresh_attribute(location, name, type.get(), space.get());
   std::vector<const char*> texts;
+  texts.reserve(values.size());
   for (const auto& value : values) texts.push_back(value.c_str());
   if (!texts.empty()) {
     check(H5Awrite(attribute.get(), type.get(), texts.data()), "cannot write attribute " + name);
@@ -470,6 +471,7 @@ void write_strings(hid_t location, const std::string& name,
                                            H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                 H5Dclose, "cannot create dataset " + name);
   std::vector<const char*> texts;
+  texts.reserve(values.size());
   for (const auto& value : values) texts.push_back(value.c_str());
   if (!texts.empty()) {
     check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()),
@@ -561,7 +563,8 @@ Table read_table(hid_t location, const std::string& name) {
     column.name = column_name;
     Handle dataset = open_dataset(group.get(), column_name);
     column.units = read_string_attribute(dataset.get(), "units");
-    Handle type = check_handle(H5Dget_type(dataset.get()), H5Tclose, name + "/" + column_name);
+    Handle type = check_handle(H5Dget_type(dataset.get()), H5Tclose,
+                               std::string(name).append("/").append(column_name));
     switch (H5Tget_class(type.get())) {
       case H5T_FLOAT:
         column.values = read_vector<double>(group.get(), column_name);

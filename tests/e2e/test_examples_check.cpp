@@ -24,9 +24,9 @@ struct Result {
 Result run_cli(const std::string& arguments) {
   // One log per process and call: ctest runs these tests in parallel processes.
   static int calls = 0;
-  const fs::path log = fs::temp_directory_path() / ("runaway_test_examples_check_" +
-                                                    std::to_string(getpid()) + "_" +
-                                                    std::to_string(++calls) + ".log");
+  const fs::path log =
+      fs::temp_directory_path() / ("runaway_test_examples_check_" + std::to_string(getpid()) + "_" +
+                                   std::to_string(++calls) + ".log");
   const std::string command =
       std::string("'") + RUNAWAY_CLI + "' " + arguments + " > '" + log.string() + "' 2>&1";
   const int status = std::system(command.c_str());

@@ -20,7 +20,8 @@ TEST(StepTransfers, AStepMovesOnlyPerCellScalars) {
   const kernels::TransferCounters after = backend->transfers();
   const double field_bytes = double(sim.conduction().shape().padded_size()) * sizeof(double);
   const double per_step = double(after.host_to_device - before.host_to_device +
-                                 after.device_to_host - before.device_to_host) / steps;
+                                 after.device_to_host - before.device_to_host) /
+                          steps;
   // One cell: its source and vent flag up, its statistics and the failure flag down.
   EXPECT_LE(per_step, 256.0) << "bytes per step";
   EXPECT_LT(per_step, 0.01 * field_bytes);
