@@ -174,7 +174,7 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input)
   for (const CellSetup& c : input_.cells) regions_.push_back(make_region(c.flame_voxels));
   for (const Trigger& t : input_.triggers) regions_.push_back(make_region(t.voxels));
 
-  t_old_ = kernels::DeviceArray<double>(backend_, padded);
+  t_old_ = kernels::DeviceArray<double>(backend_, std::size_t(view_.count));
   in_runaway_ = kernels::DeviceArray<std::uint8_t>(backend_, padded);  // zeroed by allocate
   failures_ = kernels::DeviceArray<int>(backend_, 1);
   const int zero = 0;
@@ -322,8 +322,8 @@ double Simulation::step(double dt) {
   }
   const double half = 0.5 * dt;
   update_drivers(dt);
-  backend_.copy_on_device(t_old_.data(), conduction_.temperature_data(),
-                          std::size_t(conduction_.shape().padded_size()) * sizeof(double));
+  backend_.gather_active({active_voxel_.data(), conduction_.temperature_data(), t_old_.data()},
+                         active_count_);
   backend_.fill(vented_mass_.data(), view_.count, 0.0);
 
   kinetics_half_step(half, t + half);  // Strang: K(dt/2) S(dt/2) C(dt) S(dt/2) K(dt/2)

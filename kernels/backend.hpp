@@ -90,6 +90,8 @@ class Backend {
   virtual void cell_statistics(const CellStatisticsReduce& reduce, Index cells) = 0;
   // Largest |T_new - T_old| over `count` active voxels not yet in runaway (0 if none).
   virtual double max_temperature_change(const ActiveTemperatureChange& change, Index count) = 0;
+  // out[m] = t[voxel[m]] over `count` active voxels.
+  virtual void gather_active(const GatherActive& gather, Index count) = 0;
   // p[0..n) = value
   virtual void fill(double* p, Index n, double value) = 0;
 

@@ -89,6 +89,9 @@ class BackendImpl final : public Backend {
   double max_temperature_change(const ActiveTemperatureChange& change, Index count) override {
     return count > 0 ? exec_.max_each(count, change) : 0.0;
   }
+  void gather_active(const GatherActive& gather, Index count) override {
+    exec_.for_each(count, gather);
+  }
   void fill(double* p, Index n, double value) override { exec_.for_each(n, Fill{p, value}); }
 
  private:

@@ -188,12 +188,21 @@ struct CellStatisticsReduce {
 struct ActiveTemperatureChange {
   const Index* voxel;
   const double* t_new;
-  const double* t_old;
+  const double* t_old;  // compact: the active voxels' temperatures at the step's start
   const std::uint8_t* in_runaway;
   RUNAWAY_HD double operator()(Index m) const {
     const Index c = voxel[m];
-    return in_runaway[c] ? 0.0 : std::fabs(t_new[c] - t_old[c]);
+    return in_runaway[c] ? 0.0 : std::fabs(t_new[c] - t_old[m]);
   }
+};
+
+// out[m] = t[voxel[m]]: the active voxels' temperatures, so the step controller needs no copy of
+// the whole field.
+struct GatherActive {
+  const Index* voxel;
+  const double* t;
+  double* out;
+  RUNAWAY_HD void operator()(Index m) const { out[m] = t[voxel[m]]; }
 };
 
 }  // namespace runaway::kernels
