@@ -61,10 +61,12 @@ void BM_Rkl2Stage(benchmark::State& state) {
   const auto padded = std::size_t(s.solver->shape().padded_size());
   kernels::DeviceArray<double> rate0(backend, padded), y1(backend, padded), y2(backend, padded);
   const double* y0 = s.solver->temperature_data();
-  backend.rkl2_first_stage(s.solver->view(), y0, rate0.data(), y1.data(), 1e-3);
+  backend.rkl2_first_stage(s.solver->boundaries(), s.solver->view(), y0, rate0.data(), y1.data(),
+                           1e-3);
   const auto coefficients = host::rkl2_coefficients(20, 5, 1.0);
   for (auto _ : state) {
-    backend.rkl2_stage(s.solver->view(), coefficients, y0, rate0.data(), y1.data(), y0, y2.data());
+    backend.rkl2_stage(s.solver->boundaries(), s.solver->view(), coefficients, y0, rate0.data(),
+                       y1.data(), y0, y2.data());
     backend.synchronize();
     benchmark::ClobberMemory();
   }
@@ -77,7 +79,8 @@ void BM_ForwardEulerStage(benchmark::State& state) {
   auto& backend = s.solver->backend();
   kernels::DeviceArray<double> out(backend, std::size_t(s.solver->shape().padded_size()));
   for (auto _ : state) {
-    backend.forward_euler(s.solver->view(), s.solver->temperature_data(), out.data(), 1e-3);
+    backend.forward_euler(s.solver->boundaries(), s.solver->view(), s.solver->temperature_data(),
+                          out.data(), 1e-3);
     backend.synchronize();
     benchmark::ClobberMemory();
   }

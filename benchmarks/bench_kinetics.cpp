@@ -169,7 +169,7 @@ void run(benchmark::State& state, bool runaway) {
     v.reset();
     v.backend->synchronize();
     state.ResumeTiming();
-    v.backend->kinetics(u);
+    v.backend->kinetics(u, u.k.count);
     v.backend->synchronize();
   }
   int failed = 0;

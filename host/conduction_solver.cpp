@@ -290,28 +290,32 @@ void ConductionSolver::forward_euler(double dt) {
                     {"", 0, "dt", number(dt)});
   }
   backend_.apply_boundaries(faces_, view_, t_.data());
-  backend_.forward_euler(view_, t_.data(), stage_[0].data(), dt);
+  backend_.forward_euler(faces_, view_, t_.data(), stage_[0].data(), dt);
   t_.swap(stage_[0]);
   last_stages_ = 1;
 }
 
 // RKL2 super-time-step (Meyer, Balsara & Aslam 2014): s stages, three rotating stage arrays.
+// The ghosts of the start temperature are refreshed once (kinetics and sources changed it);
+// every stage then writes its own ghosts in the same pass (kernels/conduction.hpp).
+// On CUDA the whole step is one graph launch (Backend::launch_sequence).
 void ConductionSolver::rkl2(double dt) {
   const int s = rkl2_stage_count(dt, dt_explicit_);
-  backend_.apply_boundaries(faces_, view_, t_.data());
-  backend_.rkl2_first_stage(view_, t_.data(), rate0_.data(), stage_[0].data(),
-                            rkl2_first_coefficient(s) * dt);
-  const double* y_prev2 = t_.data();
   int prev = 0;
-  for (int j = 2; j <= s; ++j) {
-    const int out = (prev + 1) % 3;
-    double* y_prev = stage_[prev].data();
-    backend_.apply_boundaries(faces_, view_, y_prev);
-    backend_.rkl2_stage(view_, rkl2_coefficients(s, j, dt), t_.data(), rate0_.data(), y_prev,
-                        y_prev2, stage_[out].data());
-    y_prev2 = y_prev;
-    prev = out;
-  }
+  backend_.launch_sequence([&] {
+    backend_.apply_boundaries(faces_, view_, t_.data());
+    backend_.rkl2_first_stage(faces_, view_, t_.data(), rate0_.data(), stage_[0].data(),
+                              rkl2_first_coefficient(s) * dt);
+    const double* y_prev2 = t_.data();
+    for (int j = 2; j <= s; ++j) {
+      const int out = (prev + 1) % 3;
+      double* y_prev = stage_[prev].data();
+      backend_.rkl2_stage(faces_, view_, rkl2_coefficients(s, j, dt), t_.data(), rate0_.data(),
+                          y_prev, y_prev2, stage_[out].data());
+      y_prev2 = y_prev;
+      prev = out;
+    }
+  });
   t_.swap(stage_[prev]);
   last_stages_ = s;
 }

@@ -73,6 +73,7 @@ class ConductionSolver {
 
   void set_boundary(Face face, const BoundaryCondition& bc);
   const BoundaryCondition& boundary(Face face) const;
+  const kernels::BoundaryFaces& boundaries() const { return faces_; }
 
   double time() const { return time_; }
   void set_time(double time) { time_ = time; }  // restart from a checkpoint

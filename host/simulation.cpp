@@ -113,6 +113,8 @@ void validate(const SimulationInput& in) {
           text(c.sample_interval), "must be > 0");
   require(c.onset_rate > 0 && std::isfinite(c.onset_rate), "run.onset_rate", text(c.onset_rate),
           "must be > 0");
+  require(c.quiet_rate >= 0 && std::isfinite(c.quiet_rate), "run.quiet_rate", text(c.quiet_rate),
+          "must be a finite rate >= 0");
   for (std::size_t t = 0; t < in.triggers.size(); ++t) {
     const Trigger& trig = in.triggers[t];
     const std::string key = "triggers[" + std::to_string(t) + "]";
@@ -175,6 +177,14 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input)
   for (const Trigger& t : input_.triggers) regions_.push_back(make_region(t.voxels));
 
   t_old_ = kernels::DeviceArray<double>(backend_, std::size_t(view_.count));
+  reacting_ = kernels::DeviceArray<std::uint8_t>(backend_, std::size_t(view_.count));
+  reacting_list_ = kernels::DeviceArray<Index>(backend_, std::size_t(view_.count));
+  std::vector<double> quiet(std::max<std::size_t>(input_.chemistries.size(), 1), 0.0);
+  for (std::size_t i = 0; i < input_.chemistries.size(); ++i) {
+    quiet[i] = kernels::quiet_temperature(input_.chemistries[i], input_.control.quiet_rate);
+  }
+  quiet_temperature_ = kernels::DeviceArray<double>(backend_, quiet.size());
+  quiet_temperature_.upload(quiet.data());
   in_runaway_ = kernels::DeviceArray<std::uint8_t>(backend_, padded);  // zeroed by allocate
   failures_ = kernels::DeviceArray<int>(backend_, 1);
   const int zero = 0;
@@ -409,17 +419,24 @@ static kernels::KineticsTolerances kinetics_tolerances() {
   return t;
 }
 
+// Kinetics on the reacting voxels only: a check of every active voxel's temperature, a
+// compaction, then the stiff integrator over the compact list.
 void Simulation::kinetics_half_step(double dt, double time_end) {
   if (active_count_ == 0) return;
+  const kernels::CellDrive drive{cell_source_.data(), cell_vent_open_.data()};
+  reacting_count_ = backend_.select_reacting(
+      {view_, drive, conduction_.temperature_data(), quiet_temperature_.data(), reacting_.data()},
+      active_count_, reacting_list_.data());
+  if (reacting_count_ == 0) return;
   kernels::KineticsUpdate update{view_,
-                                 {cell_source_.data(), cell_vent_open_.data()},
+                                 drive,
                                  conduction_.temperature_data(),
                                  dt,
                                  time_end,
                                  input_.control.onset_rate,
-                                 kinetics_tolerances()};
-  update.k.count = active_count_;
-  backend_.kinetics(update);
+                                 kinetics_tolerances(),
+                                 reacting_list_.data()};
+  backend_.kinetics(update, reacting_count_);
 }
 
 void Simulation::apply_region_sources(double dt) {
@@ -706,6 +723,7 @@ SimulationSnapshot Simulation::snapshot() const {
   s.doubles["heat_released"] = download_all(heat_released_);
   s.floats["substep_hint"] = download_all(substep_hint_);
   s.bytes["in_runaway"] = download_all(in_runaway_);
+  s.bytes["reacting"] = download_all(reacting_);
   s.bytes["trigger_on"] = trigger_on_;
   s.bytes["vent_open"] = vent_open_host_;
   const std::size_t cells = records_.size();
@@ -759,6 +777,7 @@ void Simulation::restore(const SimulationSnapshot& s) {
   upload_checked(heat_released_, s.doubles, "heat_released");
   upload_checked(substep_hint_, s.floats, "substep_hint");
   upload_checked(in_runaway_, s.bytes, "in_runaway");
+  upload_checked(reacting_, s.bytes, "reacting");
   auto need = [&](const auto& map, const std::string& name, std::size_t size) -> const auto& {
     const auto it = map.find(name);
     if (it == map.end() || it->second.size() != size) {

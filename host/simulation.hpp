@@ -50,6 +50,11 @@ struct SimulationControl {
   double frame_interval = 10;        // s between field frames
   double sample_interval = 0.5;      // s between per-cell samples
   double onset_rate = kernels::kDefaultRunawayRateThreshold;  // K/s
+  // A jelly-roll voxel whose reactions cannot heat it by more than this (K/s) at its temperature
+  // is quiet: its stiff integration is skipped (kernels::quiet_temperature). 1e-6 K/s is 300x
+  // below an ARC's detection threshold (0.02 K/min) and heats a voxel by < 1e-3 K in 1000 s;
+  // 0 integrates every voxel every step.
+  double quiet_rate = 1e-6;  // K/s
   // Vent fire seen by the surfaces it touches (docs/physics.md): assumed values, no measured
   // source in reference/. 1273 K is the order of vent-flame temperatures; 100 W/(m^2 K) an
   // effective convective + radiative coefficient (eps sigma 4 T^3 at ~900 K is ~130).
@@ -137,6 +142,8 @@ class Simulation {
   int cells_in_runaway() const;
   double max_temperature() const { return conduction_.max_temperature(); }
   double last_temperature_change() const { return last_change_; }
+  // Active voxels integrated by the last kinetics half step (the rest were quiet).
+  std::int64_t reacting_voxels() const { return reacting_count_; }
   ConductionSolver& conduction() { return conduction_; }
   kernels::Backend& backend() { return backend_; }
 
@@ -194,6 +201,10 @@ class Simulation {
   kernels::DeviceArray<double> cell_source_;
   kernels::DeviceArray<std::uint8_t> cell_vent_open_;
   kernels::DeviceArray<double> t_old_;
+  kernels::DeviceArray<double> quiet_temperature_;  // per chemistry slot
+  kernels::DeviceArray<std::uint8_t> reacting_;     // per active voxel
+  kernels::DeviceArray<kernels::Index> reacting_list_;
+  kernels::Index reacting_count_ = 0;
   kernels::KineticsView view_;
 
   // Heat-source regions: one flame region per cell, then one per heater trigger.

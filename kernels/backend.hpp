@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -47,6 +48,11 @@ class Backend {
   virtual void copy_to_host(void* host, const void* device, std::size_t bytes) = 0;
   virtual void copy_on_device(void* destination, const void* source, std::size_t bytes) = 0;
   virtual void synchronize() = 0;
+  // Runs `launches`, a sequence of kernel launches with no copy or host synchronisation in it
+  // (an RKL2 step), as one unit: the CUDA backend captures it into a CUDA Graph and launches that
+  // (updating the previous graph in place when only kernel arguments changed), so a step of s
+  // stages costs one launch instead of s + 6; the OpenMP backend just runs it.
+  virtual void launch_sequence(const std::function<void()>& launches) = 0;
   const TransferCounters& transfers() const { return transfers_; }
   // Why this backend was chosen (e.g. "no CUDA device: ..."), empty when it was asked for.
   const std::string& selection_note() const { return selection_note_; }
@@ -57,16 +63,19 @@ class Backend {
   // conditions of the six faces.
   virtual void apply_boundaries(const BoundaryFaces& faces, const ConductionView& view,
                                 double* temperature) = 0;
+  // The stage updates below are fused passes: each also writes the ghosts of its output array
+  // from `faces`, so the input of the next stage is complete (kHalo ghosts excepted).
   // out = T + dt L(T)
-  virtual void forward_euler(const ConductionView& view, const double* temperature, double* out,
-                             double dt) = 0;
+  virtual void forward_euler(const BoundaryFaces& faces, const ConductionView& view,
+                             const double* temperature, double* out, double dt) = 0;
   // RKL2 stage 1: rate0 = L(Y0); y1 = Y0 + mu_tilde_1 dt rate0
-  virtual void rkl2_first_stage(const ConductionView& view, const double* y0, double* rate0,
-                                double* y1, double mu_tilde_dt) = 0;
+  virtual void rkl2_first_stage(const BoundaryFaces& faces, const ConductionView& view,
+                                const double* y0, double* rate0, double* y1,
+                                double mu_tilde_dt) = 0;
   // RKL2 stage j >= 2 (Meyer, Balsara & Aslam 2014, eq. 17).
-  virtual void rkl2_stage(const ConductionView& view, const Rkl2StageCoefficients& c,
-                          const double* y0, const double* rate0, const double* y_prev,
-                          const double* y_prev2, double* y_out) = 0;
+  virtual void rkl2_stage(const BoundaryFaces& faces, const ConductionView& view,
+                          const Rkl2StageCoefficients& c, const double* y0, const double* rate0,
+                          const double* y_prev, const double* y_prev2, double* y_out) = 0;
   // T += dt q / (rho cp)
   virtual void add_heat_source(const ConductionView& view, const double* heat_source,
                                double* temperature, double dt) = 0;
@@ -79,8 +88,12 @@ class Backend {
   virtual double min_temperature(const ConductionView& view, const double* temperature) = 0;
 
   // --- coupled-step entry points (kernels/coupling.hpp) -------------------------------------
-  // Kinetics over the update's active voxels (a half step of the Strang splitting).
-  virtual void kinetics(const KineticsUpdate& update) = 0;
+  // Kinetics over `count` active voxels: the update's subset, or the first `count` (a half step
+  // of the Strang splitting).
+  virtual void kinetics(const KineticsUpdate& update, Index count) = 0;
+  // Marks the reacting voxels among `count` active ones (mark.reacting) and writes their
+  // active indices, in order, to `list`; returns how many there are.
+  virtual Index select_reacting(const MarkReacting& mark, Index count, Index* list) = 0;
   // A heat source over `count` region voxels.
   virtual void region_source(const RegionSourceUpdate& update, Index count) = 0;
   // A vent fire: the heat its surfaces would take (J/m^3 summed over voxels), and applying it.

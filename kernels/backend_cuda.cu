@@ -1,6 +1,7 @@
 // The CUDA backend: BackendImpl instantiated with CudaExec. Only launch mechanics live here;
 // the physics comes from the same kernels/*.hpp functors the OpenMP backend compiles.
 #include <cuda_runtime.h>
+#include <thrust/copy.h>
 #include <thrust/execution_policy.h>
 #include <thrust/functional.h>
 #include <thrust/iterator/counting_iterator.h>
@@ -38,6 +39,18 @@ __global__ void interior_kernel(GridShape s, F f) {
   if (i <= s.nx && j <= s.ny && k <= s.nz) f(s.index(i, j, k));
 }
 
+// The fused stage: the update, then the ghosts a boundary voxel owns (kernels/conduction.hpp).
+template <class F>
+__global__ void interior_fused_kernel(GridShape s, F f) {
+  const int i = int(blockIdx.x * blockDim.x + threadIdx.x) + 1;
+  const int j = int(blockIdx.y * blockDim.y + threadIdx.y) + 1;
+  const int k = int(blockIdx.z * blockDim.z + threadIdx.z) + 1;
+  if (i > s.nx || j > s.ny || k > s.nz) return;
+  const Index c = s.index(i, j, k);
+  f(c);
+  if (i == 1 || i == s.nx || j == 1 || j == s.ny || k == 1 || k == s.nz) f.ghosts(i, j, k, c);
+}
+
 template <class F>
 __global__ void each_kernel(Index n, F f) {
   for (Index m = Index(blockIdx.x) * blockDim.x + threadIdx.x; m < n;
@@ -59,6 +72,10 @@ struct AtInterior {
   }
 };
 
+struct IsSet {
+  __host__ __device__ bool operator()(std::uint8_t flag) const { return flag != 0; }
+};
+
 struct MinOp {
   __host__ __device__ double operator()(double a, double b) const { return a < b ? a : b; }
 };
@@ -68,8 +85,53 @@ struct MaxOp {
 
 }  // namespace
 
+// The instantiated graph of the last launch sequence, shared by copies of the CudaExec.
+struct GraphCache {
+  cudaGraphExec_t exec = nullptr;
+  GraphCache() = default;
+  GraphCache(const GraphCache&) = delete;
+  GraphCache& operator=(const GraphCache&) = delete;
+  ~GraphCache() {
+    if (exec != nullptr) cudaGraphExecDestroy(exec);
+  }
+};
+
 struct CudaExec {
   cudaStream_t stream = nullptr;
+  std::shared_ptr<GraphCache> graph = std::make_shared<GraphCache>();
+
+  // Captures the launches into a graph; reuses the instantiated graph when the topology is the
+  // same (same stage count: only coefficients and pointers differ, which cudaGraphExecUpdate
+  // patches), re-instantiates otherwise.
+  template <class F>
+  void launch_sequence(const F& launches) const {
+    cudaGraph_t captured = nullptr;
+    check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "begin capture");
+    try {
+      launches();
+    } catch (...) {
+      cudaStreamEndCapture(stream, &captured);
+      if (captured != nullptr) cudaGraphDestroy(captured);
+      throw;
+    }
+    check(cudaStreamEndCapture(stream, &captured), "end capture");
+    if (graph->exec != nullptr) {
+      cudaGraphExecUpdateResultInfo info{};
+      if (cudaGraphExecUpdate(graph->exec, captured, &info) != cudaSuccess) {
+        cudaGetLastError();  // clear the update's error: a new topology, instantiate afresh
+        cudaGraphExecDestroy(graph->exec);
+        graph->exec = nullptr;
+      }
+    }
+    if (graph->exec == nullptr) {
+      const cudaError_t status = cudaGraphInstantiate(&graph->exec, captured, 0);
+      cudaGraphDestroy(captured);
+      check(status, "cudaGraphInstantiate");
+    } else {
+      cudaGraphDestroy(captured);
+    }
+    check(cudaGraphLaunch(graph->exec, stream), "cudaGraphLaunch");
+  }
 
   BackendInfo describe() const {
     BackendInfo info;
@@ -100,6 +162,15 @@ struct CudaExec {
   }
 
   template <class F>
+  void for_interior_fused(const GridShape& s, const F& f) const {
+    const dim3 block(kBlockX, kBlockY, kBlockZ);
+    const dim3 grid((s.nx + kBlockX - 1) / kBlockX, (s.ny + kBlockY - 1) / kBlockY,
+                    (s.nz + kBlockZ - 1) / kBlockZ);
+    interior_fused_kernel<<<grid, block, 0, stream>>>(s, f);
+    check(cudaGetLastError(), "fused interior kernel launch");
+  }
+
+  template <class F>
   void for_each(Index n, const F& f) const {
     if (n <= 0) return;
     const Index blocks = (n + kBlock1d - 1) / kBlock1d;
@@ -111,6 +182,13 @@ struct CudaExec {
   void for_each_balanced(Index n, const F& f) const {
     for_each(n,
              f);  // the GPU's warp scheduler balances; compaction to reacting voxels is the lever
+  }
+
+  Index compact(Index n, const std::uint8_t* flags, Index* out) const {
+    Index* end = thrust::copy_if(thrust::cuda::par.on(stream), thrust::counting_iterator<Index>(0),
+                                 thrust::counting_iterator<Index>(n), flags, out, IsSet{});
+    check(cudaGetLastError(), "compaction");
+    return Index(end - out);
   }
 
   template <class F, class Op>

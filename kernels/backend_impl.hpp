@@ -31,28 +31,34 @@ class BackendImpl final : public Backend {
     exec_.copy_on_device(destination, source, bytes);
   }
   void synchronize() override { exec_.synchronize(); }
+  void launch_sequence(const std::function<void()>& launches) override {
+    exec_.launch_sequence(launches);
+  }
 
   void apply_boundaries(const BoundaryFaces& faces, const ConductionView& view,
                         double* temperature) override {
     for (int f = 0; f < kFaceCount; ++f) {
-      const BoundaryCondition& bc = faces.face[f];
+      if (faces.face[f].kind == BoundaryKind::kHalo) continue;
       exec_.for_each(face_voxel_count(view.shape, f),
-                     BoundaryGhostUpdate{view.shape, view.spacing, view.conductance[f / 2], bc, f,
-                                         temperature});
+                     BoundaryGhostUpdate{view, faces, f, temperature});
     }
   }
-  void forward_euler(const ConductionView& view, const double* temperature, double* out,
-                     double dt) override {
-    exec_.for_interior(view.shape, ForwardEulerUpdate{view, temperature, out, dt});
+  void forward_euler(const BoundaryFaces& faces, const ConductionView& view,
+                     const double* temperature, double* out, double dt) override {
+    exec_.for_interior_fused(view.shape, WithBoundaryGhosts<ForwardEulerUpdate>{
+                                             {view, temperature, out, dt}, faces, out});
   }
-  void rkl2_first_stage(const ConductionView& view, const double* y0, double* rate0, double* y1,
-                        double mu_tilde_dt) override {
-    exec_.for_interior(view.shape, Rkl2FirstStage{view, y0, rate0, y1, mu_tilde_dt});
+  void rkl2_first_stage(const BoundaryFaces& faces, const ConductionView& view, const double* y0,
+                        double* rate0, double* y1, double mu_tilde_dt) override {
+    exec_.for_interior_fused(view.shape, WithBoundaryGhosts<Rkl2FirstStage>{
+                                             {view, y0, rate0, y1, mu_tilde_dt}, faces, y1});
   }
-  void rkl2_stage(const ConductionView& view, const Rkl2StageCoefficients& c, const double* y0,
-                  const double* rate0, const double* y_prev, const double* y_prev2,
-                  double* y_out) override {
-    exec_.for_interior(view.shape, Rkl2Stage{view, c, y0, rate0, y_prev, y_prev2, y_out});
+  void rkl2_stage(const BoundaryFaces& faces, const ConductionView& view,
+                  const Rkl2StageCoefficients& c, const double* y0, const double* rate0,
+                  const double* y_prev, const double* y_prev2, double* y_out) override {
+    exec_.for_interior_fused(
+        view.shape,
+        WithBoundaryGhosts<Rkl2Stage>{{view, c, y0, rate0, y_prev, y_prev2, y_out}, faces, y_out});
   }
   void add_heat_source(const ConductionView& view, const double* heat_source, double* temperature,
                        double dt) override {
@@ -71,8 +77,13 @@ class BackendImpl final : public Backend {
     return exec_.min_interior(view.shape, ValueOfVoxel{temperature});
   }
 
-  void kinetics(const KineticsUpdate& update) override {
-    exec_.for_each_balanced(update.k.count, update);
+  void kinetics(const KineticsUpdate& update, Index count) override {
+    exec_.for_each_balanced(count, update);
+  }
+  Index select_reacting(const MarkReacting& mark, Index count, Index* list) override {
+    if (count <= 0) return 0;
+    exec_.for_each(count, mark);
+    return exec_.compact(count, mark.reacting, list);
   }
   void region_source(const RegionSourceUpdate& update, Index count) override {
     exec_.for_each(count, update);

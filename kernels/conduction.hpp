@@ -9,10 +9,17 @@
 // conserves energy to round-off whatever the rounding of G.
 //
 // Boundary faces use the same stencil: the ghost voxel holds the *surface* temperature and the
-// face conductance is the half-voxel one, 2k/h^2. The ghost is refreshed before every stage
-// from the face's boundary condition (fixed temperature, or a convection + radiation balance
-// solved for the surface temperature). Adiabatic faces mirror the voxel into its ghost, so their
+// face conductance is the half-voxel one, 2k/h^2. The ghost follows from the face's boundary
+// condition (fixed temperature, or a convection + radiation balance solved for the surface
+// temperature) and the voxel next to it. Adiabatic faces mirror the voxel into its ghost, so their
 // flux is exactly zero and a face can change its condition during a run (an oven, a heater).
+// Faces shared with another MPI rank (kHalo) are left alone: the halo exchange fills them.
+//
+// One pass per RKL2 stage (DESIGN.md §9): a stage writes its new values *and* the ghosts that
+// follow from them (WithBoundaryGhosts), so the next stage finds its input complete and no
+// separate boundary pass reads the field again. Only the start of a step refreshes the ghosts
+// with its own small pass (BoundaryGhostUpdate), because kinetics and sources change T between
+// steps.
 #pragma once
 
 #include <cmath>
@@ -34,7 +41,12 @@ struct ConductionView {
   const double* inv_heat_capacity = nullptr;  // 1 / (rho cp) per voxel, m^3 K / J, padded
 };
 
-enum class BoundaryKind : int { kAdiabatic = 0, kFixedTemperature, kConvectionRadiation };
+enum class BoundaryKind : int {
+  kAdiabatic = 0,
+  kFixedTemperature,
+  kConvectionRadiation,
+  kHalo  // shared with a neighbouring rank: the ghost is its voxel, set by the halo exchange
+};
 
 // One face's condition. kConvectionRadiation covers convection only (emissivity 0), radiation
 // only (heat_transfer_coefficient 0) and both, to the same ambient temperature.
@@ -87,17 +99,62 @@ RUNAWAY_HD inline double robin_surface_temperature(double t_voxel, double a, dou
   return ts;
 }
 
-// Refreshes the ghost voxels of one face from its boundary condition.
+// The ghost value of a face: the surface temperature for a voxel at t_voxel whose boundary face
+// has conductance g (2k/h^2) across a voxel of normal edge h_normal. Not for kHalo faces, whose
+// ghost belongs to the neighbouring rank (it returns t_voxel there).
+RUNAWAY_HD inline double boundary_ghost_value(const BoundaryCondition& bc, double t_voxel, double g,
+                                              double h_normal) {
+  switch (bc.kind) {
+    case BoundaryKind::kAdiabatic:
+      return t_voxel;
+    case BoundaryKind::kFixedTemperature:
+      return bc.temperature;
+    case BoundaryKind::kConvectionRadiation:
+      return robin_surface_temperature(t_voxel, g * h_normal, bc.heat_transfer_coefficient,
+                                       bc.emissivity, bc.temperature);
+    case BoundaryKind::kHalo:
+      break;
+  }
+  return t_voxel;
+}
+
+// Writes the ghost of face `face` next to interior voxel c (which must lie on that face) from
+// t[c]. Each ghost has exactly one interior neighbour, so concurrent calls never collide.
+RUNAWAY_HD inline void write_face_ghost(const BoundaryFaces& faces, const ConductionView& v,
+                                        int face, Index c, double* t) {
+  const BoundaryCondition& bc = faces.face[face];
+  if (bc.kind == BoundaryKind::kHalo) return;
+  const int axis = face / 2;
+  const bool plus = (face % 2) == 1;
+  const Index stride = axis == 0 ? 1 : (axis == 1 ? v.shape.stride_y() : v.shape.stride_z());
+  const Index ghost = plus ? c + stride : c - stride;
+  const double h_normal = axis == 0 ? v.spacing.dx : (axis == 1 ? v.spacing.dy : v.spacing.dz);
+  const double g = double(v.conductance[axis][plus ? ghost : c]);  // 2k/h^2 on boundary faces
+  t[ghost] = boundary_ghost_value(bc, t[c], g, h_normal);
+}
+
+// Writes every ghost next to interior voxel (i, j, k) at padded index c (none for inner voxels).
+RUNAWAY_HD inline void write_voxel_ghosts(const BoundaryFaces& faces, const ConductionView& v,
+                                          int i, int j, int k, Index c, double* t) {
+  const GridShape& s = v.shape;
+  if (i == 1) write_face_ghost(faces, v, 0, c, t);
+  if (i == s.nx) write_face_ghost(faces, v, 1, c, t);
+  if (j == 1) write_face_ghost(faces, v, 2, c, t);
+  if (j == s.ny) write_face_ghost(faces, v, 3, c, t);
+  if (k == 1) write_face_ghost(faces, v, 4, c, t);
+  if (k == s.nz) write_face_ghost(faces, v, 5, c, t);
+}
+
+// Refreshes the ghost voxels of one face from its boundary condition (the start of a step).
 struct BoundaryGhostUpdate {
-  GridShape shape;
-  Spacing spacing;
-  const float* conductance;  // the face-normal conductance array
-  BoundaryCondition bc;
+  ConductionView v;
+  BoundaryFaces faces;
   int face;  // Face as int
   double* t;
 
   // m runs over the voxels of the face, the first in-face axis fastest.
   RUNAWAY_HD void operator()(Index m) const {
+    const GridShape& shape = v.shape;
     const int axis = face / 2;
     const bool plus = (face % 2) == 1;
     const int n_first = axis == 0 ? shape.ny : shape.nx;
@@ -113,19 +170,21 @@ struct BoundaryGhostUpdate {
     } else {
       i = a, j = b, k = plus ? shape.nz : 1;
     }
-    const Index stride = axis == 0 ? 1 : (axis == 1 ? shape.stride_y() : shape.stride_z());
-    const Index c = shape.index(i, j, k);
-    const Index ghost = plus ? c + stride : c - stride;
-    if (bc.kind == BoundaryKind::kAdiabatic) {
-      t[ghost] = t[c];
-    } else if (bc.kind == BoundaryKind::kFixedTemperature) {
-      t[ghost] = bc.temperature;
-    } else if (bc.kind == BoundaryKind::kConvectionRadiation) {
-      const double h_normal = axis == 0 ? spacing.dx : (axis == 1 ? spacing.dy : spacing.dz);
-      const double g = double(conductance[plus ? ghost : c]);  // 2k/h^2 on boundary faces
-      t[ghost] = robin_surface_temperature(t[c], g * h_normal, bc.heat_transfer_coefficient,
-                                           bc.emissivity, bc.temperature);
-    }
+    write_face_ghost(faces, v, face, shape.index(i, j, k), t);
+  }
+};
+
+// A stage update f followed, at boundary voxels, by the ghosts of its output array: the fused
+// pass. Exec::for_interior_fused calls f(c) for every interior voxel and ghosts(i, j, k, c) for
+// those on the box's faces, after f(c) in the same thread.
+template <class F>
+struct WithBoundaryGhosts {
+  F f;
+  BoundaryFaces faces;
+  double* out;  // the array f writes
+  RUNAWAY_HD void operator()(Index c) const { f(c); }
+  RUNAWAY_HD void ghosts(int i, int j, int k, Index c) const {
+    write_voxel_ghosts(faces, f.v, i, j, k, c, out);
   }
 };
 

@@ -45,7 +45,30 @@ struct CellDrive {
   const std::uint8_t* vent_open = nullptr;  // 1 once the cell's vent has opened
 };
 
-// One half step of the kinetics for active voxel m: stiff integration of (T, c, s) with the
+// Which active voxels need the stiff integrator this half step: those at or above their
+// chemistry's quiet temperature (kinetics.hpp), and every voxel of a cell with a short-circuit
+// source or an open vent. The rest cost this check only. A voxel turning quiet gets its rates
+// zeroed, so per-cell sums do not keep a stale value.
+struct MarkReacting {
+  KineticsView k;
+  CellDrive drive;
+  const double* t;                  // padded grid
+  const double* quiet_temperature;  // K per chemistry slot
+  std::uint8_t* reacting;           // per active voxel: 1 if integrated this half step
+  RUNAWAY_HD void operator()(Index m) const {
+    const std::int32_t cell = k.cell[m];
+    const bool now = t[k.voxel[m]] >= quiet_temperature[k.chemistry[m]] ||
+                     drive.source[cell] != 0.0 || drive.vent_open[cell] != 0;
+    if (!now && reacting[m]) {
+      k.heat_release_rate[m] = 0.0;
+      k.self_heating_rate[m] = 0.0;
+    }
+    reacting[m] = now ? 1 : 0;
+  }
+};
+
+// One half step of the kinetics for active voxel m (subset[q] when the update runs over a
+// compacted list of reacting voxels, q otherwise): stiff integration of (T, c, s) with the
 // cell's short-circuit power as a constant source, then onset detection.
 struct KineticsUpdate {
   KineticsView k;
@@ -55,8 +78,10 @@ struct KineticsUpdate {
   double time_end;    // simulated time at its end, s
   double onset_rate;  // runaway onset threshold on the self-heating rate, K/s
   KineticsTolerances tolerances;
+  const Index* subset = nullptr;  // active indices to integrate; nullptr: all k.count of them
 
-  RUNAWAY_HD void operator()(Index m) const {
+  RUNAWAY_HD void operator()(Index q) const {
+    const Index m = subset != nullptr ? subset[q] : q;
     const Chemistry& chem = k.chemistries[k.chemistry[m]];
     const Index c = k.voxel[m];
     const std::int32_t cell = k.cell[m];

@@ -5,10 +5,12 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <new>
+#include <vector>
 
 #include "kernels/backend.hpp"
 #include "kernels/grid.hpp"
@@ -30,6 +32,26 @@ struct OmpExec {
     }
   }
 
+  // for_interior, then the ghosts of each row's boundary voxels while the row is in cache: the
+  // x faces' two voxels always, the whole row when it lies on a y or z face.
+  template <class F>
+  void for_interior_fused(const GridShape& s, const F& f) const {
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int k = 1; k <= s.nz; ++k) {
+      for (int j = 1; j <= s.ny; ++j) {
+        const Index row = s.index(0, j, k);
+#pragma omp simd
+        for (int i = 1; i <= s.nx; ++i) f(row + i);
+        if (j == 1 || j == s.ny || k == 1 || k == s.nz) {
+          for (int i = 1; i <= s.nx; ++i) f.ghosts(i, j, k, row + i);
+        } else {
+          f.ghosts(1, j, k, row + 1);
+          if (s.nx > 1) f.ghosts(s.nx, j, k, row + s.nx);
+        }
+      }
+    }
+  }
+
   template <class F>
   void for_each(Index n, const F& f) const {
 #pragma omp parallel for schedule(static)
@@ -42,6 +64,35 @@ struct OmpExec {
   void for_each_balanced(Index n, const F& f) const {
 #pragma omp parallel for schedule(dynamic, 64)
     for (Index m = 0; m < n; ++m) f(m);
+  }
+
+  // Writes the indices m < n with flags[m] != 0 to out, in increasing order; returns how many.
+  // Each thread counts its static share, a prefix sum places the shares, then each writes its own.
+  Index compact(Index n, const std::uint8_t* flags, Index* out) const {
+    const int max_threads = omp_get_max_threads();
+    std::vector<Index> offset(std::size_t(max_threads) + 1, 0);
+    int used = 1;
+#pragma omp parallel num_threads(max_threads)
+    {
+      const int t = omp_get_thread_num();
+      const int threads = omp_get_num_threads();
+      const Index begin = n * t / threads;
+      const Index end = n * (t + 1) / threads;
+      Index count = 0;
+      for (Index m = begin; m < end; ++m) count += flags[m] != 0;
+      offset[std::size_t(t) + 1] = count;
+#pragma omp barrier
+#pragma omp single
+      {
+        used = threads;
+        for (int i = 0; i < threads; ++i) offset[std::size_t(i) + 1] += offset[std::size_t(i)];
+      }
+      Index o = offset[std::size_t(t)];
+      for (Index m = begin; m < end; ++m) {
+        if (flags[m] != 0) out[o++] = m;
+      }
+    }
+    return offset[std::size_t(used)];
   }
 
   template <class F>
@@ -128,6 +179,10 @@ struct OmpExec {
     copy(d, s, n);
   }
   void synchronize() const {}
+  template <class F>
+  void launch_sequence(const F& launches) const {
+    launches();
+  }
 
  private:
   static void copy(void* d, const void* s, std::size_t n) {

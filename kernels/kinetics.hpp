@@ -184,6 +184,62 @@ RUNAWAY_HD inline ReactionRate reaction_rate(const Reaction& r, double own, doub
   return out;
 }
 
+// The temperature factor k(T) = A(T) exp(-Ea/(R T)) onset(T) of a reaction's rate, as
+// reaction_rate computes it.
+RUNAWAY_HD inline double rate_constant(const Reaction& r, double temperature) {
+  const double t = temperature > 1.0 ? temperature : 1.0;
+  double a = r.pre_exponential_factor;
+  if (r.temperature_switch) {
+    const double jump = r.pre_exponential_factor_above_switch - r.pre_exponential_factor;
+    if (r.switch_width > 0.0) {
+      a += jump * detail::logistic((t - r.switch_temperature) / r.switch_width);
+    } else if (t >= r.switch_temperature) {
+      a = r.pre_exponential_factor_above_switch;
+    }
+  }
+  double k = a * std::exp(-r.activation_energy / (kGasConstant * t));
+  if (r.temperature_onset) k *= detail::logistic((t - r.onset_temperature) / r.onset_width);
+  return k;
+}
+
+// An upper bound of the reactions' |dT/dt| (K/s) at temperature T, whatever the voxel's state:
+// besides k(T), every factor of the rate law is at most 1 (fractions to powers >= 0, SEI
+// inhibition, the solvent gate).
+RUNAWAY_HD inline double reaction_heating_bound(const Chemistry& chemistry, double temperature) {
+  double bound = 0.0;
+  for (int i = 0; i < chemistry.reaction_count; ++i) {
+    const Reaction& r = chemistry.reactions[i];
+    bound += std::fabs(r.heat_of_reaction) * reactant_content(chemistry, i) *
+             rate_constant(r, temperature);
+  }
+  return bound / (chemistry.density * chemistry.heat_capacity);
+}
+
+// The quiet temperature for `rate` (K/s): the lowest temperature at which reaction_heating_bound
+// exceeds `rate`, found by a 0.25 K scan up from 150 K and bisection to 1e-6 K (k(T) need not be
+// monotonic with a temperature switch, so the scan finds the first crossing). Below it a voxel's
+// reactions change its temperature by less than `rate` per second whatever its state, so the
+// coupled step may skip its stiff integration (host/simulation.cpp, docs/physics.md). 0 when
+// `rate` <= 0: no voxel is ever quiet.
+inline double quiet_temperature(const Chemistry& chemistry, double rate) {
+  if (!(rate > 0.0)) return 0.0;
+  constexpr double kLowest = 150.0;  // K, below any battery's operating range
+  constexpr double kHighest = 5000.0;
+  constexpr double kScanStep = 0.25;
+  if (reaction_heating_bound(chemistry, kLowest) > rate) return 0.0;
+  double low = kLowest;
+  while (low < kHighest && reaction_heating_bound(chemistry, low + kScanStep) <= rate) {
+    low += kScanStep;
+  }
+  if (low >= kHighest) return kHighest;
+  double high = low + kScanStep;
+  while (high - low > 1e-6) {
+    const double mid = 0.5 * (low + high);
+    (reaction_heating_bound(chemistry, mid) <= rate ? low : high) = mid;
+  }
+  return low;
+}
+
 // Everything dy/dt of one voxel, for output and for reference solvers in tests.
 struct KineticsDerivatives {
   double reaction_rate[kMaxReactions] = {};  // R_i, 1/s (dc_i/dt = -R_i)

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "host/chemistry_library.hpp"
 #include "kernels/kinetics.hpp"
@@ -81,6 +82,53 @@ TEST(CoupledSimulation, AdiabaticEnergyBalanceCloses) {
   std::printf("energy: gained %.9g J, released %.9g J\n", gained, released);
   EXPECT_FALSE(std::isnan(sim.cells()[0].short_time));
   EXPECT_DOUBLE_EQ(sim.cells()[0].short_time, 30.0);
+}
+
+// Skipping quiet voxels (below their chemistry's quiet temperature) must not change the answer:
+// a heater drives a framed cell into runaway; the run with skipping and the run integrating every
+// voxel every step agree on the onset and on the temperatures, while the skipping run integrated
+// nothing at all while the pack was at ambient.
+TEST(CoupledSimulation, SkippingQuietVoxelsKeepsTheAnswer) {
+  auto backend = kernels::make_openmp_backend();
+  kernels::Chemistry chem = host::find_chemistry("nrel-lco");
+  SimulationInput in = jelly_block(chem, 6, true);
+  host::Trigger heater;
+  heater.kind = host::TriggerKind::kHeater;
+  heater.cell = 0;
+  heater.power = 150;
+  heater.start = 5;
+  heater.duration = 60;
+  for (std::int64_t v = 0; v < 10 * 10; ++v) heater.voxels.push_back(v);  // bottom of the frame
+  in.triggers = {heater};
+  in.control.end_time = 40;
+
+  auto run = [&](double quiet_rate, std::int64_t* reacting_at_start) {
+    SimulationInput input = in;
+    input.control.quiet_rate = quiet_rate;
+    auto sim = std::make_unique<host::Simulation>(*backend, input);
+    sim->step();
+    *reacting_at_start = sim->reacting_voxels();
+    sim->run();
+    return sim;
+  };
+  std::int64_t skipped_start = -1;
+  std::int64_t full_start = -1;
+  const auto skipping = run(1e-6, &skipped_start);
+  const auto full = run(0.0, &full_start);
+  EXPECT_EQ(skipped_start, 0);       // ambient: every voxel quiet
+  EXPECT_EQ(full_start, 6 * 6 * 6);  // every jelly-roll voxel integrated
+  const double onset = skipping->cells()[0].onset_time;
+  ASSERT_FALSE(std::isnan(onset));  // it ran away
+  const double onset_gap = std::fabs(onset - full->cells()[0].onset_time);
+  EXPECT_LT(onset_gap, 0.05) << "onset with skipping " << onset;
+  const auto a = skipping->temperature_field();
+  const auto b = full->temperature_field();
+  double worst = 0;
+  for (std::size_t c = 0; c < a.size(); ++c) worst = std::fmax(worst, std::fabs(a[c] - b[c]));
+  const double peak = skipping->cells()[0].peak_temperature;
+  EXPECT_LT(worst, 1e-3 * peak) << "largest temperature difference, K";
+  std::printf("onset %.3f s (difference %.2g s), largest temperature difference %.3g K\n", onset,
+              onset_gap, worst);
 }
 
 }  // namespace
