@@ -33,7 +33,7 @@ void require_finite_nonnegative(double value, const std::string& key) {
 const char* const kFaceNames[kernels::kFaceCount] = {"x-", "x+", "y-", "y+", "z-", "z+"};
 
 void validate_boundary(const BoundaryCondition& bc, const std::string& key) {
-  if (bc.kind == BoundaryKind::kAdiabatic) return;
+  if (bc.kind == BoundaryKind::kAdiabatic || bc.kind == BoundaryKind::kHalo) return;
   require_positive(bc.temperature, key + ".temperature");
   if (bc.kind == BoundaryKind::kConvectionRadiation) {
     require_finite_nonnegative(bc.heat_transfer_coefficient, key + ".heat_transfer_coefficient");
@@ -141,11 +141,26 @@ void validate(const ConductionProblem& p) {
   }
   for (int f = 0; f < kernels::kFaceCount; ++f) {
     validate_boundary(p.boundaries[std::size_t(f)], std::string("boundary.") + kFaceNames[f]);
+    const auto& halo = p.halo_material_ids[std::size_t(f)];
+    if (p.boundaries[std::size_t(f)].kind != BoundaryKind::kHalo) continue;
+    if (halo.size() != std::size_t(kernels::face_voxel_count(s, f))) {
+      throw bad_input(
+          "a halo face needs the material id of every neighbouring voxel",
+          {"", 0, std::string("halo_material_ids.") + kFaceNames[f], std::to_string(halo.size())});
+    }
+    for (std::uint8_t id : halo) {
+      if (id >= p.materials.size()) {
+        throw bad_input(
+            "names a material that does not exist",
+            {"", 0, std::string("halo_material_ids.") + kFaceNames[f], std::to_string(id)});
+      }
+    }
   }
 }
 
-ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionProblem& problem)
-    : backend_(backend), shape_(problem.shape), spacing_(problem.spacing) {
+ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionProblem& problem,
+                                   const Domain& domain)
+    : backend_(backend), domain_(domain), shape_(problem.shape), spacing_(problem.spacing) {
   validate(problem);
   const GridShape& s = shape_;
   const auto padded = std::size_t(s.padded_size());
@@ -163,6 +178,18 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
     return problem.materials[id];
   };
 
+  // The neighbour across a kHalo face (the voxel beyond interior voxel (i, j, k) on `face`).
+  auto halo_material = [&](int face, int i, int j, int k) -> const ThermalMaterial& {
+    const int axis = face / 2;
+    const std::size_t m = axis == 0   ? std::size_t(k - 1) * std::size_t(s.ny) + std::size_t(j - 1)
+                          : axis == 1 ? std::size_t(k - 1) * std::size_t(s.nx) + std::size_t(i - 1)
+                                      : std::size_t(j - 1) * std::size_t(s.nx) + std::size_t(i - 1);
+    return problem.materials[problem.halo_material_ids[std::size_t(face)][m]];
+  };
+  auto is_halo = [&](int face) {
+    return problem.boundaries[std::size_t(face)].kind == BoundaryKind::kHalo;
+  };
+
   const double h[3] = {spacing_.dx, spacing_.dy, spacing_.dz};
   std::vector<float> conductance(padded);
   for (int d = 0; d < 3; ++d) {
@@ -175,7 +202,13 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
           const bool low_is_ghost = il < 1 || jl < 1 || kl < 1;
           const bool high_is_ghost = i > s.nx || j > s.ny || k > s.nz;
           double k_face = 0;
-          if (low_is_ghost) {
+          if (low_is_ghost && is_halo(2 * d)) {
+            k_face = kernels::harmonic_mean(halo_material(2 * d, i, j, k).conductivity[d],
+                                            material_at(i, j, k).conductivity[d]);
+          } else if (high_is_ghost && is_halo(2 * d + 1)) {
+            k_face = kernels::harmonic_mean(material_at(il, jl, kl).conductivity[d],
+                                            halo_material(2 * d + 1, il, jl, kl).conductivity[d]);
+          } else if (low_is_ghost) {
             k_face = 2.0 * material_at(i, j, k).conductivity[d];  // half voxel to the surface
           } else if (high_is_ghost) {
             k_face = 2.0 * material_at(il, jl, kl).conductivity[d];
@@ -221,7 +254,7 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
   view_.spacing = spacing_;
   for (int d = 0; d < 3; ++d) view_.conductance[d] = conductance_[d].data();
   view_.inv_heat_capacity = inv_heat_capacity_.data();
-  dt_explicit_ = backend_.explicit_time_step_limit(view_);
+  dt_explicit_ = domain_.min(backend_.explicit_time_step_limit(view_));
 }
 
 std::vector<double> ConductionSolver::pad(const std::vector<double>& interior,
@@ -252,6 +285,7 @@ std::vector<double> ConductionSolver::unpad(const std::vector<double>& padded) c
 }
 
 void ConductionSolver::set_boundary(Face face, const BoundaryCondition& bc) {
+  if (faces_.face[int(face)].kind == BoundaryKind::kHalo) return;  // another rank's voxels
   validate_boundary(bc, std::string("boundary.") + kFaceNames[int(face)]);
   faces_.face[int(face)] = bc;
 }
@@ -290,32 +324,44 @@ void ConductionSolver::forward_euler(double dt) {
                     {"", 0, "dt", number(dt)});
   }
   backend_.apply_boundaries(faces_, view_, t_.data());
+  exchange_halo(t_.data());
   backend_.forward_euler(faces_, view_, t_.data(), stage_[0].data(), dt);
   t_.swap(stage_[0]);
+  exchange_halo(t_.data());
   last_stages_ = 1;
 }
 
 // RKL2 super-time-step (Meyer, Balsara & Aslam 2014): s stages, three rotating stage arrays.
 // The ghosts of the start temperature are refreshed once (kinetics and sources changed it);
 // every stage then writes its own ghosts in the same pass (kernels/conduction.hpp).
-// On CUDA the whole step is one graph launch (Backend::launch_sequence).
+// On one CUDA device the whole step is one graph launch (Backend::launch_sequence); a decomposed
+// grid exchanges halos after every stage instead, which a graph cannot hold.
 void ConductionSolver::rkl2(double dt) {
   const int s = rkl2_stage_count(dt, dt_explicit_);
+  const bool decomposed = domain_.size() > 1;
   int prev = 0;
-  backend_.launch_sequence([&] {
+  auto stages = [&] {
     backend_.apply_boundaries(faces_, view_, t_.data());
+    if (decomposed) exchange_halo(t_.data());
     backend_.rkl2_first_stage(faces_, view_, t_.data(), rate0_.data(), stage_[0].data(),
                               rkl2_first_coefficient(s) * dt);
+    if (decomposed) exchange_halo(stage_[0].data());
     const double* y_prev2 = t_.data();
     for (int j = 2; j <= s; ++j) {
       const int out = (prev + 1) % 3;
       double* y_prev = stage_[prev].data();
       backend_.rkl2_stage(faces_, view_, rkl2_coefficients(s, j, dt), t_.data(), rate0_.data(),
                           y_prev, y_prev2, stage_[out].data());
+      if (decomposed) exchange_halo(stage_[out].data());
       y_prev2 = y_prev;
       prev = out;
     }
-  });
+  };
+  if (decomposed) {
+    stages();
+  } else {
+    backend_.launch_sequence(stages);
+  }
   t_.swap(stage_[prev]);
   last_stages_ = s;
 }
@@ -326,14 +372,18 @@ std::vector<double> ConductionSolver::temperature() const {
   return unpad(padded);
 }
 
+void ConductionSolver::exchange_halo(double* field) {
+  if (domain_.size() > 1) domain_.exchange_halo(backend_, shape_, field);
+}
+
 double ConductionSolver::thermal_energy() const {
-  return backend_.thermal_energy(view_, t_.data());
+  return domain_.sum(backend_.thermal_energy(view_, t_.data()));
 }
 double ConductionSolver::max_temperature() const {
-  return backend_.max_temperature(view_, t_.data());
+  return domain_.max(backend_.max_temperature(view_, t_.data()));
 }
 double ConductionSolver::min_temperature() const {
-  return backend_.min_temperature(view_, t_.data());
+  return domain_.min(backend_.min_temperature(view_, t_.data()));
 }
 
 }  // namespace runaway::host

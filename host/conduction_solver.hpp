@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "host/domain.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/conduction.hpp"
 #include "kernels/grid.hpp"
@@ -45,6 +46,10 @@ struct ConductionProblem {
   double initial_temperature = 298.15;       // K, used when initial_temperatures is empty
   std::vector<double> initial_temperatures;  // K per voxel, optional
   std::vector<double> heat_source;           // W/m^3 per voxel, optional
+  // For each face of kind kHalo (shared with another rank): the material ids of the neighbour's
+  // voxels across it, first in-face axis fastest ((y, z) for x faces, (x, z) for y, (x, y) for
+  // z), so the conductance of the shared face is the harmonic mean a single grid would use.
+  std::array<std::vector<std::uint8_t>, kernels::kFaceCount> halo_material_ids{};
 };
 
 enum class Integrator { kForwardEuler, kRkl2 };
@@ -62,7 +67,10 @@ void validate(const ConductionProblem& problem);
 
 class ConductionSolver {
  public:
-  ConductionSolver(kernels::Backend& backend, const ConductionProblem& problem);
+  // `domain`: this rank's part of a decomposed grid (problem is then the rank's block, its shared
+  // faces kHalo); the serial domain by default.
+  ConductionSolver(kernels::Backend& backend, const ConductionProblem& problem,
+                   const Domain& domain = serial_domain());
 
   // Advances by dt: heat source dt/2, conduction dt, heat source dt/2 (Strang splitting).
   void step(double dt, Integrator integrator = Integrator::kRkl2);
@@ -81,7 +89,7 @@ class ConductionSolver {
   int last_stage_count() const { return last_stages_; }
   // Interior temperatures ([z][y][x]), copied from the backend.
   std::vector<double> temperature() const;
-  // Total rho cp T V over the interior, J.
+  // Total rho cp T V over the interior (of every rank), J.
   double thermal_energy() const;
   double max_temperature() const;
   double min_temperature() const;
@@ -89,6 +97,7 @@ class ConductionSolver {
   const GridShape& shape() const { return shape_; }
   const Spacing& spacing() const { return spacing_; }
   kernels::Backend& backend() { return backend_; }
+  const Domain& domain() const { return domain_; }
   const kernels::ConductionView& view() const { return view_; }
   double* temperature_data() { return t_.data(); }
   const double* temperature_data() const { return t_.data(); }
@@ -100,8 +109,10 @@ class ConductionSolver {
  private:
   void rkl2(double dt);
   void forward_euler(double dt);
+  void exchange_halo(double* field);
 
   kernels::Backend& backend_;
+  const Domain& domain_;
   GridShape shape_;
   Spacing spacing_;
   kernels::BoundaryFaces faces_{};
