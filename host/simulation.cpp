@@ -139,10 +139,51 @@ void validate(const SimulationInput& in) {
   }
 }
 
-Simulation::Simulation(kernels::Backend& backend, SimulationInput input)
+std::vector<std::int64_t> active_positions(const SimulationInput& global, const Block& block,
+                                           std::int64_t* global_active_count) {
+  const kernels::GridShape& s = global.conduction.shape;
+  const auto& ids = global.conduction.material_ids;
+  const std::size_t cells = global.cells.size();
+  auto cell_of = [&](std::size_t interior) -> std::int32_t {
+    const int material = ids.empty() ? 0 : ids[interior];
+    if (global.chemistry_slot_of_material[std::size_t(material)] < 0) return -1;
+    return global.cell_ids[interior];
+  };
+  std::vector<std::int64_t> start(cells + 1, 0);
+  for (std::size_t v = 0; v < std::size_t(s.interior_size()); ++v) {
+    const std::int32_t c = cell_of(v);
+    if (c >= 0) ++start[std::size_t(c) + 1];
+  }
+  for (std::size_t c = 0; c < cells; ++c) start[c + 1] += start[c];
+  if (global_active_count != nullptr) *global_active_count = start[cells];
+  std::vector<std::vector<std::int64_t>> by_cell(cells);
+  std::vector<std::int64_t> next(start.begin(), start.end() - 1);
+  for (int k = 0; k < s.nz; ++k) {
+    for (int j = 0; j < s.ny; ++j) {
+      for (int i = 0; i < s.nx; ++i) {
+        const std::size_t v =
+            (std::size_t(k) * std::size_t(s.ny) + std::size_t(j)) * std::size_t(s.nx) +
+            std::size_t(i);
+        const std::int32_t c = cell_of(v);
+        if (c < 0) continue;
+        const std::int64_t position = next[std::size_t(c)]++;
+        const bool inside = i >= block.offset[0] && i < block.offset[0] + block.extent[0] &&
+                            j >= block.offset[1] && j < block.offset[1] + block.extent[1] &&
+                            k >= block.offset[2] && k < block.offset[2] + block.extent[2];
+        if (inside) by_cell[std::size_t(c)].push_back(position);
+      }
+    }
+  }
+  std::vector<std::int64_t> positions;
+  for (const auto& list : by_cell) positions.insert(positions.end(), list.begin(), list.end());
+  return positions;
+}
+
+Simulation::Simulation(kernels::Backend& backend, SimulationInput input, const Domain& domain)
     : backend_(backend),
+      domain_(domain),
       input_((validate(input), std::move(input))),
-      conduction_(backend, input_.conduction) {
+      conduction_(backend, input_.conduction, domain) {
   const auto cells = input_.cells.size();
   records_.resize(cells);
   cell_source_host_.assign(cells, 0.0);
@@ -167,6 +208,7 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input)
     idx.reserve(interior.size());
     for (std::int64_t v : interior) idx.push_back(padded_of(v));
     r.count = Index(idx.size());
+    r.global_count = domain_.sum(double(r.count));
     if (!idx.empty()) {
       r.voxels = kernels::DeviceArray<Index>(backend_, idx.size());
       r.voxels.upload(idx.data());
@@ -234,6 +276,17 @@ void Simulation::build_active_list() {
   }
   active_count_ = Index(active_voxel_host_.size());
   const std::size_t n = std::max<std::size_t>(std::size_t(active_count_), 1);
+  cell_voxels_.assign(cells, 0.0);
+  for (std::size_t c = 0; c < cells; ++c) {
+    cell_voxels_[c] = double(cell_begin_host_[c + 1] - cell_begin_host_[c]);
+  }
+  if (!cell_voxels_.empty()) domain_.sum(cell_voxels_.data(), cell_voxels_.size());
+  if (input_.placement.decomposed() &&
+      input_.placement.active_position.size() != std::size_t(active_count_)) {
+    throw bad_input("the placement does not list every active voxel of the block",
+                    {"", 0, "placement.active_position",
+                     std::to_string(input_.placement.active_position.size())});
+  }
 
   active_voxel_ = kernels::DeviceArray<Index>(backend_, n);
   active_cell_ = kernels::DeviceArray<std::int32_t>(backend_, n);
@@ -345,9 +398,10 @@ double Simulation::step(double dt) {
   collect_cell_statistics();
   update_cell_states(nullptr, dt);
   last_change_ = std::max(
-      0.0, backend_.max_temperature_change({active_voxel_.data(), conduction_.temperature_data(),
-                                            t_old_.data(), in_runaway_.data()},
-                                           active_count_));
+      0.0,
+      domain_.max(backend_.max_temperature_change(
+          {active_voxel_.data(), conduction_.temperature_data(), t_old_.data(), in_runaway_.data()},
+          active_count_)));
   // Next step: bound the temperature change of voxels not yet in runaway.
   const double factor = last_change_ > 0 ? 0.9 * c.temperature_tolerance / last_change_ : 1.5;
   dt_ = std::clamp(dt_ * std::clamp(factor, 0.2, 1.5), c.min_dt, c.max_dt);
@@ -371,7 +425,7 @@ void Simulation::update_drivers(double dt) {
                                  std::max(t, rec.short_time), t + dt);
     }
     rec.short_circuit_heat += isc;
-    const double jelly_volume = double(cell_begin_host_[c + 1] - cell_begin_host_[c]) * volume;
+    const double jelly_volume = cell_voxels_[c] * volume;
     cell_source_host_[c] = jelly_volume > 0 ? isc / dt / jelly_volume : 0.0;
     // Vent fire: the fuel pool burns first-order over the burn time.
     Region& flame = regions_[c];
@@ -450,7 +504,7 @@ void Simulation::apply_region_sources(double dt) {
       continue;
     }
     if (r.count == 0) continue;
-    const double density = r.power / (double(r.count) * volume);
+    const double density = r.power / (r.global_count * volume);
     backend_.region_source({r.voxels.data(), conduction_.view().inv_heat_capacity, density, dt,
                             conduction_.temperature_data()},
                            r.count);
@@ -463,7 +517,7 @@ void Simulation::apply_flame(std::size_t cell, double dt) {
   Region& r = regions_[cell];
   CellRecord& rec = records_[cell];
   const double released = r.power * dt;
-  if (r.count == 0) {
+  if (r.global_count == 0) {
     rec.plume_heat += released;
     return;
   }
@@ -477,10 +531,10 @@ void Simulation::apply_flame(std::size_t cell, double dt) {
                               input_.control.flame_temperature,
                               dt,
                               1.0};
-  const double demand = backend_.flame_demand(flame, r.count) * h.volume();  // J
+  const double demand = domain_.sum(backend_.flame_demand(flame, r.count) * h.volume());  // J
   flame.scale = demand > released ? released / demand : 1.0;
   const double deposited = flame.scale * demand;
-  if (deposited > 0) backend_.flame_heating(flame, r.count);
+  if (deposited > 0 && r.count > 0) backend_.flame_heating(flame, r.count);
   rec.combustion_heat += deposited;
   rec.plume_heat += released - deposited;
 }
@@ -495,6 +549,35 @@ void Simulation::collect_cell_statistics() {
                            Index(cells));
   std::vector<kernels::CellStatistics> stats(cells);
   cell_stats_.download(stats.data());
+  if (domain_.size() > 1) {
+    // Across ranks: sums of sums, max of maxima, min of arrival times (NaN: none yet, sent as
+    // +inf), and the mean from the sum of temperatures over the cell's voxels on all ranks.
+    std::vector<double> sums(cells * 5), highs(cells * 2), earliest(cells);
+    for (std::size_t c = 0; c < cells; ++c) {
+      const kernels::CellStatistics& st = stats[c];
+      const double local = double(cell_begin_host_[c + 1] - cell_begin_host_[c]);
+      const double parts[5] = {st.mean_temperature * local, st.heat_release_rate, st.heat_released,
+                               st.vented_mass, st.releasable_heat};
+      std::copy(std::begin(parts), std::end(parts), sums.begin() + std::ptrdiff_t(5 * c));
+      highs[2 * c] = st.max_temperature;
+      highs[2 * c + 1] = st.max_self_heating_rate;
+      earliest[c] = std::isnan(st.earliest_arrival) ? HUGE_VAL : st.earliest_arrival;
+    }
+    domain_.sum(sums.data(), sums.size());
+    domain_.max(highs.data(), highs.size());
+    domain_.min(earliest.data(), earliest.size());
+    for (std::size_t c = 0; c < cells; ++c) {
+      kernels::CellStatistics& st = stats[c];
+      st.mean_temperature = cell_voxels_[c] > 0 ? sums[5 * c] / cell_voxels_[c] : 0.0;
+      st.heat_release_rate = sums[5 * c + 1];
+      st.heat_released = sums[5 * c + 2];
+      st.vented_mass = sums[5 * c + 3];
+      st.releasable_heat = sums[5 * c + 4];
+      st.max_temperature = highs[2 * c];
+      st.max_self_heating_rate = highs[2 * c + 1];
+      st.earliest_arrival = std::isinf(earliest[c]) ? kNotYet : earliest[c];
+    }
+  }
   for (std::size_t c = 0; c < cells; ++c) {
     records_[c].stats = stats[c];
     records_[c].vented_mass += stats[c].vented_mass;
@@ -502,6 +585,11 @@ void Simulation::collect_cell_statistics() {
   }
   int failed = 0;
   failures_.download(&failed);
+  if (domain_.size() > 1 && domain_.max(double(failed != 0)) > 0 && !failed) {
+    throw runtime_error(
+        "the kinetics integrator did not converge at t = " + std::to_string(time()) +
+        " s on another rank; reduce run.max_dt or check the chemistry");
+  }
   if (failed) {
     const auto m = std::size_t(failed - 1);
     const Index c = active_voxel_host_[m];
@@ -710,20 +798,112 @@ static_assert(std::size(kRecordFields) == 11);
 
 }  // namespace
 
+namespace {
+template <class To, class From>
+std::vector<To> convert(const std::vector<From>& from) {
+  return std::vector<To>(from.begin(), from.end());
+}
+}  // namespace
+
+std::vector<double> Simulation::gather_active_rows(const std::vector<double>& local,
+                                                   int rows) const {
+  const Placement& p = input_.placement;
+  const auto global_n = std::size_t(std::max<std::int64_t>(p.global_active_count, 1));
+  const auto n = std::size_t(view_.count);
+  std::vector<std::int64_t> index;
+  std::vector<double> values;
+  for (int r = 0; r < rows; ++r) {
+    for (std::size_t m = 0; m < std::size_t(active_count_); ++m) {
+      index.push_back(std::int64_t(std::size_t(r) * global_n) + p.active_position[m]);
+      values.push_back(local[std::size_t(r) * n + m]);
+    }
+  }
+  return domain_.gather(index, values, std::size_t(rows) * global_n);
+}
+
+std::vector<double> Simulation::pick_active_rows(const std::vector<double>& global,
+                                                 int rows) const {
+  const Placement& p = input_.placement;
+  const auto global_n = std::size_t(std::max<std::int64_t>(p.global_active_count, 1));
+  const auto n = std::size_t(view_.count);
+  std::vector<double> local(std::size_t(rows) * n, 0.0);
+  for (int r = 0; r < rows; ++r) {
+    for (std::size_t m = 0; m < std::size_t(active_count_); ++m) {
+      local[std::size_t(r) * n + m] =
+          global[std::size_t(r) * global_n + std::size_t(p.active_position[m])];
+    }
+  }
+  return local;
+}
+
+std::vector<double> Simulation::gather_padded(const std::vector<double>& local) const {
+  const Placement& p = input_.placement;
+  const kernels::GridShape& s = conduction_.shape();
+  std::vector<std::int64_t> index;
+  std::vector<double> values;
+  for (int k = 1; k <= s.nz; ++k) {
+    for (int j = 1; j <= s.ny; ++j) {
+      for (int i = 1; i <= s.nx; ++i) {
+        index.push_back(p.global_shape.index(i + p.block.offset[0], j + p.block.offset[1],
+                                             k + p.block.offset[2]));
+        values.push_back(local[std::size_t(s.index(i, j, k))]);
+      }
+    }
+  }
+  return domain_.gather(index, values, std::size_t(p.global_shape.padded_size()));
+}
+
+std::vector<double> Simulation::pick_padded(const std::vector<double>& global) const {
+  const Placement& p = input_.placement;
+  const kernels::GridShape& s = conduction_.shape();
+  std::vector<double> local(std::size_t(s.padded_size()));
+  for (int k = 0; k <= s.nz + 1; ++k) {
+    for (int j = 0; j <= s.ny + 1; ++j) {
+      for (int i = 0; i <= s.nx + 1; ++i) {
+        local[std::size_t(s.index(i, j, k))] = global[std::size_t(p.global_shape.index(
+            i + p.block.offset[0], j + p.block.offset[1], k + p.block.offset[2]))];
+      }
+    }
+  }
+  return local;
+}
+
 SimulationSnapshot Simulation::snapshot() const {
   SimulationSnapshot s;
   std::vector<double> t(std::size_t(conduction_.shape().padded_size()));
   backend_.copy_to_host(t.data(), conduction_.temperature_data(), t.size() * sizeof(double));
-  s.doubles["temperature"] = std::move(t);
-  s.doubles["remaining"] = download_all(remaining_);
-  s.doubles["electrolyte_left"] = download_all(electrolyte_left_);
-  s.doubles["heat_release_rate"] = download_all(heat_release_rate_);
-  s.doubles["self_heating_rate"] = download_all(self_heating_rate_);
-  s.doubles["arrival_time"] = download_all(arrival_time_);
-  s.doubles["heat_released"] = download_all(heat_released_);
-  s.floats["substep_hint"] = download_all(substep_hint_);
-  s.bytes["in_runaway"] = download_all(in_runaway_);
-  s.bytes["reacting"] = download_all(reacting_);
+  if (input_.placement.decomposed()) {
+    // The single grid's layout on rank 0 (io::write_checkpoint runs there).
+    s.doubles["temperature"] = gather_padded(t);
+    s.doubles["remaining"] = gather_active_rows(download_all(remaining_), kernels::kMaxReactions);
+    for (const char* name : {"electrolyte_left", "heat_release_rate", "self_heating_rate",
+                             "arrival_time", "heat_released"}) {
+      const std::string key = name;
+      const kernels::DeviceArray<double>& a = key == "electrolyte_left"    ? electrolyte_left_
+                                              : key == "heat_release_rate" ? heat_release_rate_
+                                              : key == "self_heating_rate" ? self_heating_rate_
+                                              : key == "arrival_time"      ? arrival_time_
+                                                                           : heat_released_;
+      s.doubles[key] = gather_active_rows(download_all(a), 1);
+    }
+    s.floats["substep_hint"] =
+        convert<float>(gather_active_rows(convert<double>(download_all(substep_hint_)), 1));
+    s.bytes["in_runaway"] =
+        convert<std::uint8_t>(gather_padded(convert<double>(download_all(in_runaway_))));
+    s.bytes["reacting"] =
+        convert<std::uint8_t>(gather_active_rows(convert<double>(download_all(reacting_)), 1));
+  } else {
+    s.doubles["temperature"] = std::move(t);
+    s.doubles["remaining"] = download_all(remaining_);
+    s.doubles["electrolyte_left"] = download_all(electrolyte_left_);
+    s.doubles["heat_release_rate"] = download_all(heat_release_rate_);
+    s.doubles["self_heating_rate"] = download_all(self_heating_rate_);
+    s.doubles["arrival_time"] = download_all(arrival_time_);
+    s.doubles["heat_released"] = download_all(heat_released_);
+    s.floats["substep_hint"] = download_all(substep_hint_);
+    s.bytes["in_runaway"] = download_all(in_runaway_);
+    s.bytes["reacting"] = download_all(reacting_);
+  }
   s.bytes["trigger_on"] = trigger_on_;
   s.bytes["vent_open"] = vent_open_host_;
   const std::size_t cells = records_.size();
@@ -762,22 +942,64 @@ SimulationSnapshot Simulation::snapshot() const {
 }
 
 void Simulation::restore(const SimulationSnapshot& s) {
+  const Placement& p = input_.placement;
+  const auto global_padded =
+      std::size_t((p.decomposed() ? p.global_shape : conduction_.shape()).padded_size());
   const auto& t = s.doubles.find("temperature");
-  if (t == s.doubles.end() || t->second.size() != std::size_t(conduction_.shape().padded_size())) {
+  if (t == s.doubles.end() || t->second.size() != global_padded) {
     throw bad_input("the checkpoint does not fit this model (temperature field size)",
                     {"", 0, "checkpoint", "temperature"});
   }
-  backend_.copy_to_device(conduction_.temperature_data(), t->second.data(),
-                          t->second.size() * sizeof(double));
-  upload_checked(remaining_, s.doubles, "remaining");
-  upload_checked(electrolyte_left_, s.doubles, "electrolyte_left");
-  upload_checked(heat_release_rate_, s.doubles, "heat_release_rate");
-  upload_checked(self_heating_rate_, s.doubles, "self_heating_rate");
-  upload_checked(arrival_time_, s.doubles, "arrival_time");
-  upload_checked(heat_released_, s.doubles, "heat_released");
-  upload_checked(substep_hint_, s.floats, "substep_hint");
-  upload_checked(in_runaway_, s.bytes, "in_runaway");
-  upload_checked(reacting_, s.bytes, "reacting");
+  if (p.decomposed()) {
+    // Every rank takes its part of the single grid's arrays.
+    const auto global_n = std::size_t(std::max<std::int64_t>(p.global_active_count, 1));
+    auto sized = [&](const auto& map, const std::string& name, std::size_t size) -> const auto& {
+      const auto it = map.find(name);
+      if (it == map.end() || it->second.size() != size) {
+        throw bad_input("the checkpoint does not fit this model: array '" + name +
+                            "' is missing or has the wrong size",
+                        {"", 0, "checkpoint", name});
+      }
+      return it->second;
+    };
+    const std::vector<double> temperature = pick_padded(t->second);
+    backend_.copy_to_device(conduction_.temperature_data(), temperature.data(),
+                            temperature.size() * sizeof(double));
+    remaining_.upload(
+        pick_active_rows(sized(s.doubles, "remaining", kernels::kMaxReactions * global_n),
+                         kernels::kMaxReactions)
+            .data());
+    electrolyte_left_.upload(
+        pick_active_rows(sized(s.doubles, "electrolyte_left", global_n), 1).data());
+    heat_release_rate_.upload(
+        pick_active_rows(sized(s.doubles, "heat_release_rate", global_n), 1).data());
+    self_heating_rate_.upload(
+        pick_active_rows(sized(s.doubles, "self_heating_rate", global_n), 1).data());
+    arrival_time_.upload(pick_active_rows(sized(s.doubles, "arrival_time", global_n), 1).data());
+    heat_released_.upload(pick_active_rows(sized(s.doubles, "heat_released", global_n), 1).data());
+    substep_hint_.upload(
+        convert<float>(
+            pick_active_rows(convert<double>(sized(s.floats, "substep_hint", global_n)), 1))
+            .data());
+    in_runaway_.upload(convert<std::uint8_t>(pick_padded(convert<double>(
+                                                 sized(s.bytes, "in_runaway", global_padded))))
+                           .data());
+    reacting_.upload(convert<std::uint8_t>(
+                         pick_active_rows(convert<double>(sized(s.bytes, "reacting", global_n)), 1))
+                         .data());
+  } else {
+    backend_.copy_to_device(conduction_.temperature_data(), t->second.data(),
+                            t->second.size() * sizeof(double));
+    upload_checked(remaining_, s.doubles, "remaining");
+    upload_checked(electrolyte_left_, s.doubles, "electrolyte_left");
+    upload_checked(heat_release_rate_, s.doubles, "heat_release_rate");
+    upload_checked(self_heating_rate_, s.doubles, "self_heating_rate");
+    upload_checked(arrival_time_, s.doubles, "arrival_time");
+    upload_checked(heat_released_, s.doubles, "heat_released");
+    upload_checked(substep_hint_, s.floats, "substep_hint");
+    upload_checked(in_runaway_, s.bytes, "in_runaway");
+    upload_checked(reacting_, s.bytes, "reacting");
+  }
   auto need = [&](const auto& map, const std::string& name, std::size_t size) -> const auto& {
     const auto it = map.find(name);
     if (it == map.end() || it->second.size() != size) {

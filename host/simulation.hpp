@@ -62,6 +62,19 @@ struct SimulationControl {
   double flame_heat_transfer_coefficient = 100;  // W/(m^2 K)
 };
 
+// Where a decomposed run's block sits in the single grid (parallel::local_input fills it); empty
+// for a run on the whole grid. Checkpoints are written in the single grid's layout, so a run can
+// restart on any number of ranks.
+struct Placement {
+  kernels::GridShape global_shape;
+  Block block;
+  // Each local active voxel's position in the single grid's active list (sorted by cell, then
+  // by interior index), in local active order; and that list's length.
+  std::vector<std::int64_t> active_position;
+  std::int64_t global_active_count = 0;
+  bool decomposed() const { return global_shape.nx > 0; }
+};
+
 // Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].
 struct SimulationInput {
   ConductionProblem conduction;
@@ -71,7 +84,14 @@ struct SimulationInput {
   std::vector<CellSetup> cells;
   std::vector<Trigger> triggers;
   SimulationControl control;
+  Placement placement;
 };
+
+// The positions of the voxels of `block` that are active (reactive material inside a cell) in the
+// single grid's active list of `global` (sorted by cell, then interior index), in the block's
+// own active order; and the list's length. For Placement.
+std::vector<std::int64_t> active_positions(const SimulationInput& global, const Block& block,
+                                           std::int64_t* global_active_count);
 
 // Normal -> venting -> shorted -> runaway -> burnt-out; the state is the furthest reached.
 enum class CellState : std::int8_t { kNormal = 0, kVenting, kShorted, kRunaway, kBurntOut };
@@ -126,7 +146,11 @@ struct SimulationSnapshot {
 
 class Simulation {
  public:
-  Simulation(kernels::Backend& backend, SimulationInput input);
+  // `domain`: the ranks of a decomposed run (input is then this rank's block, with its
+  // placement); the serial domain by default. Every method but the field accessors is then
+  // collective, and per-cell records, events and time are the same on every rank.
+  Simulation(kernels::Backend& backend, SimulationInput input,
+             const Domain& domain = serial_domain());
 
   // Runs to the end time (or until `stop` returns true after a step).
   void run(SimulationObserver* observer = nullptr);
@@ -147,7 +171,7 @@ class Simulation {
   ConductionSolver& conduction() { return conduction_; }
   kernels::Backend& backend() { return backend_; }
 
-  // Fields for output, interior [z][y][x] (copied from the backend).
+  // Fields for output, interior [z][y][x] of this rank's block (copied from the backend).
   std::vector<double> temperature_field() const { return conduction_.temperature(); }
   std::vector<double> heat_release_field() const;      // W/m^3, 0 outside jelly rolls
   std::vector<double> arrival_time_field() const;      // s, NaN where runaway has not arrived
@@ -160,8 +184,11 @@ class Simulation {
   // Heat released so far by one cell: reactions, its short circuit and its vent fire, J.
   double cell_heat_released(int cell) const;
 
+  // In the single grid's layout whatever the decomposition: complete on rank 0 (other ranks of
+  // a decomposed run get the per-cell and scalar parts only). Collective.
   SimulationSnapshot snapshot() const;
-  // Throws runaway::Error if the snapshot does not fit this simulation's input.
+  // Every rank takes its part of a single-grid snapshot. Throws runaway::Error if the snapshot
+  // does not fit this simulation's input.
   void restore(const SimulationSnapshot& snapshot);
 
  private:
@@ -173,8 +200,15 @@ class Simulation {
   void update_cell_states(SimulationObserver* observer, double dt);
   void record(SimulationObserver* observer, int cell, EventKind kind);
   std::vector<double> scatter(const std::vector<double>& compact, double outside) const;
+  // Decomposed snapshots: a per-active array of `rows` rows (row stride = local count) to the
+  // single grid's layout on rank 0, and back; the same for the interior of a padded field.
+  std::vector<double> gather_active_rows(const std::vector<double>& local, int rows) const;
+  std::vector<double> pick_active_rows(const std::vector<double>& global, int rows) const;
+  std::vector<double> gather_padded(const std::vector<double>& local) const;
+  std::vector<double> pick_padded(const std::vector<double>& global) const;
 
   kernels::Backend& backend_;
+  const Domain& domain_;
   SimulationInput input_;
   ConductionSolver conduction_;
 
@@ -182,6 +216,7 @@ class Simulation {
   kernels::Index active_count_ = 0;
   std::vector<kernels::Index> active_voxel_host_;
   std::vector<kernels::Index> cell_begin_host_;
+  std::vector<double> cell_voxels_;  // active voxels per cell on all ranks together
   kernels::DeviceArray<kernels::Index> active_voxel_;
   kernels::DeviceArray<std::int32_t> active_cell_;
   kernels::DeviceArray<std::uint8_t> active_chemistry_;
@@ -211,7 +246,8 @@ class Simulation {
   struct Region {
     kernels::DeviceArray<kernels::Index> voxels;
     kernels::Index count = 0;
-    double power = 0;  // W over the current step (heater) or released by the fire (flame)
+    double global_count = 0;  // voxels on all ranks together
+    double power = 0;         // W over the current step (heater) or released by the fire (flame)
   };
   void apply_flame(std::size_t cell, double dt);
   std::vector<Region> regions_;
