@@ -2,7 +2,13 @@
 // each one lives in host/cli_<name>.cpp.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <string>
+
+#if RUNAWAY_HAVE_MPI
+#include <mpi.h>
+#endif
 
 #include "common/error.hpp"
 #include "host/cli.hpp"
@@ -29,9 +35,17 @@ int run(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace
+#if !RUNAWAY_HAVE_MPI
+// How many processes mpirun (Open MPI, MPICH/PMI) started, from their environment; 1 if none.
+int launched_ranks() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    if (const char* value = std::getenv(name)) return std::atoi(value);
+  }
+  return 1;
+}
+#endif
 
-int main(int argc, char** argv) {
+int run_reporting_errors(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const runaway::Error& e) {
@@ -44,4 +58,33 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "runaway: error: unknown failure\n");
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#if RUNAWAY_HAVE_MPI
+  int provided = 0;
+  if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    std::fprintf(stderr, "runaway: error: MPI could not start (is the MPI runtime installed?)\n");
+    return 1;
+  }
+  int ranks = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  const int code = run_reporting_errors(argc, argv);
+  // A failure on one rank of several: the others may wait in a collective, so end them all.
+  if (code != 0 && ranks > 1) MPI_Abort(MPI_COMM_WORLD, code);
+  MPI_Finalize();
+  return code;
+#else
+  if (launched_ranks() > 1) {
+    std::fprintf(stderr,
+                 "runaway: error: started as one of %d processes (mpirun/srun), but this build has "
+                 "no MPI; every process would run the whole job into the same files. Build with "
+                 "-DRUNAWAY_MPI=ON (scripts/build build-mpi -DRUNAWAY_MPI=ON) or run one process\n",
+                 launched_ranks());
+    return 2;
+  }
+  return run_reporting_errors(argc, argv);
+#endif
 }
