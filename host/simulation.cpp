@@ -299,8 +299,23 @@ void Simulation::build_active_list() {
   chemistries_ = kernels::DeviceArray<kernels::Chemistry>(
       backend_, std::max<std::size_t>(input_.chemistries.size(), 1));
   if (!input_.chemistries.empty()) chemistries_.upload(input_.chemistries.data());
-  cell_begin_ = kernels::DeviceArray<Index>(backend_, cell_begin_host_.size());
-  cell_begin_.upload(cell_begin_host_.data());
+  // Chunks of each cell's range for the two-level per-cell statistics (coupling.hpp).
+  std::vector<Index> chunk_begin{0};
+  std::vector<Index> cell_chunk_begin{0};
+  for (std::size_t c = 0; c < cells; ++c) {
+    for (Index m = cell_begin_host_[c]; m < cell_begin_host_[c + 1];
+         m += kernels::kStatisticsChunk) {
+      chunk_begin.push_back(std::min(m + kernels::kStatisticsChunk, cell_begin_host_[c + 1]));
+    }
+    cell_chunk_begin.push_back(Index(chunk_begin.size()) - 1);
+  }
+  chunk_count_ = Index(chunk_begin.size()) - 1;
+  chunk_begin_ = kernels::DeviceArray<Index>(backend_, chunk_begin.size());
+  chunk_begin_.upload(chunk_begin.data());
+  cell_chunk_begin_ = kernels::DeviceArray<Index>(backend_, cell_chunk_begin.size());
+  cell_chunk_begin_.upload(cell_chunk_begin.data());
+  chunk_stats_ = kernels::DeviceArray<kernels::CellStatistics>(
+      backend_, std::max<std::size_t>(std::size_t(chunk_count_), 1));
 
   // Initial reaction state of every active voxel from its chemistry.
   std::vector<double> remaining(std::size_t(kernels::kMaxReactions) * n, 0.0);
@@ -544,9 +559,12 @@ void Simulation::collect_cell_statistics() {
   if (cells == 0) return;
   kernels::KineticsView view = view_;
   view.count = std::max<Index>(active_count_, 1);
-  backend_.cell_statistics({view, cell_begin_.data(), conduction_.temperature_data(),
-                            conduction_.spacing().volume(), cell_stats_.data()},
-                           Index(cells));
+  backend_.cell_statistics(
+      {view, chunk_begin_.data(), conduction_.temperature_data(), conduction_.spacing().volume(),
+       chunk_stats_.data()},
+      chunk_count_,
+      {chunk_stats_.data(), chunk_begin_.data(), cell_chunk_begin_.data(), cell_stats_.data()},
+      Index(cells));
   std::vector<kernels::CellStatistics> stats(cells);
   cell_stats_.download(stats.data());
   if (domain_.size() > 1) {

@@ -99,8 +99,9 @@ class Backend {
   // A vent fire: the heat its surfaces would take (J/m^3 summed over voxels), and applying it.
   virtual double flame_demand(const FlameHeating& flame, Index count) = 0;
   virtual void flame_heating(const FlameHeating& flame, Index count) = 0;
-  // Per-cell statistics, one segmented reduction per cell.
-  virtual void cell_statistics(const CellStatisticsReduce& reduce, Index cells) = 0;
+  // Per-cell statistics: a reduction per chunk of the active list, then one per cell.
+  virtual void cell_statistics(const CellStatisticsReduce& chunks, Index chunk_count,
+                               const CellStatisticsCombine& combine, Index cells) = 0;
   // Largest |T_new - T_old| over `count` active voxels not yet in runaway (0 if none).
   virtual double max_temperature_change(const ActiveTemperatureChange& change, Index count) = 0;
   // out[m] = t[voxel[m]] over `count` active voxels.

@@ -94,8 +94,10 @@ class BackendImpl final : public Backend {
   void flame_heating(const FlameHeating& flame, Index count) override {
     exec_.for_each(count, flame);
   }
-  void cell_statistics(const CellStatisticsReduce& reduce, Index cells) override {
-    exec_.for_each(cells, reduce);
+  void cell_statistics(const CellStatisticsReduce& chunks, Index chunk_count,
+                       const CellStatisticsCombine& combine, Index cells) override {
+    exec_.for_each(chunk_count, chunks);
+    exec_.for_each(cells, combine);
   }
   double max_temperature_change(const ActiveTemperatureChange& change, Index count) override {
     return count > 0 ? exec_.max_each(count, change) : 0.0;

@@ -167,18 +167,24 @@ struct CellStatistics {
   double releasable_heat = 0;        // J still held by the exothermic reactants
 };
 
-// Segmented reduction over one cell's range of the active list.
+// Per-cell statistics in two levels, so that a GPU has thousands of threads at work rather than
+// one per cell: each cell's range of the active list is cut into chunks (kStatisticsChunk voxels
+// at most, never straddling two cells), CellStatisticsReduce reduces one chunk per thread, and
+// CellStatisticsCombine one cell's chunks per thread.
+inline constexpr Index kStatisticsChunk = 1024;
+
+// Reduction over one chunk [segment_begin[q], segment_begin[q + 1]) of the active list.
 struct CellStatisticsReduce {
   KineticsView k;
-  const Index* cell_begin;  // n_cells + 1 offsets into the active list
+  const Index* segment_begin;  // n_chunks + 1 offsets into the active list
   const double* t;
   double voxel_volume;
-  CellStatistics* out;
-  RUNAWAY_HD void operator()(Index cell) const {
+  CellStatistics* out;  // one per chunk; mean_temperature holds the chunk's mean
+  RUNAWAY_HD void operator()(Index segment) const {
     CellStatistics s;
     s.earliest_arrival = NAN;
-    const Index begin = cell_begin[cell];
-    const Index end = cell_begin[cell + 1];
+    const Index begin = segment_begin[segment];
+    const Index end = segment_begin[segment + 1];
     s.max_temperature = -1e300;
     double sum_t = 0;
     for (Index m = begin; m < end; ++m) {
@@ -202,6 +208,41 @@ struct CellStatisticsReduce {
       }
     }
     if (end > begin) s.mean_temperature = sum_t / double(end - begin);
+    out[segment] = s;
+  }
+};
+
+// One cell's statistics from its chunks [cell_chunk_begin[c], cell_chunk_begin[c + 1]).
+struct CellStatisticsCombine {
+  const CellStatistics* chunk;
+  const Index* chunk_begin;       // n_chunks + 1 offsets into the active list (chunk sizes)
+  const Index* cell_chunk_begin;  // n_cells + 1 offsets into the chunks
+  CellStatistics* out;
+  RUNAWAY_HD void operator()(Index cell) const {
+    CellStatistics s;
+    s.earliest_arrival = NAN;
+    s.max_temperature = -1e300;
+    double sum_t = 0;
+    Index count = 0;
+    for (Index q = cell_chunk_begin[cell]; q < cell_chunk_begin[cell + 1]; ++q) {
+      const CellStatistics& p = chunk[q];
+      const Index n = chunk_begin[q + 1] - chunk_begin[q];
+      sum_t += p.mean_temperature * double(n);
+      count += n;
+      s.max_temperature =
+          p.max_temperature > s.max_temperature ? p.max_temperature : s.max_temperature;
+      s.max_self_heating_rate = p.max_self_heating_rate > s.max_self_heating_rate
+                                    ? p.max_self_heating_rate
+                                    : s.max_self_heating_rate;
+      s.heat_release_rate += p.heat_release_rate;
+      s.heat_released += p.heat_released;
+      s.vented_mass += p.vented_mass;
+      s.releasable_heat += p.releasable_heat;
+      if (!std::isnan(p.earliest_arrival) && !(p.earliest_arrival >= s.earliest_arrival)) {
+        s.earliest_arrival = p.earliest_arrival;
+      }
+    }
+    if (count > 0) s.mean_temperature = sum_t / double(count);
     out[cell] = s;
   }
 };
