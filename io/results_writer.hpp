@@ -104,6 +104,7 @@ class ResultsWriter {
   const std::filesystem::path& results_path() const;
   const std::filesystem::path& xdmf_path() const;
   const std::vector<FieldSpec>& fields() const;
+  const GridInfo& grid() const;
   int cell_count() const;
 
  private:
