@@ -300,6 +300,22 @@ TEST(AsyncResultsWriter, WritesTheSameFileAsTheSynchronousWriterOnTheOutputThrea
   EXPECT_EQ(a.events()[0].kind, "runaway");
 }
 
+TEST(AsyncResultsWriter, FailureElsewhereWritesWhatWasQueuedAndLeavesTheFileIncomplete) {
+  TempDir temp;
+  const ModelData model = make_model(6, 5, 4);
+  try {
+    AsyncResultsWriter output(ResultsWriter(temp.path() / "run", model, make_options()));
+    for (int f = 0; f < 3; ++f) output.write_frame(double(f), f, make_frame(model.grid, f));
+    throw runaway::runtime_error("solver failed");  // while frames may still be queued
+  } catch (const runaway::Error& e) {
+    EXPECT_STREQ(e.what(), "solver failed");
+  }
+  EXPECT_THROW(ResultsReader{temp.path() / "run"}, runaway::Error);  // not complete
+  const ResultsReader partial(temp.path() / "run", /*allow_incomplete=*/true);
+  EXPECT_FALSE(partial.complete());
+  EXPECT_EQ(partial.frame_count(), 3u);
+}
+
 // A file-size limit stands in for a full disk (as in test_io_results.cpp). The child ignores
 // SIGXFSZ, which would otherwise kill it.
 TEST(AsyncResultsWriter, FullDiskReachesTheCallerAndLeavesAReadableIncompleteFile) {
