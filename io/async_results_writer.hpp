@@ -2,11 +2,11 @@
 // that compressing and writing a frame overlaps the next time steps (docs/output-format.md).
 //
 //   AsyncResultsWriter output(ResultsWriter(run_dir, model, options));
-//   output.write_frame(t, step, {{"temperature", T}, ...});  // T moved in: returns at once
-//   output.append_cell_sample(sample);                       // copied
+//   output.write_frame(t, step, std::move(fields));  // FrameFields moved in: returns at once
+//   output.append_cell_sample(sample);               // copied
 //   output.append_event(event);
 //   output.write_checkpoint([...](const ResultsCounts& on_disk) { ... }, bytes);
-//   output.finish();                                         // waits; `complete` written last
+//   output.finish();                                 // waits; `complete` written last
 //
 // Every call on the ResultsWriter (so every HDF5 call on results.h5, and the checkpoint writes)
 // runs on the one worker thread in the order submitted: HDF5 is not thread-safe in every build,
