@@ -17,6 +17,7 @@
 #include "host/config.hpp"
 #include "host/simulation.hpp"
 #include "host/simulation_setup.hpp"
+#include "io/async_results_writer.hpp"
 #include "io/checkpoint.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
@@ -126,12 +127,24 @@ io::ModelData model_data(const PackConfig& config, const meshes::VoxelModel& mod
 
 namespace {
 
+// The bytes a snapshot holds, for the output queue's bound.
+std::size_t snapshot_bytes(const SimulationSnapshot& snap) {
+  std::size_t bytes = 0;
+  for (const auto& entry : snap.doubles) bytes += entry.second.size() * sizeof(double);
+  for (const auto& entry : snap.floats) bytes += entry.second.size() * sizeof(float);
+  for (const auto& entry : snap.bytes) bytes += entry.second.size();
+  for (const auto& entry : snap.ints) bytes += entry.second.size() * sizeof(std::int32_t);
+  return bytes;
+}
+
 // ---- writes results as the simulation goes, shows progress, checkpoints -------------------
+// The backend is not thread-safe: fields and snapshots are copied to the host here, on the
+// solver thread; the output thread only writes those copies.
 class RunObserver : public SimulationObserver {
  public:
-  RunObserver(io::ResultsWriter& writer, const PackConfig& config, const io::ModelFingerprint& fp,
-              fs::path checkpoint, const RunOptions& options)
-      : writer_(writer),
+  RunObserver(io::AsyncResultsWriter& output, const PackConfig& config,
+              const io::ModelFingerprint& fp, fs::path checkpoint, const RunOptions& options)
+      : output_(output),
         config_(config),
         fingerprint_(fp),
         checkpoint_(std::move(checkpoint)),
@@ -139,7 +152,7 @@ class RunObserver : public SimulationObserver {
         tty_(isatty(STDERR_FILENO) == 1) {}
 
   void on_frame(Simulation& sim) override {
-    std::map<std::string, std::vector<double>> values;
+    io::FrameFields values;
     for (const std::string& name : config_.output.fields) {
       if (name == "temperature") values["temperature"] = sim.temperature_field();
       if (name == "heat_release_rate") values["heat_release_rate"] = sim.heat_release_field();
@@ -151,9 +164,7 @@ class RunObserver : public SimulationObserver {
       }
     }
     if (values.count("temperature") == 0) values["temperature"] = sim.temperature_field();
-    std::map<std::string, io::FieldView> views;
-    for (const auto& [name, v] : values) views.emplace(name, io::FieldView(v));
-    writer_.write_frame(sim.time(), sim.step_count(), views);
+    output_.write_frame(sim.time(), sim.step_count(), std::move(values));
   }
 
   void on_sample(Simulation& sim) override {
@@ -169,11 +180,11 @@ class RunObserver : public SimulationObserver {
       sample_.heat_released[c] = sim.cell_heat_released(int(c));
       sample_.state[c] = std::int8_t(cells[c].state);
     }
-    writer_.append_cell_sample(sample_);
+    output_.append_cell_sample(sample_);
   }
 
   void on_event(Simulation&, const CellEvent& e) override {
-    writer_.append_event({e.cell, to_string(e.kind), e.time, e.temperature});
+    output_.append_event({e.cell, to_string(e.kind), e.time, e.temperature});
   }
 
   void on_step(Simulation& sim) override {
@@ -186,6 +197,7 @@ class RunObserver : public SimulationObserver {
       last_checkpoint_ = std::chrono::steady_clock::now();
     }
     if (signal != 0) {
+      output_.flush();  // the checkpoint is on disk (or its error is thrown here)
       if (tty_ && options_.show_progress) std::fputc('\n', stderr);
       throw runtime_error(fmt::format(
           "run interrupted by {} at t = {:.3f} s; checkpoint written to {}; continue with: "
@@ -195,9 +207,10 @@ class RunObserver : public SimulationObserver {
     }
   }
 
+  // Snapshots the simulation here and queues the checkpoint behind every output written so
+  // far: its counts are then exactly what results.h5 holds.
   void write_checkpoint(Simulation& sim) {
-    const io::ResultsCounts counts = writer_.flush();
-    const SimulationSnapshot snap = sim.snapshot();
+    SimulationSnapshot snap = sim.snapshot();
     io::CheckpointState state;
     state.model = fingerprint_;
     state.time = sim.time();
@@ -205,15 +218,20 @@ class RunObserver : public SimulationObserver {
     state.dt = sim.next_dt();
     state.config_text = config_.resolved_toml;
     state.scalars = snap.scalars;
-    state.integers = {{"frames", std::int64_t(counts.frames)},
-                      {"cell_samples", std::int64_t(counts.cell_samples)},
-                      {"events", std::int64_t(counts.events)}};
-    std::vector<io::ArrayView> arrays;
-    for (const auto& [name, v] : snap.doubles) arrays.push_back(io::array_view(name, v));
-    for (const auto& [name, v] : snap.floats) arrays.push_back(io::array_view(name, v));
-    for (const auto& [name, v] : snap.bytes) arrays.push_back(io::array_view(name, v));
-    for (const auto& [name, v] : snap.ints) arrays.push_back(io::array_view(name, v));
-    io::write_checkpoint(checkpoint_, state, arrays);
+    const std::size_t bytes = snapshot_bytes(snap);
+    auto write = [path = checkpoint_, state = std::move(state),
+                  snap = std::move(snap)](const io::ResultsCounts& on_disk) mutable {
+      state.integers = {{"frames", std::int64_t(on_disk.frames)},
+                        {"cell_samples", std::int64_t(on_disk.cell_samples)},
+                        {"events", std::int64_t(on_disk.events)}};
+      std::vector<io::ArrayView> arrays;
+      for (const auto& [name, v] : snap.doubles) arrays.push_back(io::array_view(name, v));
+      for (const auto& [name, v] : snap.floats) arrays.push_back(io::array_view(name, v));
+      for (const auto& [name, v] : snap.bytes) arrays.push_back(io::array_view(name, v));
+      for (const auto& [name, v] : snap.ints) arrays.push_back(io::array_view(name, v));
+      io::write_checkpoint(path, state, arrays);
+    };
+    output_.write_checkpoint(std::move(write), bytes);
   }
 
   void finish_progress() {
@@ -245,7 +263,7 @@ class RunObserver : public SimulationObserver {
     std::fflush(stderr);
   }
 
-  io::ResultsWriter& writer_;
+  io::AsyncResultsWriter& output_;
   const PackConfig& config_;
   io::ModelFingerprint fingerprint_;
   fs::path checkpoint_;
@@ -347,14 +365,21 @@ RunSummary run_case(const RunOptions& options) {
     writer.emplace(dir, data, ro);
   }
 
-  // 4. Run, then close the file (complete is written last) and summarise it.
-  RunObserver observer(*writer, config, fp, dir / kCheckpointName, options);
+  // 4. Run, the output thread writing while the solver goes on; then close the file (complete
+  // is written last, after all queued output) and summarise it. If the run fails, the output
+  // still queued is written (none after an output error) and the file stays incomplete.
   {
-    StopSignals signals;
-    sim.run(&observer);
+    const io::OutputMode mode =
+        options.async_output ? io::OutputMode::kThread : io::OutputMode::kInline;
+    io::AsyncResultsWriter output(std::move(*writer), mode);
+    RunObserver observer(output, config, fp, dir / kCheckpointName, options);
+    {
+      StopSignals signals;
+      sim.run(&observer);
+    }
+    observer.finish_progress();
+    output.finish();
   }
-  observer.finish_progress();
-  writer->finish();
   std::error_code ignored;
   fs::remove(dir / kCheckpointName, ignored);  // a finished run needs no checkpoint
   RunSummary summary = summarize_results(dir);

@@ -23,6 +23,9 @@ struct RunOptions {
   double checkpoint_interval = 600;  // wall-clock seconds between checkpoints; 0: never
   bool show_progress = true;         // progress bar on a terminal, periodic lines otherwise
   bool print_summary = true;
+  // Write results on an output thread while the solver goes on (docs/output-format.md);
+  // false: write them in the time loop, as before (to compare, or to rule the thread out).
+  bool async_output = true;
   std::string command_line;           // for provenance
   std::string config_text;            // used instead of reading config_path when not empty
   std::string config_base_directory;  // for includes of config_text

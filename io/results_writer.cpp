@@ -628,6 +628,9 @@ const fs::path& ResultsWriter::xdmf_path() const {
 const std::vector<FieldSpec>& ResultsWriter::fields() const {
   return impl_->fields;
 }
+const GridInfo& ResultsWriter::grid() const {
+  return impl_->grid;
+}
 int ResultsWriter::cell_count() const {
   return impl_->cell_count;
 }

@@ -8,6 +8,7 @@
 //   writer.append_event({cell, "onset", t, T_cell});      // when an event is detected
 //   ResultsCounts counts = writer.flush();                // before writing a checkpoint
 //   writer.finish();                                      // once, after the last step
+// (`runaway run` makes these calls on an output thread, through AsyncResultsWriter.)
 // A restarted run reopens the file with ResultsWriter::resume(run_dir, counts_from_checkpoint,
 // fingerprint) and carries on. Every failure (unwritable directory, full disk) is a
 // runaway::Error; after one, the writer refuses further calls.
@@ -104,6 +105,7 @@ class ResultsWriter {
   const std::filesystem::path& results_path() const;
   const std::filesystem::path& xdmf_path() const;
   const std::vector<FieldSpec>& fields() const;
+  const GridInfo& grid() const;
   int cell_count() const;
 
  private:
