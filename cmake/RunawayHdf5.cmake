@@ -43,11 +43,11 @@ find_package(HDF5 REQUIRED COMPONENTS C)
 if(RUNAWAY_MPI AND NOT HDF5_IS_PARALLEL)
   message(FATAL_ERROR
     "RUNAWAY_MPI=ON needs parallel HDF5 built with OpenMPI, but the HDF5 found "
-    "(${HDF5_C_LIBRARIES}) is serial. Install it with `apt-get install libhdf5-openmpi-dev` "
+    "(${HDF5_C_INCLUDE_DIRS}) is serial. Install it with `apt-get install libhdf5-openmpi-dev` "
     "(Debian), or point HDF5_C_COMPILER_EXECUTABLE at its h5pcc")
 elseif(NOT RUNAWAY_MPI AND HDF5_IS_PARALLEL)
   message(FATAL_ERROR
-    "The serial build needs serial HDF5, but the HDF5 found (${HDF5_C_LIBRARIES}) is parallel. "
+    "The serial build needs serial HDF5, but the HDF5 found (${HDF5_C_INCLUDE_DIRS}) is parallel. "
     "Install it with `apt-get install libhdf5-dev` (Debian), point "
     "HDF5_C_COMPILER_EXECUTABLE at its h5cc, or configure with -DRUNAWAY_MPI=ON")
 endif()
