@@ -29,6 +29,14 @@ void describe(const std::exception_ptr& error, ErrorKind& kind, std::string& mes
 }  // namespace
 
 Collective::Collective(MPI_Comm comm) : parallel_(true) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) {
+    throw runaway::runtime_error("a parallel run needs MPI_Init before its results are written");
+  }
+  if (comm == MPI_COMM_NULL) {
+    throw runaway::runtime_error("the MPI communicator of the parallel results is not set");
+  }
   MPI_Comm_dup(comm, &comm_);
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
