@@ -108,6 +108,20 @@ Handle open_file(const std::string& path, unsigned flags, bool use_file_locking)
   return check_handle(H5Fopen(path.c_str(), flags, fapl.get()), H5Fclose, "cannot open " + path);
 }
 
+#if RUNAWAY_HAVE_MPI
+Handle open_file_parallel(const std::string& path, unsigned flags, MPI_Comm comm) {
+  Handle fapl = file_access(false);
+  check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), "HDF5 MPI-IO file access");
+  return check_handle(H5Fopen(path.c_str(), flags, fapl.get()), H5Fclose, "cannot open " + path);
+}
+
+Handle collective_transfer() {
+  Handle dxpl = check_handle(H5Pcreate(H5P_DATASET_XFER), H5Pclose, "HDF5 transfer properties");
+  check(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE), "HDF5 collective transfer");
+  return dxpl;
+}
+#endif
+
 bool link_exists(hid_t location, const std::string& path) {
   // Check each component, since H5Lexists fails on a missing intermediate group.
   std::string prefix;
@@ -398,6 +412,9 @@ Handle create_dataset(hid_t location, const std::string& name, hid_t file_type,
   if (!storage.chunk.empty()) {
     check(H5Pset_chunk(dcpl.get(), int(storage.chunk.size()), storage.chunk.data()),
           "chunks of " + name);
+    if (storage.allocate_early) {
+      check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), "allocation of " + name);
+    }
     if (storage.checksum) check(H5Pset_fletcher32(dcpl.get()), "checksum of " + name);
     if (storage.compress) {
       // Byte shuffle groups the exponent bytes of neighbouring floats, which makes deflate
@@ -509,7 +526,7 @@ std::string read_text(hid_t location, const std::string& name) {
 }
 
 void append_rows(hid_t dataset, hid_t memory_type, hsize_t rows, const void* values,
-                 const std::string& what) {
+                 const std::string& what, const Transfer& transfer) {
   auto extent = dataset_extent(dataset);
   const hsize_t first_row = extent[0];
   extent[0] += rows;
@@ -522,11 +539,16 @@ void append_rows(hid_t dataset, hid_t memory_type, hsize_t rows, const void* val
   hsize_t elements = 1;
   for (hsize_t c : count) elements *= c;
   if (elements == 0) return;
-  check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                            nullptr),
-        what);
   Handle memory_space = simple_space(count);
-  check(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, values),
+  if (transfer.writes) {
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
+          what);
+  } else {
+    check(H5Sselect_none(file_space.get()), what);
+    check(H5Sselect_none(memory_space.get()), what);
+  }
+  check(H5Dwrite(dataset, memory_type, memory_space.get(), file_space.get(), transfer.dxpl, values),
         "cannot write " + what);
 }
 
@@ -621,7 +643,7 @@ template <class T>
 void write_map(hid_t group, const std::string& name, const GridInfo& grid,
                const std::vector<T>& values, const std::string& description) {
   const std::vector<hsize_t> extent{hsize_t(grid.nz), hsize_t(grid.ny), hsize_t(grid.nx)};
-  Storage storage{chunk_shape(extent, sizeof(T), std::size_t(4) << 20), true, false};
+  Storage storage{chunk_shape(extent, sizeof(T), std::size_t(4) << 20), true, false, false};
   Handle dataset = create_dataset(group, name, native_type<T>(), extent, extent, storage);
   check(H5Dwrite(dataset.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
         "cannot write /model/" + name);

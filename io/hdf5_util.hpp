@@ -29,6 +29,8 @@ class Handle {
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
   void reset();
+  // Forgets the identifier without closing it: after MPI_Finalize, which has closed HDF5.
+  void release() { id_ = -1; }
   // Closes now and returns HDF5's status, so that a failed final flush (a file close) is seen.
   herr_t close();
 
@@ -60,6 +62,12 @@ Handle check_handle(hid_t id, Handle::Closer closer, const std::string& what);
 Handle file_access(bool use_file_locking);
 Handle create_file(const std::string& path, unsigned flags, bool checksummed_format);
 Handle open_file(const std::string& path, unsigned flags, bool use_file_locking);
+#if RUNAWAY_HAVE_MPI
+// Opens a file with HDF5's MPI-IO driver, by every rank of `comm` together (collective).
+Handle open_file_parallel(const std::string& path, unsigned flags, MPI_Comm comm);
+// A data transfer property list for collective MPI-IO: every rank takes part in every write.
+Handle collective_transfer();
+#endif
 
 bool link_exists(hid_t location, const std::string& path);
 bool attribute_exists(hid_t location, const std::string& name);
@@ -97,10 +105,15 @@ ElementType dataset_element_type(hid_t dataset);
 
 // Dataset creation: `chunk` empty means contiguous. Compression is byte shuffle + deflate,
 // `checksum` adds HDF5's Fletcher-32 filter so that corrupt data fails to read.
+// `allocate_early` allocates chunks when the dataset is created or extended rather than when
+// they are first written: parallel HDF5 1.10 writes only into allocated chunks (with
+// incremental allocation a collective write of a filtered chunk hangs, and of an unfiltered one
+// fails), and allocates early itself only for the datasets it creates.
 struct Storage {
   std::vector<hsize_t> chunk;
   bool compress = false;
   bool checksum = false;
+  bool allocate_early = false;
 };
 Handle create_dataset(hid_t location, const std::string& name, hid_t file_type,
                       const std::vector<hsize_t>& extent, const std::vector<hsize_t>& max_extent,
@@ -122,10 +135,18 @@ std::vector<std::string> read_strings(hid_t location, const std::string& name);
 void write_text(hid_t location, const std::string& name, const std::string& text);  // scalar
 std::string read_text(hid_t location, const std::string& name);
 
+// How a process takes part in a write: `dxpl` is the data transfer property list (collective
+// in a parallel run); a process with `writes` false selects nothing but still makes the call,
+// which collective transfers and the metadata changes of parallel HDF5 need from every rank.
+struct Transfer {
+  hid_t dxpl = H5P_DEFAULT;
+  bool writes = true;
+};
+
 // Grows dimension 0 of `dataset` by `rows` and writes `values` (rows x the other dimensions)
 // there; `memory_type` describes `values`.
 void append_rows(hid_t dataset, hid_t memory_type, hsize_t rows, const void* values,
-                 const std::string& what);
+                 const std::string& what, const Transfer& transfer = {});
 // Sets dimension 0 of `dataset` to `rows` (shrinks it on a restart).
 void resize_rows(hid_t dataset, hsize_t rows, const std::string& what);
 

@@ -19,23 +19,32 @@
 // refuses it unless asked to read an incomplete file. A frame that might not fit on the disk
 // (or under `ulimit -f`) is refused before HDF5 writes any of it, so the frames already written
 // stay readable.
+//
+// A run split over MPI ranks (builds with RUNAWAY_MPI) writes the same file, in the same layout,
+// from all ranks together: set ResultsOptions::parallel (or pass the block to resume) on every
+// rank, make the same calls in the same order on every rank (they are collective), and hand
+// each rank's own block to write_frame. Everything else (times, per-cell samples, events) is the
+// same on every rank and written once. An error on any rank is a runaway::Error on every rank.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "io/model.hpp"
+#include "io/parallel_block.hpp"
 #include "io/results_format.hpp"
 
 namespace runaway::io {
 
 // A field frame in host memory, [z][y][x] with x fastest: either the interior only
 // (nx*ny*nz values) or with the solver's one-voxel ghost layer ((nx+2)*(ny+2)*(nz+2) values),
-// of which only the interior is written. The memory is read during write_frame only.
+// of which only the interior is written. The memory is read during write_frame only. In a
+// parallel run, nx, ny, nz are the extent of this rank's block.
 struct FieldView {
   const void* data = nullptr;
   ElementType type = ElementType::kFloat64;
@@ -59,6 +68,11 @@ struct ResultsOptions {
   std::string config_path;  // where it was read from
   Provenance provenance;
   double flush_interval = 10.0;  // s of wall time between flushes of per-cell samples
+#if RUNAWAY_HAVE_MPI
+  // Set on every rank of a run split over MPI ranks: this rank's block of the grid. The model
+  // (the whole grid) and everything else in these options must be the same on every rank.
+  std::optional<ParallelBlock> parallel;
+#endif
 };
 
 class ResultsWriter {
@@ -76,16 +90,26 @@ class ResultsWriter {
   static ResultsWriter resume(const std::filesystem::path& run_dir, const ResultsCounts& counts,
                               const ModelFingerprint& expected_model, bool overwrite = false,
                               double flush_interval = 10.0);
+#if RUNAWAY_HAVE_MPI
+  // The same for a run split over MPI ranks, called on every rank with its own block. Results
+  // of a serial run cannot be continued in parallel (their chunks are allocated as they are
+  // written, which parallel HDF5 1.10 cannot do); the reverse works.
+  static ResultsWriter resume(const std::filesystem::path& run_dir, const ResultsCounts& counts,
+                              const ModelFingerprint& expected_model, const ParallelBlock& block,
+                              bool overwrite = false, double flush_interval = 10.0);
+#endif
 
   ResultsWriter(ResultsWriter&&) noexcept;
   ResultsWriter& operator=(ResultsWriter&&) noexcept;
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
-  // Without finish(): flushes and closes, leaving the file incomplete. Never throws.
+  // Without finish(): flushes and closes, leaving the file incomplete. Never throws. In a
+  // parallel run, destroy the writer on every rank before MPI_Finalize.
   ~ResultsWriter();
 
   // Appends one frame of every field in fields() (each name exactly once) at `time` (s, not
-  // before the previous frame), flushes the file and rewrites results.xdmf.
+  // before the previous frame), flushes the file and rewrites results.xdmf. In a parallel run,
+  // each rank hands over its own block; `time` and `step` are rank 0's.
   void write_frame(double time, std::int64_t step, const std::map<std::string, FieldView>& fields);
 
   // Appends one row of the per-cell time series (vectors of cell_count() entries).
