@@ -71,6 +71,7 @@ class ConductionSolver {
   // faces kHalo); the serial domain by default.
   ConductionSolver(kernels::Backend& backend, const ConductionProblem& problem,
                    const Domain& domain = serial_domain());
+  ~ConductionSolver() { domain_.release_halo_buffers(backend_); }
 
   // Advances by dt: heat source dt/2, conduction dt, heat source dt/2 (Strang splitting).
   void step(double dt, Integrator integrator = Integrator::kRkl2);

@@ -50,6 +50,9 @@ class Domain {
   // another rank from that rank's boundary voxels. Collective.
   virtual void exchange_halo(kernels::Backend& /*backend*/, const kernels::GridShape& /*local*/,
                              double* /*field*/) const {}
+  // Frees whatever exchange_halo allocated with `backend` (buffers reused from call to call), so
+  // that nothing outlives the backend that made it. The ConductionSolver calls it when destroyed.
+  virtual void release_halo_buffers(kernels::Backend& /*backend*/) const {}
 
   // Gathers values scattered over the ranks into one array on rank 0: this rank holds
   // values[m] for global position index[m] of an array of `global_count` entries (the positions

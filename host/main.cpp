@@ -8,6 +8,8 @@
 
 #if RUNAWAY_HAVE_MPI
 #include <mpi.h>
+
+#include "parallel/run_partition.hpp"
 #endif
 
 #include "common/error.hpp"
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
   }
   int ranks = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  runaway::host::set_run_partitioner(&runaway::parallel::partition_run);
   const int code = run_reporting_errors(argc, argv);
   // A failure on one rank of several: the others may wait in a collective, so end them all.
   if (code != 0 && ranks > 1) MPI_Abort(MPI_COMM_WORLD, code);

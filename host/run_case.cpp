@@ -143,13 +143,15 @@ std::size_t snapshot_bytes(const SimulationSnapshot& snap) {
 class RunObserver : public SimulationObserver {
  public:
   RunObserver(io::AsyncResultsWriter& output, const PackConfig& config,
-              const io::ModelFingerprint& fp, fs::path checkpoint, const RunOptions& options)
+              const io::ModelFingerprint& fp, fs::path checkpoint, const RunOptions& options,
+              const Domain& domain)
       : output_(output),
+        domain_(domain),
         config_(config),
         fingerprint_(fp),
         checkpoint_(std::move(checkpoint)),
         options_(options),
-        tty_(isatty(STDERR_FILENO) == 1) {}
+        tty_(isatty(STDERR_FILENO) == 1 && domain.is_root()) {}
 
   void on_frame(Simulation& sim) override {
     io::FrameFields values;
@@ -188,10 +190,12 @@ class RunObserver : public SimulationObserver {
   }
 
   void on_step(Simulation& sim) override {
-    if (options_.show_progress) show_progress(sim);
-    const int signal = g_signal.load();
-    const bool due = options_.checkpoint_interval > 0 &&
-                     seconds_since(last_checkpoint_) >= options_.checkpoint_interval;
+    if (options_.show_progress && domain_.is_root()) show_progress(sim);
+    // Ranks of a split run agree on stopping and checkpointing (both are collective).
+    const int signal = int(domain_.max(double(g_signal.load())));
+    const bool due =
+        domain_.max(double(options_.checkpoint_interval > 0 &&
+                           seconds_since(last_checkpoint_) >= options_.checkpoint_interval)) > 0;
     if (signal != 0 || due) {
       write_checkpoint(sim);
       last_checkpoint_ = std::chrono::steady_clock::now();
@@ -219,7 +223,8 @@ class RunObserver : public SimulationObserver {
     state.config_text = config_.resolved_toml;
     state.scalars = snap.scalars;
     const std::size_t bytes = snapshot_bytes(snap);
-    auto write = [path = checkpoint_, state = std::move(state),
+    // A split run's snapshot is complete on rank 0 (single-grid layout), which writes it.
+    auto write = [path = checkpoint_, root = domain_.is_root(), state = std::move(state),
                   snap = std::move(snap)](const io::ResultsCounts& on_disk) mutable {
       state.integers = {{"frames", std::int64_t(on_disk.frames)},
                         {"cell_samples", std::int64_t(on_disk.cell_samples)},
@@ -229,7 +234,7 @@ class RunObserver : public SimulationObserver {
       for (const auto& [name, v] : snap.floats) arrays.push_back(io::array_view(name, v));
       for (const auto& [name, v] : snap.bytes) arrays.push_back(io::array_view(name, v));
       for (const auto& [name, v] : snap.ints) arrays.push_back(io::array_view(name, v));
-      io::write_checkpoint(path, state, arrays);
+      if (root) io::write_checkpoint(path, state, arrays);
     };
     output_.write_checkpoint(std::move(write), bytes);
   }
@@ -264,6 +269,7 @@ class RunObserver : public SimulationObserver {
   }
 
   io::AsyncResultsWriter& output_;
+  const Domain& domain_;
   const PackConfig& config_;
   io::ModelFingerprint fingerprint_;
   fs::path checkpoint_;
@@ -305,7 +311,13 @@ SimulationSnapshot snapshot_from(const io::Checkpoint& c) {
   return s;
 }
 
+RunPartitioner g_partitioner = nullptr;
+
 }  // namespace
+
+void set_run_partitioner(RunPartitioner partitioner) {
+  g_partitioner = partitioner;
+}
 
 RunSummary run_case(const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -336,7 +348,24 @@ RunSummary run_case(const RunOptions& options) {
   const io::ModelData data = model_data(config, model);
   const io::ModelFingerprint fp = io::fingerprint(data);
   auto backend = kernels::make_backend(options.backend);
-  Simulation sim(*backend, make_simulation_input(config, model));
+  RunPartition part;
+  if (g_partitioner != nullptr) {
+    part = g_partitioner(make_simulation_input(config, model));
+  } else {
+    part.input = make_simulation_input(config, model);
+  }
+  const Domain& domain = part.domain ? *part.domain : serial_domain();
+  const bool split = domain.size() > 1;
+  Simulation sim(*backend, std::move(part.input), domain);
+#if RUNAWAY_HAVE_MPI
+  std::optional<io::ParallelBlock> block;
+  if (split) {
+    const Block& b = sim.input().placement.block;
+    block = io::ParallelBlock{MPI_COMM_WORLD,
+                              {b.offset[0], b.offset[1], b.offset[2]},
+                              {b.extent[0], b.extent[1], b.extent[2]}};
+  }
+#endif
 
   // 3. Results: a new file, or the checkpoint's file cut back to the checkpoint.
   const fs::path dir =
@@ -348,8 +377,16 @@ RunSummary run_case(const RunOptions& options) {
     const auto count = [&](const char* name) {
       return std::size_t(verified.state.integers.at(name));
     };
-    writer.emplace(io::ResultsWriter::resume(
-        dir, {count("frames"), count("cell_samples"), count("events")}, fp, true));
+#if RUNAWAY_HAVE_MPI
+    if (split) {
+      writer.emplace(io::ResultsWriter::resume(
+          dir, {count("frames"), count("cell_samples"), count("events")}, fp, *block, true));
+    }
+#endif
+    if (!writer) {
+      writer.emplace(io::ResultsWriter::resume(
+          dir, {count("frames"), count("cell_samples"), count("events")}, fp, true));
+    }
   } else {
     io::ResultsOptions ro;
     ro.overwrite = options.overwrite;
@@ -362,6 +399,9 @@ RunSummary run_case(const RunOptions& options) {
         build::kVersion, build::kGitCommit, backend->info().name,
         fmt::format("{} ({} threads)", backend->info().device, backend->info().threads),
         options.command_line};
+#if RUNAWAY_HAVE_MPI
+    ro.parallel = block;
+#endif
     writer.emplace(dir, data, ro);
   }
 
@@ -369,10 +409,12 @@ RunSummary run_case(const RunOptions& options) {
   // is written last, after all queued output) and summarise it. If the run fails, the output
   // still queued is written (none after an output error) and the file stays incomplete.
   {
+    // A split run writes in the time loop: parallel HDF5 makes MPI calls, which this process
+    // makes from one thread only (MPI_THREAD_FUNNELED).
     const io::OutputMode mode =
-        options.async_output ? io::OutputMode::kThread : io::OutputMode::kInline;
+        options.async_output && !split ? io::OutputMode::kThread : io::OutputMode::kInline;
     io::AsyncResultsWriter output(std::move(*writer), mode);
-    RunObserver observer(output, config, fp, dir / kCheckpointName, options);
+    RunObserver observer(output, config, fp, dir / kCheckpointName, options, domain);
     {
       StopSignals signals;
       sim.run(&observer);
@@ -381,11 +423,14 @@ RunSummary run_case(const RunOptions& options) {
     output.finish();
   }
   std::error_code ignored;
-  fs::remove(dir / kCheckpointName, ignored);  // a finished run needs no checkpoint
+  if (domain.is_root()) fs::remove(dir / kCheckpointName, ignored);  // finished: not needed
   RunSummary summary = summarize_results(dir);
   summary.wall_time = seconds_since(start);
   summary.backend = backend->info().name;
-  if (options.print_summary) std::fputs(summary_text(summary).c_str(), stdout);
+  if (split) summary.backend += fmt::format(" x {} MPI ranks", domain.size());
+  if (options.print_summary && domain.is_root()) {
+    std::fputs(summary_text(summary).c_str(), stdout);
+  }
   return summary;
 }
 

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "host/config.hpp"
+#include "host/simulation.hpp"
 #include "io/model.hpp"
 #include "kernels/backend.hpp"
 #include "meshes/voxel_model.hpp"
@@ -64,6 +66,17 @@ struct RunSummary {
 // checkpoint at the wall-clock interval and on SIGINT/SIGTERM (then throws runaway::Error with
 // the command that continues the run). Throws runaway::Error for bad input or a failed run.
 RunSummary run_case(const RunOptions& options);
+
+// A run split over MPI ranks: this rank's Domain and its block of the run's input (with its
+// Placement). A null domain means the run is not split.
+struct RunPartition {
+  std::unique_ptr<Domain> domain;
+  SimulationInput input;
+};
+using RunPartitioner = RunPartition (*)(const SimulationInput& global);
+// The MPI build's main installs parallel::partition_run, which splits a run started by mpirun
+// with several ranks; without one, run_case runs the whole grid in this process.
+void set_run_partitioner(RunPartitioner partitioner);
 
 // The model as results and model files describe it: grid, maps, material and cell tables (cell
 // names, chemistry, electrolyte class, centres).

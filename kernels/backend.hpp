@@ -109,6 +109,14 @@ class Backend {
   // p[0..n) = value
   virtual void fill(double* p, Index n, double value) = 0;
 
+  // --- halo exchange entry points (kernels/halo.hpp) ----------------------------------------
+  // buffer[m] = the boundary layer of `field` (padded) on `face`, face_voxel_count(shape, face)
+  // entries, first in-face axis fastest.
+  virtual void pack_face(const GridShape& shape, int face, const double* field, double* buffer) = 0;
+  // The ghost layer of `field` beyond `face` from buffer, in the same order.
+  virtual void unpack_face(const GridShape& shape, int face, const double* buffer,
+                           double* field) = 0;
+
  protected:
   TransferCounters transfers_;
 

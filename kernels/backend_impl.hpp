@@ -7,6 +7,7 @@
 
 #include "kernels/backend.hpp"
 #include "kernels/conduction.hpp"
+#include "kernels/halo.hpp"
 
 namespace runaway::kernels {
 
@@ -106,6 +107,13 @@ class BackendImpl final : public Backend {
     exec_.for_each(count, gather);
   }
   void fill(double* p, Index n, double value) override { exec_.for_each(n, Fill{p, value}); }
+
+  void pack_face(const GridShape& shape, int face, const double* field, double* buffer) override {
+    exec_.for_each(face_voxel_count(shape, face), PackFace{shape, face, field, buffer});
+  }
+  void unpack_face(const GridShape& shape, int face, const double* buffer, double* field) override {
+    exec_.for_each(face_voxel_count(shape, face), UnpackFace{shape, face, buffer, field});
+  }
 
  private:
   Exec exec_;

@@ -1,0 +1,15 @@
+// Splitting `runaway run` over the ranks mpirun started (DESIGN.md §8): the partitioner that the
+// MPI build's main hands to host::run_case.
+#pragma once
+
+#include "host/run_case.hpp"
+
+namespace runaway::parallel {
+
+// One rank: the run unsplit (null domain). Several: an MpiDomain over MPI_COMM_WORLD, this rank's
+// block of the input (local_input) and its placement in the single grid, so checkpoints keep the
+// single grid's layout and restart on any rank count. Throws runaway::bad_input on every rank
+// when the rank count does not fit the grid. Collective.
+host::RunPartition partition_run(const host::SimulationInput& global);
+
+}  // namespace runaway::parallel
