@@ -128,7 +128,9 @@ void validate(const SimulationInput& in) {
       require(trig.power > 0 && std::isfinite(trig.power), key + ".power", text(trig.power),
               "must be > 0");
       require(trig.duration > 0, key + ".duration", text(trig.duration), "must be > 0");
-      require(!trig.voxels.empty(), key + ".face", "", "the heater covers no voxel");
+      // A block of a split run may hold none of the heater (the whole run was checked).
+      require(!trig.voxels.empty() || in.placement.decomposed(), key + ".face", "",
+              "the heater covers no voxel");
     }
     if (trig.kind == TriggerKind::kOven) {
       require(trig.ramp_rate > 0 && std::isfinite(trig.ramp_rate), key + ".ramp_rate",

@@ -1,7 +1,5 @@
 #include "parallel/run_partition.hpp"
 
-#include <mpi.h>
-
 #include <memory>
 #include <utility>
 
@@ -11,14 +9,19 @@
 namespace runaway::parallel {
 
 host::RunPartition partition_run(const host::SimulationInput& global) {
+  return partition_run(global, MPI_COMM_WORLD);
+}
+
+host::RunPartition partition_run(const host::SimulationInput& global, MPI_Comm comm) {
+  host::validate(global);  // blocks are checked only for what a block can hold
   int ranks = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  MPI_Comm_size(comm, &ranks);
   host::RunPartition part;
   if (ranks == 1) {
     part.input = global;
     return part;
   }
-  auto domain = std::make_unique<MpiDomain>(global.conduction.shape, MPI_COMM_WORLD);
+  auto domain = std::make_unique<MpiDomain>(global.conduction.shape, comm);
   part.input = local_input(global, domain->block(), domain->neighbours());
   host::Placement& p = part.input.placement;
   p.global_shape = global.conduction.shape;

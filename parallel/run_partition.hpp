@@ -2,6 +2,8 @@
 // MPI build's main hands to host::run_case.
 #pragma once
 
+#include <mpi.h>
+
 #include "host/run_case.hpp"
 
 namespace runaway::parallel {
@@ -11,5 +13,7 @@ namespace runaway::parallel {
 // single grid's layout and restart on any rank count. Throws runaway::bad_input on every rank
 // when the rank count does not fit the grid. Collective.
 host::RunPartition partition_run(const host::SimulationInput& global);
+// The same over the ranks of `comm` (tests restart a run on part of MPI_COMM_WORLD).
+host::RunPartition partition_run(const host::SimulationInput& global, MPI_Comm comm);
 
 }  // namespace runaway::parallel
