@@ -140,7 +140,8 @@ KineticsVoxels::KineticsVoxels(kernels::Backend& backend, const kernels::Chemist
   cell_ = device_copy(backend, std::vector<std::int32_t>(n, 0));
   slot_ = device_copy(backend, std::vector<std::uint8_t>(n, 0));
   in_runaway_ = device_copy(backend, std::vector<std::uint8_t>(n, 0));
-  hint_ = device_copy(backend, std::vector<float>(n, 0.0f));
+  hint0_ = device_copy(backend, std::vector<float>(n, 0.0f));  // no hint: the integrator's own
+  hint_ = DeviceArray<float>(backend, n);
   heat_rate_ = DeviceArray<double>(backend, n);
   self_heating_ = DeviceArray<double>(backend, n);
   arrival_ = DeviceArray<double>(backend, n);
@@ -157,6 +158,7 @@ void KineticsVoxels::reset() {
   backend_.copy_on_device(remaining_.data(), remaining0_.data(), remaining0_.bytes());
   backend_.copy_on_device(electrolyte_.data(), electrolyte0_.data(), electrolyte0_.bytes());
   backend_.copy_on_device(t_.data(), t0_.data(), t0_.bytes());
+  backend_.copy_on_device(hint_.data(), hint0_.data(), hint0_.bytes());
   backend_.fill(self_heating_.data(), count_, 0.0);
   backend_.fill(arrival_.data(), count_, NAN);
 }

@@ -70,7 +70,8 @@ class KineticsVoxels {
  public:
   KineticsVoxels(kernels::Backend& backend, const kernels::Chemistry& chemistry,
                  kernels::Index count, KineticsRegime regime);
-  // Restores the initial states, so that every timed half step integrates the same physics.
+  // Restores the initial states (and no sub-step hint), so that every timed half step integrates
+  // the same physics.
   void reset();
   // One kinetics half step (0.5 s, the half of a 1 s quiet step) of every voxel.
   void half_step();
@@ -94,7 +95,7 @@ class KineticsVoxels {
   kernels::DeviceArray<std::uint8_t> slot_;
   kernels::DeviceArray<kernels::Chemistry> chemistries_;
   kernels::DeviceArray<double> remaining_, remaining0_, electrolyte_, electrolyte0_, t_, t0_;
-  kernels::DeviceArray<float> hint_;
+  kernels::DeviceArray<float> hint_, hint0_;
   kernels::DeviceArray<double> heat_rate_, self_heating_, arrival_, released_, vented_;
   kernels::DeviceArray<std::uint8_t> in_runaway_;
   kernels::DeviceArray<int> failures_;
