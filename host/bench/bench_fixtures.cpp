@@ -66,9 +66,9 @@ namespace {
 constexpr double kHalfStep = 0.5;             // s, half of a 1 s quiet step
 constexpr double kQuietTemperature = 298.15;  // K
 // Mid-runaway: nrel-lco's adiabatic runaway from 430 K self-heats at ~3000 K/s at 600 K, its
-// steepest stretch, where the integrator needs hundreds of sub-steps (as in
-// benchmarks/bench_kinetics.cpp). At 480 K it has only just passed the 1 K/s onset (1.3 K/s) and
-// takes one or two sub-steps: that would measure a quiet voxel, not a runaway.
+// steepest stretch, where the integrator needs ~130 sub-steps per half step at the pack's
+// tolerances (600 K as in benchmarks/bench_kinetics.cpp). At 480 K it has only just passed the
+// 1 K/s onset (1.3 K/s) and takes one or two sub-steps: that would measure a quiet voxel.
 constexpr double kRunawayTemperature = 600.0;       // K
 constexpr double kRunawayStartTemperature = 430.0;  // K, as in the CVODE verification case
 constexpr double kRunawayTemperatureSpread = 40.0;  // K over neighbouring voxels (a front)
@@ -116,8 +116,9 @@ KineticsVoxels::KineticsVoxels(kernels::Backend& backend, const kernels::Chemist
   const std::size_t probes = std::min<std::size_t>(n, 97);
   for (std::size_t m = 0; m < probes; ++m) {
     kernels::KineticState probe = state;
-    substeps +=
-        kernels::advance_kinetics(chemistry, t[m], probe, kHalfStep, 0.0, false).accepted_substeps;
+    substeps += kernels::advance_kinetics(chemistry, t[m], probe, kHalfStep, 0.0, false,
+                                          pack_kinetics_tolerances())
+                    .accepted_substeps;
   }
   mean_substeps_ = probes > 0 ? double(substeps) / double(probes) : 0.0;
 
@@ -187,6 +188,7 @@ kernels::KineticsUpdate KineticsVoxels::update() {
   u.dt = kHalfStep;
   u.time_end = kHalfStep;
   u.onset_rate = kernels::kDefaultRunawayRateThreshold;
+  u.tolerances = pack_kinetics_tolerances();  // as Simulation integrates them
   return u;
 }
 
