@@ -66,7 +66,7 @@ namespace {
 constexpr double kHalfStep = 0.5;             // s, half of a 1 s quiet step
 constexpr double kQuietTemperature = 298.15;  // K
 // Mid-runaway: nrel-lco's adiabatic runaway from 430 K self-heats at ~3000 K/s at 600 K, its
-// steepest stretch, where the integrator needs ~130 sub-steps per half step at the pack's
+// steepest stretch, where the integrator needs ~200 sub-steps per half step at the pack's
 // tolerances (600 K as in benchmarks/bench_kinetics.cpp). At 480 K it has only just passed the
 // 1 K/s onset (1.3 K/s) and takes one or two sub-steps: that would measure a quiet voxel.
 constexpr double kRunawayTemperature = 600.0;       // K
