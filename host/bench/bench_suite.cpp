@@ -495,6 +495,7 @@ void run_suite(const SuiteOptions& options) {
     args.emplace_back("--benchmark_out_format=json");
   }
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   int argc = int(args.size());
