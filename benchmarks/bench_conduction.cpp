@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "host/conduction_solver.hpp"
-#include "stream_triad.hpp"
+#include "host/stream_triad.hpp"
 
 namespace runaway::benchmarks {
 namespace {
@@ -40,7 +40,7 @@ struct Setup {
 };
 
 void report(benchmark::State& state, double voxels_per_iteration, double bytes_per_voxel) {
-  const double triad = stream_triad_bytes_per_second();
+  const double triad = host::stream_triad_bytes_per_second();
   state.counters["voxel_updates_per_s"] =
       benchmark::Counter(voxels_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["bytes_per_voxel"] = bytes_per_voxel;

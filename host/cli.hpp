@@ -13,5 +13,6 @@ void add_run_commands(CLI::App& app);   // run, demo, compare (cli_run.cpp)
 void add_cell_command(CLI::App& app);   // cli_cell.cpp
 void add_check_command(CLI::App& app);  // cli_check.cpp
 void add_batch_command(CLI::App& app);  // batch sweeps (cli_batch.cpp)
+void add_bench_command(CLI::App& app);  // benchmark suite (bench/cli_bench.cpp)
 
 }  // namespace runaway::host

@@ -3,6 +3,7 @@
 
 #include "host/cli.hpp"
 #include "kernels/backend.hpp"
+#include "meshes/voxelizer.hpp"
 #include "runaway/build_info.hpp"
 
 namespace runaway::host {
@@ -18,6 +19,9 @@ void add_info_command(CLI::App& app) {
       fmt::print("                ({})\n", backend->selection_note());
     fmt::print("device:         {}\n", info.device);
     fmt::print("threads:        {}\n", info.threads);
+    if (info.available_memory_bytes > 0)
+      fmt::print("memory:         {} available\n",
+                 meshes::format_bytes(info.available_memory_bytes));
     fmt::print("build type:     {}\n", build::kBuildType);
     fmt::print("C++ compiler:   {}\n", build::kCxxCompiler);
     if (build::kCudaBackend) {

@@ -2,7 +2,6 @@
 #include <fmt/core.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -29,12 +28,6 @@ std::string joined_command_line(const std::vector<std::string>& args) {
   std::string out = "runaway";
   for (const std::string& a : args) out += " " + a;
   return out;
-}
-
-// Where the built-in examples live: $RUNAWAY_EXAMPLES_DIR, else the source tree's examples/.
-fs::path examples_dir() {
-  if (const char* env = std::getenv("RUNAWAY_EXAMPLES_DIR")) return env;
-  return RUNAWAY_EXAMPLES_DIR;
 }
 
 void write_text(const fs::path& path, const std::string& text) {

@@ -26,6 +26,7 @@ int run(int argc, char** argv) {
   runaway::host::add_check_command(app);
   runaway::host::add_cell_command(app);
   runaway::host::add_conduction_demo_command(app);
+  runaway::host::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <utility>
@@ -68,6 +69,11 @@ std::string clock_text(double seconds) {
 }
 
 }  // namespace
+
+fs::path examples_dir() {
+  if (const char* env = std::getenv("RUNAWAY_EXAMPLES_DIR")) return env;
+  return RUNAWAY_EXAMPLES_DIR;
+}
 
 // ---- the model as the results file describes it ----------------------------------------------
 io::ModelData model_data(const PackConfig& config, const meshes::VoxelModel& model) {

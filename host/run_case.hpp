@@ -62,6 +62,9 @@ struct RunSummary {
   std::string verdict;  // one line, e.g. "propagated to 12 of 12 cells in 312 s"
 };
 
+// Where the built-in examples live: $RUNAWAY_EXAMPLES_DIR, else the source tree's examples/.
+std::filesystem::path examples_dir();
+
 // Runs a case: config -> voxel model -> simulation -> results.h5 + results.xdmf. Writes a
 // checkpoint at the wall-clock interval and on SIGINT/SIGTERM (then throws runaway::Error with
 // the command that continues the run). Throws runaway::Error for bad input or a failed run.

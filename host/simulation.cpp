@@ -483,7 +483,7 @@ void Simulation::update_drivers(double dt) {
 // Per-voxel integrator accuracy in the pack: looser than the 0D reference runs (1e-6) because
 // the splitting step already bounds temperature changes to a few kelvin; the 3D-vs-0D test
 // (tests/verification/test_simulation_coupled.cpp) holds the deviation below 0.5 K.
-static kernels::KineticsTolerances kinetics_tolerances() {
+kernels::KineticsTolerances pack_kinetics_tolerances() {
   kernels::KineticsTolerances t;
   t.relative = 1e-4;
   t.absolute_temperature = 1e-2;
@@ -505,7 +505,7 @@ void Simulation::kinetics_half_step(double dt, double time_end) {
                                  dt,
                                  time_end,
                                  input_.control.onset_rate,
-                                 kinetics_tolerances(),
+                                 pack_kinetics_tolerances(),
                                  reacting_list_.data()};
   backend_.kinetics(update, reacting_count_);
 }

@@ -134,6 +134,9 @@ class SimulationObserver {
 
 void validate(const SimulationInput& input);
 
+// Accuracy of the per-voxel kinetics integrator in a pack (looser than the 0D runs').
+kernels::KineticsTolerances pack_kinetics_tolerances();
+
 // Everything that evolves during a run, by name, on the host: what a checkpoint holds. Restoring
 // it into a Simulation built from the same input continues the run bit for bit.
 struct SimulationSnapshot {

@@ -27,6 +27,9 @@ struct BackendInfo {
   std::string device;                          // CPU model or GPU name
   int threads = 1;                             // OpenMP threads or GPU multiprocessors
   double peak_bandwidth_bytes_per_second = 0;  // from device properties (GPU), 0 if unknown
+  // Memory free for allocation when the backend was made: free device memory (GPU), MemAvailable
+  // of /proc/meminfo (CPU); 0 if unknown. Sizes `runaway bench --size L`.
+  double available_memory_bytes = 0;
 };
 
 // Bytes moved between host and device, counted so tests can assert that a time step moves no

@@ -153,6 +153,10 @@ struct CudaExec {
     cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, device);
     // Double data rate: two transfers per clock.
     info.peak_bandwidth_bytes_per_second = 2.0 * clock_khz * 1e3 * bus_bits / 8.0;
+    std::size_t free_bytes = 0;
+    std::size_t total_bytes = 0;
+    check(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
+    info.available_memory_bytes = double(free_bytes);
     return info;
   }
 

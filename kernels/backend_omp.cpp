@@ -1,6 +1,8 @@
 // The OpenMP backend: BackendImpl instantiated with OmpExec.
 #include <omp.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -22,6 +24,19 @@ std::string cpu_model_name() {
   }
   return "unknown CPU";
 }
+
+// MemAvailable of /proc/meminfo in bytes (the kernel's estimate of what can be allocated without
+// swapping), 0 if unknown.
+double available_memory_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string line;
+  while (std::getline(meminfo, line)) {
+    if (line.rfind("MemAvailable:", 0) == 0) {
+      return std::strtod(line.c_str() + std::strlen("MemAvailable:"), nullptr) * 1024.0;  // kB
+    }
+  }
+  return 0;
+}
 }  // namespace
 
 BackendInfo OmpExec::describe() const {
@@ -30,6 +45,7 @@ BackendInfo OmpExec::describe() const {
   info.name = "openmp";
   info.device = cpu_model_name();
   info.threads = omp_get_max_threads();
+  info.available_memory_bytes = available_memory_bytes();
   return info;
 }
 

@@ -1,4 +1,4 @@
-#include "stream_triad.hpp"
+#include "host/stream_triad.hpp"
 
 #include <omp.h>
 
@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <memory>
 
-namespace runaway::benchmarks {
+namespace runaway::host {
 
 namespace {
 double measure() {
@@ -42,4 +42,4 @@ double stream_triad_bytes_per_second() {
   return bandwidth;
 }
 
-}  // namespace runaway::benchmarks
+}  // namespace runaway::host

@@ -1,0 +1,515 @@
+#include "host/bench/bench_suite.hpp"
+
+#include <benchmark/benchmark.h>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <regex>
+#include <utility>
+
+#include "common/error.hpp"
+#include "host/bench/bench_fixtures.hpp"
+#include "host/chemistry_library.hpp"
+#include "host/run_case.hpp"
+#include "host/stream_triad.hpp"
+#include "kernels/backend.hpp"
+#include "meshes/voxelizer.hpp"
+#include "runaway/build_info.hpp"
+
+namespace runaway::host::bench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kModuleExample = "module_12_prismatic_liquid.toml";
+constexpr const char* kKineticsChemistry = "nrel-lco";  // the default model (DESIGN.md §4)
+
+double seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+std::string grid_text(const meshes::GridSize& g) {
+  return fmt::format("{}x{}x{}", g.nx, g.ny, g.nz);
+}
+
+// Holds the fixture of the benchmark that runs now. Google Benchmark runs every repetition of
+// one benchmark before the next benchmark, so each fixture is built once; the previous one is
+// freed first, so that L never holds two.
+class FixtureSlot {
+ public:
+  template <class T, class Make>
+  T& get(const std::string& key, const Make& make) {
+    if (key != key_) {
+      held_.reset();
+      key_.clear();
+      held_ = make();
+      key_ = key;
+    }
+    return *static_cast<T*>(held_.get());
+  }
+  void clear() {
+    held_.reset();
+    key_.clear();
+  }
+
+ private:
+  std::string key_;
+  std::shared_ptr<void> held_;
+};
+
+// Everything the benchmarks share.
+struct Suite {
+  std::unique_ptr<kernels::Backend> backend;
+  SuitePlan plan;
+  double reference_bandwidth = 0;  // bytes/s: STREAM triad (CPU) or device peak (GPU)
+  std::string module_config;
+  std::vector<std::string> module_overrides;
+  FixtureSlot fixtures;
+  std::exception_ptr first_error;
+};
+
+// voxel_updates_per_second, bytes_per_voxel, GB_per_second and fraction_of_bandwidth from the
+// voxel updates of all iterations; Google Benchmark divides rates by the measured time.
+void set_bandwidth_counters(benchmark::State& state, const Suite& suite, double voxel_updates,
+                            double bytes_per_voxel) {
+  using benchmark::Counter;
+  const double bytes = voxel_updates * bytes_per_voxel;
+  state.counters["voxel_updates_per_second"] = Counter(voxel_updates, Counter::kIsRate);
+  state.counters["bytes_per_voxel"] = bytes_per_voxel;
+  state.counters["GB_per_second"] = Counter(bytes * 1e-9, Counter::kIsRate);
+  state.counters["fraction_of_bandwidth"] = Counter(
+      suite.reference_bandwidth > 0 ? bytes / suite.reference_bandwidth : NAN, Counter::kIsRate);
+}
+
+// ---- (a) one RKL2 stage --------------------------------------------------------------------
+void rkl2_stage(benchmark::State& state, Suite& suite) {
+  ConductionCube& cube = suite.fixtures.get<ConductionCube>(
+      "cube", [&] { return std::make_shared<ConductionCube>(*suite.backend, suite.plan.cube); });
+  for (auto _ : state) {
+    cube.rkl2_stage();
+    suite.backend->synchronize();
+  }
+  const double voxels = double(cube.voxel_count());
+  set_bandwidth_counters(state, suite, double(state.iterations()) * voxels,
+                         kRkl2StageBytesPerVoxel);
+  state.counters["voxels"] = voxels;
+}
+
+// ---- (b), (c) a kinetics half step ---------------------------------------------------------
+void kinetics(benchmark::State& state, Suite& suite, KineticsRegime regime) {
+  const bool quiet = regime == KineticsRegime::kQuiet;
+  KineticsVoxels& voxels =
+      suite.fixtures.get<KineticsVoxels>(quiet ? "kinetics quiet" : "kinetics runaway", [&] {
+        return std::make_shared<KineticsVoxels>(
+            *suite.backend, find_chemistry(kKineticsChemistry),
+            quiet ? suite.plan.quiet_voxels : suite.plan.runaway_voxels, regime);
+      });
+  for (auto _ : state) {
+    state.PauseTiming();
+    voxels.reset();
+    suite.backend->synchronize();
+    state.ResumeTiming();
+    voxels.half_step();
+    suite.backend->synchronize();
+  }
+  if (voxels.failures() != 0) {
+    throw runtime_error(fmt::format("the kinetics integrator failed in a voxel ({}, {})",
+                                    kKineticsChemistry, quiet ? "quiet" : "runaway"));
+  }
+  set_bandwidth_counters(state, suite, double(state.iterations()) * double(voxels.count()),
+                         kinetics_bytes_per_voxel(voxels.reaction_count()));
+  state.counters["voxels"] = double(voxels.count());
+  state.counters["substeps_per_voxel"] = voxels.mean_substeps();
+  state.counters["temperature"] = voxels.state_temperature();
+  state.SetLabel(fmt::format("{}, {:.0f} K", kKineticsChemistry, voxels.state_temperature()));
+}
+
+// ---- (d) a quiet coupled step of the module, and conduction alone ---------------------------
+struct QuietModule {
+  std::string name;
+  std::int64_t voxels = 0;
+  std::int64_t jelly_roll_voxels = 0;
+  std::unique_ptr<Simulation> simulation;
+};
+
+void coupled_step(benchmark::State& state, Suite& suite) {
+  QuietModule& m = suite.fixtures.get<QuietModule>("module quiet", [&] {
+    ModuleCase c = make_module_case(suite.module_config, suite.module_overrides);
+    c.input.triggers.clear();  // no heater: nothing reacts, every voxel stays at 298.15 K
+    auto q = std::make_shared<QuietModule>();
+    q->name = c.name;
+    q->voxels = c.grid.voxel_count();
+    q->jelly_roll_voxels = c.jelly_roll_voxels;
+    q->simulation = std::make_unique<Simulation>(*suite.backend, std::move(c.input));
+    return q;
+  });
+  Simulation& sim = *m.simulation;
+  const double dt = sim.input().control.max_dt;  // the quiet step (DESIGN.md §5)
+  // Both timed in every iteration, interleaved, so that the ratio sees the same machine state.
+  // Conduction alone advances the same solver by the same dt; with no trigger the module stays
+  // at rest, so neither changes what the other does.
+  double coupled_seconds = 0;
+  double conduction_seconds = 0;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    sim.conduction().conduct(dt);
+    suite.backend->synchronize();
+    const auto middle = Clock::now();
+    sim.step(dt);
+    suite.backend->synchronize();
+    const auto end = Clock::now();
+    conduction_seconds += seconds(middle - start);
+    coupled_seconds += seconds(end - middle);
+    state.SetIterationTime(seconds(end - middle));
+  }
+  const int stages = sim.conduction().last_stage_count();
+  const double updates = double(state.iterations()) * double(stages) * double(m.voxels);
+  // The RKL2 stage's bytes: GB_per_second is then the stage-equivalent bandwidth of the whole
+  // step, and fraction_of_bandwidth drops below the stage's by the step's overhead.
+  set_bandwidth_counters(state, suite, updates, kRkl2StageBytesPerVoxel);
+  using benchmark::Counter;
+  state.counters["voxels"] = double(m.voxels);
+  state.counters["active_voxels"] = double(m.jelly_roll_voxels);
+  state.counters["stages"] = stages;
+  state.counters["coupled_over_conduction"] =
+      conduction_seconds > 0 ? coupled_seconds / conduction_seconds : NAN;
+  state.counters["simulated_seconds_per_second"] =
+      Counter(double(state.iterations()) * dt, Counter::kIsRate);
+  state.SetLabel(fmt::format("{}, dt {:g} s, quiet", m.name, dt));
+}
+
+// ---- (e) the module run from t = 0 -----------------------------------------------------------
+class StageCounter : public SimulationObserver {
+ public:
+  void on_step(Simulation& sim) override {
+    stages += sim.conduction().last_stage_count();
+    ++steps;
+  }
+  std::int64_t stages = 0;
+  std::int64_t steps = 0;
+};
+
+struct ModuleRun {
+  ModuleCase module;
+  std::unique_ptr<Simulation> simulation;
+};
+
+void module_run(benchmark::State& state, Suite& suite) {
+  ModuleRun& m = suite.fixtures.get<ModuleRun>("module run", [&] {
+    auto r = std::make_shared<ModuleRun>();
+    r->module = make_module_case(suite.module_config, suite.module_overrides);
+    return r;
+  });
+  const double voxels = double(m.module.grid.voxel_count());
+  double updates = 0;
+  double simulated = 0;
+  std::int64_t steps = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    m.simulation.reset();  // free the last run's arrays before allocating the next
+    m.simulation = std::make_unique<Simulation>(*suite.backend, m.module.input);
+    suite.backend->synchronize();
+    state.ResumeTiming();
+    StageCounter counter;
+    m.simulation->run(&counter);
+    suite.backend->synchronize();
+    updates += double(counter.stages) * voxels;
+    simulated += m.simulation->time();
+    steps = counter.steps;
+  }
+  m.simulation.reset();
+  // As for the coupled step: RKL2 stage bytes, so GB_per_second is stage-equivalent.
+  set_bandwidth_counters(state, suite, updates, kRkl2StageBytesPerVoxel);
+  using benchmark::Counter;
+  state.counters["voxels"] = voxels;
+  state.counters["active_voxels"] = double(m.module.jelly_roll_voxels);
+  state.counters["steps"] = double(steps);
+  state.counters["simulated_seconds_per_second"] = Counter(simulated, Counter::kIsRate);
+  state.SetLabel(fmt::format("{}, heater on", m.module.name));
+}
+
+// Turns an exception inside a benchmark into Google Benchmark's error report, and keeps the
+// first one to rethrow when the suite has finished (its exit code is the command's).
+std::function<void(benchmark::State&)> guarded(Suite& suite,
+                                               std::function<void(benchmark::State&)> body) {
+  return [&suite, body = std::move(body)](benchmark::State& state) {
+    try {
+      body(state);
+    } catch (const std::exception& e) {
+      if (!suite.first_error) suite.first_error = std::current_exception();
+      state.SkipWithError(e.what());
+    }
+  };
+}
+
+// ---- console: Google Benchmark's table, then one line per benchmark from its median --------
+class SummaryReporter : public benchmark::ConsoleReporter {
+ public:
+  using benchmark::ConsoleReporter::ConsoleReporter;
+  void ReportRuns(const std::vector<Run>& runs) override {
+    benchmark::ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      const bool only = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
+      if (!run.error_occurred && (median || only)) medians.push_back(run);
+    }
+  }
+  std::vector<Run> medians;
+};
+
+double counter(const benchmark::BenchmarkReporter::Run& run, const char* name) {
+  const auto it = run.counters.find(name);
+  return it == run.counters.end() ? NAN : it->second.value;
+}
+
+void print_summary(const Suite& suite, const std::vector<benchmark::BenchmarkReporter::Run>& runs,
+                   int repetitions, const std::string& reference) {
+  if (runs.empty()) return;
+  fmt::print("\nrunaway bench, size {}: {} ({}); fraction of {} {:.1f} GB/s\n", suite.plan.size,
+             repetitions > 1 ? fmt::format("median of {} repetitions", repetitions)
+                             : std::string("one repetition"),
+             suite.backend->info().name, reference, suite.reference_bandwidth * 1e-9);
+  fmt::print("{:<40} {:>16} {:>8} {:>9} {:>9}\n", "benchmark", "voxel updates/s", "B/voxel", "GB/s",
+             "fraction");
+  for (const auto& run : runs) {
+    fmt::print("{:<40} {:>16.3e} {:>8.0f} {:>9.2f} {:>9.3f}\n", run.run_name.function_name,
+               counter(run, "voxel_updates_per_second"), counter(run, "bytes_per_voxel"),
+               counter(run, "GB_per_second"), counter(run, "fraction_of_bandwidth"));
+  }
+  for (const auto& run : runs) {
+    const std::string& name = run.run_name.function_name;
+    if (name.rfind("module/coupled_step", 0) == 0) {
+      fmt::print(
+          "{}: {:.0f} RKL2 stages per step; coupled step / conduction alone = {:.2f} "
+          "(issue #8 target when quiet: <= 1.15); {:.3g} simulated s per wall s\n",
+          name, counter(run, "stages"), counter(run, "coupled_over_conduction"),
+          counter(run, "simulated_seconds_per_second"));
+    } else if (name.rfind("module/run", 0) == 0) {
+      fmt::print("{}: {:.0f} steps; {:.3g} simulated s per wall s\n", name, counter(run, "steps"),
+                 counter(run, "simulated_seconds_per_second"));
+    } else if (name.rfind("kinetics", 0) == 0) {
+      fmt::print("{}: {:.1f} sub-steps per voxel per half step\n", name,
+                 counter(run, "substeps_per_voxel"));
+    }
+  }
+}
+
+bool sets_voxel_size(const std::vector<std::string>& overrides) {
+  return std::any_of(overrides.begin(), overrides.end(), [](const std::string& o) {
+    const auto start = o.find_first_not_of(" \t");
+    return start != std::string::npos && o.compare(start, 15, "mesh.voxel_size") == 0;
+  });
+}
+
+// A JSON path is checked before anything runs: Google Benchmark would only find out at the end
+// of its context and then exit the process.
+void check_writable(const std::string& path) {
+  std::ofstream probe(path, std::ios::out | std::ios::trunc);
+  if (!probe) {
+    throw bad_input(
+        "cannot write the JSON results there; give a file in an existing, writable directory",
+        {"", 0, "--json", path});
+  }
+}
+
+}  // namespace
+
+SuitePlan make_plan(const std::string& size_text, double available_memory_bytes) {
+  std::string size = size_text;
+  std::transform(size.begin(), size.end(), size.begin(),
+                 [](unsigned char c) { return char(std::toupper(c)); });
+  SuitePlan p;
+  p.size = size;
+  p.memory_budget = 0.5 * available_memory_bytes;
+  if (size == "XS") {  // the e2e test's size: a few seconds in all
+    p.cube = 32;
+    p.module_run_time = 5;
+    p.min_time = 0.01;
+  } else if (size == "S") {
+    p.cube = 64;
+    p.module_run_time = 20;
+  } else if (size == "M") {
+    p.cube = 256;
+    p.module_run_time = 40;
+  } else if (size == "L") {
+    if (!(available_memory_bytes > 0)) {
+      throw runtime_error("cannot size L: the backend does not report its available memory",
+                          {"", 0, "--size", size_text});
+    }
+    p.cube = std::max(16, int(std::cbrt(p.memory_budget / kLargestBenchBytesPerVoxel)));
+    p.module_at_most = true;
+    p.module_run_time = 60;
+  } else {
+    throw bad_input("expected S (~64^3 voxels), M (~256^3) or L (the largest that fits)",
+                    {"", 0, "--size", size_text});
+  }
+  const auto n = std::int64_t(p.cube);
+  p.quiet_voxels = n * n * n / 2;
+  p.runaway_voxels = n * n;
+  p.module_voxels = double(n * n * n);
+  return p;
+}
+
+double module_refinement(std::int64_t voxels, double target, bool at_most) {
+  const double r = std::cbrt(target / double(voxels));
+  if (r >= 1) return at_most ? std::floor(r) : std::round(r);
+  return 1.0 / (at_most ? std::ceil(1.0 / r) : std::round(1.0 / r));
+}
+
+void run_suite(const SuiteOptions& options) {
+  // 1. Everything the user gave, checked before anything runs.
+  if (options.repetitions < 1) {
+    throw bad_input("at least one repetition is needed",
+                    {"", 0, "--repetitions", std::to_string(options.repetitions)});
+  }
+  std::regex filter;
+  try {
+    filter = std::regex(options.filter.empty() ? std::string(".") : options.filter);
+  } catch (const std::regex_error& e) {
+    throw bad_input(std::string("not a regular expression: ") + e.what(),
+                    {"", 0, "--filter", options.filter});
+  }
+  Suite suite;
+  suite.backend = kernels::make_backend(kernels::BackendChoice::kAuto);
+  const kernels::BackendInfo& info = suite.backend->info();
+  suite.plan = make_plan(options.size, info.available_memory_bytes);
+  if (!options.json_path.empty()) check_writable(options.json_path);
+
+  // The module: the config's voxel size refined by an integer towards cube^3 voxels, unless the
+  // user set the voxel size; then the user's overrides, which win.
+  suite.module_config = options.config_path.empty() ? (examples_dir() / kModuleExample).string()
+                                                    : options.config_path;
+  if (!fs::exists(suite.module_config)) {
+    throw bad_input("no such pack config (set RUNAWAY_EXAMPLES_DIR to the examples/ folder)",
+                    {"", 0, "--config", suite.module_config});
+  }
+  const ModuleOutline base = module_outline(suite.module_config, options.overrides);
+  std::vector<std::string>& overrides = suite.module_overrides;
+  if (!sets_voxel_size(options.overrides)) {
+    const double r = module_refinement(base.grid.voxel_count(), suite.plan.module_voxels,
+                                       suite.plan.module_at_most);
+    if (r != 1) {
+      const meshes::Vec3& h = base.voxel_size;
+      overrides.push_back(
+          fmt::format("mesh.voxel_size=[{}, {}, {}]", h[0] / r, h[1] / r, h[2] / r));
+    }
+  }
+  overrides.push_back(
+      fmt::format("mesh.max_memory={:.0f}", std::max(1.0, suite.plan.memory_budget)));
+  overrides.push_back(fmt::format("run.end_time={:g}", suite.plan.module_run_time));
+  overrides.insert(overrides.end(), options.overrides.begin(), options.overrides.end());
+  const ModuleOutline module = module_outline(suite.module_config, overrides);
+
+  // 2. The suite, in this order, filtered by name.
+  using Body = std::function<void(benchmark::State&)>;
+  struct Entry {
+    std::string name;
+    Body body;
+    bool manual_time;
+  };
+  const std::string n = std::to_string(suite.plan.cube);
+  const std::vector<Entry> entries = {
+      {"conduction/rkl2_stage/" + n + "x" + n + "x" + n,
+       [&](benchmark::State& s) { rkl2_stage(s, suite); }, false},
+      {"kinetics/quiet/" + std::to_string(suite.plan.quiet_voxels),
+       [&](benchmark::State& s) { kinetics(s, suite, KineticsRegime::kQuiet); }, false},
+      {"kinetics/runaway/" + std::to_string(suite.plan.runaway_voxels),
+       [&](benchmark::State& s) { kinetics(s, suite, KineticsRegime::kRunaway); }, false},
+      {"module/coupled_step/" + grid_text(module.grid),
+       [&](benchmark::State& s) { coupled_step(s, suite); }, true},
+      {fmt::format("module/run_{:g}s/{}", module.end_time, grid_text(module.grid)),
+       [&](benchmark::State& s) { module_run(s, suite); }, false},
+  };
+  std::vector<std::string> names;
+  int selected = 0;
+  for (const Entry& e : entries) {
+    names.push_back(e.name);
+    if (!std::regex_search(e.name, filter)) continue;
+    ++selected;
+    benchmark::internal::Benchmark* b =
+        benchmark::RegisterBenchmark(e.name.c_str(), guarded(suite, e.body));
+    b->Unit(benchmark::kMillisecond);
+    if (e.manual_time) {
+      b->UseManualTime();
+    } else {
+      b->UseRealTime();
+    }
+  }
+  if (selected == 0) {
+    std::string list;
+    for (const std::string& name : names) list += "\n  " + name;
+    throw bad_input("matches no benchmark; the suite at this size is:" + list,
+                    {"", 0, "--filter", options.filter});
+  }
+
+  // 3. The reference bandwidth, measured now, and the context of the JSON.
+  std::string reference;
+  if (info.kind == kernels::BackendKind::kOpenMP) {
+    fmt::print("runaway bench: measuring STREAM triad ...\n");
+    std::fflush(stdout);
+    suite.reference_bandwidth = stream_triad_bytes_per_second();
+    reference = "STREAM triad";
+    benchmark::AddCustomContext("stream_triad_GB_per_second",
+                                fmt::format("{:.2f}", suite.reference_bandwidth * 1e-9));
+  } else {
+    suite.reference_bandwidth = info.peak_bandwidth_bytes_per_second;
+    reference = "device peak";
+  }
+  benchmark::AddCustomContext("runaway_version", build::kVersion);
+  benchmark::AddCustomContext("runaway_commit", build::kGitCommit);
+  benchmark::AddCustomContext("backend", info.name);
+  benchmark::AddCustomContext("device", info.device);
+  benchmark::AddCustomContext("threads", std::to_string(info.threads));
+  benchmark::AddCustomContext("reference_bandwidth", reference);
+  benchmark::AddCustomContext("reference_GB_per_second",
+                              fmt::format("{:.2f}", suite.reference_bandwidth * 1e-9));
+  benchmark::AddCustomContext("size", suite.plan.size);
+  benchmark::AddCustomContext("available_memory_bytes",
+                              fmt::format("{:.0f}", info.available_memory_bytes));
+  benchmark::AddCustomContext("module_config", suite.module_config);
+  std::string joined;
+  for (const std::string& o : overrides) joined += (joined.empty() ? "" : "; ") + o;
+  benchmark::AddCustomContext("module_overrides", joined);
+  benchmark::AddCustomContext("kinetics_chemistry", kKineticsChemistry);
+
+  // 4. Google Benchmark's runner and reporters, set up through its own flags.
+  std::vector<std::string> args = {"runaway bench",
+                                   "--benchmark_repetitions=" + std::to_string(options.repetitions),
+                                   fmt::format("--benchmark_min_time={:g}", suite.plan.min_time)};
+  if (options.repetitions > 1) args.emplace_back("--benchmark_display_aggregates_only=true");
+  if (!options.json_path.empty()) {
+    args.push_back("--benchmark_out=" + options.json_path);
+    args.emplace_back("--benchmark_out_format=json");
+  }
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = int(args.size());
+  benchmark::Initialize(&argc, argv.data());
+  SummaryReporter display(isatty(STDOUT_FILENO) == 1 ? benchmark::ConsoleReporter::OO_ColorTabular
+                                                     : benchmark::ConsoleReporter::OO_Tabular);
+  benchmark::RunSpecifiedBenchmarks(&display);
+  benchmark::ClearRegisteredBenchmarks();  // they refer to `suite`
+  benchmark::Shutdown();
+  suite.fixtures.clear();
+
+  print_summary(suite, display.medians, options.repetitions, reference);
+  if (!options.json_path.empty()) fmt::print("JSON: {}\n", options.json_path);
+  if (suite.first_error) std::rethrow_exception(suite.first_error);
+}
+
+}  // namespace runaway::host::bench
