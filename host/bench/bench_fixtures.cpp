@@ -48,15 +48,15 @@ ConductionCube::ConductionCube(kernels::Backend& backend, int n)
   // are those of a real step, and every stage j >= 2 costs the same.
   const double dt = 30 * solver_.explicit_time_step();
   const int stages = rkl2_stage_count(dt, solver_.explicit_time_step());
-  backend.rkl2_first_stage(solver_.view(), solver_.temperature_data(), rate0_.data(), y1_.data(),
-                           rkl2_first_coefficient(stages) * dt);
+  backend.rkl2_first_stage(solver_.boundaries(), solver_.view(), solver_.temperature_data(),
+                           rate0_.data(), y1_.data(), rkl2_first_coefficient(stages) * dt);
   coefficients_ = rkl2_coefficients(stages, std::min(5, stages), dt);
 }
 
 void ConductionCube::rkl2_stage() {
   const double* y0 = solver_.temperature_data();
-  solver_.backend().rkl2_stage(solver_.view(), coefficients_, y0, rate0_.data(), y1_.data(), y0,
-                               y2_.data());
+  solver_.backend().rkl2_stage(solver_.boundaries(), solver_.view(), coefficients_, y0,
+                               rate0_.data(), y1_.data(), y0, y2_.data());
 }
 
 // ---- kinetics ------------------------------------------------------------------------------
@@ -153,6 +153,10 @@ KineticsVoxels::KineticsVoxels(kernels::Backend& backend, const kernels::Chemist
   failures_ = device_copy(backend, std::vector<int>{0});
   source_ = device_copy(backend, std::vector<double>{0.0});
   vent_open_ = device_copy(backend, std::vector<std::uint8_t>{0});
+  quiet_temperature_ = device_copy(backend, std::vector<double>{kernels::quiet_temperature(
+                                                chemistry, SimulationControl{}.quiet_rate)});
+  reacting_ = device_copy(backend, std::vector<std::uint8_t>(n, 0));
+  reacting_list_ = DeviceArray<Index>(backend, n);
   reset();
 }
 
@@ -193,8 +197,15 @@ kernels::KineticsUpdate KineticsVoxels::update() {
   return u;
 }
 
+// One half step as Simulation::kinetics_half_step takes it: quiet voxels cost the check only.
 void KineticsVoxels::half_step() {
-  backend_.kinetics(update());
+  kernels::KineticsUpdate u = update();
+  const Index reacting =
+      backend_.select_reacting({u.k, u.drive, u.t, quiet_temperature_.data(), reacting_.data()},
+                               count_, reacting_list_.data());
+  if (reacting == 0) return;
+  u.subset = reacting_list_.data();
+  backend_.kinetics(u, reacting);
 }
 
 int KineticsVoxels::failures() const {

@@ -35,6 +35,11 @@ inline constexpr double kinetics_bytes_per_voxel(int reaction_count) {
   return 109.0 + 16.0 * reaction_count;
 }
 
+// Bytes per voxel of a quiet voxel, which the step only checks (kernels::MarkReacting and the
+// compaction): voxel index (8), cell id (4), chemistry slot (1), temperature (8), reacting flag
+// read and written (2), flag read again by the compaction (1): 24 B.
+inline constexpr double kQuietCheckBytesPerVoxel = 24.0;
+
 // Memory a benchmark holds per voxel of its cube, an estimate used to size L. The module is the
 // largest: meshes::kSolverBytesPerVoxel (96) plus kSolverBytesPerJellyRollVoxel (96) on the
 // ~46 % of its voxels that are jelly roll, plus the host's voxel model, simulation input and
@@ -101,6 +106,10 @@ class KineticsVoxels {
   kernels::DeviceArray<int> failures_;
   kernels::DeviceArray<double> source_;
   kernels::DeviceArray<std::uint8_t> vent_open_;
+  // As Simulation: a temperature check against the quiet temperature, compaction, integration.
+  kernels::DeviceArray<double> quiet_temperature_;
+  kernels::DeviceArray<std::uint8_t> reacting_;
+  kernels::DeviceArray<kernels::Index> reacting_list_;
   double mean_substeps_ = 0;
   double state_temperature_ = 0;
 };

@@ -129,8 +129,9 @@ void kinetics(benchmark::State& state, Suite& suite, KineticsRegime regime) {
     throw runtime_error(fmt::format("the kinetics integrator failed in a voxel ({}, {})",
                                     kKineticsChemistry, quiet ? "quiet" : "runaway"));
   }
-  set_bandwidth_counters(state, suite, double(state.iterations()) * double(voxels.count()),
-                         kinetics_bytes_per_voxel(voxels.reaction_count()));
+  set_bandwidth_counters(
+      state, suite, double(state.iterations()) * double(voxels.count()),
+      quiet ? kQuietCheckBytesPerVoxel : kinetics_bytes_per_voxel(voxels.reaction_count()));
   state.counters["voxels"] = double(voxels.count());
   state.counters["substeps_per_voxel"] = voxels.mean_substeps();
   state.counters["temperature"] = voxels.state_temperature();
