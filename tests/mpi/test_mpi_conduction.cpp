@@ -5,8 +5,10 @@
 // Tolerance: every voxel's update reads the same inputs in both runs (the halo holds the
 // neighbour's value, the shared face's conductance is the same harmonic mean in fp32, the stage
 // count follows from the same global minimum of the explicit step), so the arithmetic is
-// identical and the fields should agree exactly; 1e-12 relative is the allowance the plan set.
-// thermal_energy() sums in a different order per rank count, so it agrees to round-off only.
+// identical and the fields agree exactly (measured: 0 on 2 and 4 ranks, OpenMP backend, g++ 12
+// -O3); 1e-12 relative is the allowance the plan set, room for a compiler that contracts
+// differently in the vectorised and the remainder loop. thermal_energy() sums in a different
+// order per rank count, so it agrees to round-off only (measured: up to 3e-15).
 #include <gtest/gtest.h>
 #include <mpi.h>
 
