@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/backend.hpp"
+#include "kernels/exact_sum.hpp"
 #include "kernels/grid.hpp"
 
 namespace runaway::host {
@@ -33,6 +34,12 @@ class Domain {
   virtual void sum(double* /*values*/, std::size_t /*count*/) const {}
   virtual void max(double* /*values*/, std::size_t /*count*/) const {}
   virtual void min(double* /*values*/, std::size_t /*count*/) const {}
+  // Element-wise compensated sums (kernels/exact_sum.hpp): the same result on any rank count.
+  virtual void sum(kernels::CompensatedSum* /*values*/, std::size_t /*count*/) const {}
+  kernels::CompensatedSum sum(kernels::CompensatedSum value) const {
+    sum(&value, 1);
+    return value;
+  }
   double sum(double value) const {
     sum(&value, 1);
     return value;

@@ -236,7 +236,7 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input, const D
   cell_source_ = kernels::DeviceArray<double>(backend_, std::max<std::size_t>(cells, 1));
   cell_vent_open_ = kernels::DeviceArray<std::uint8_t>(backend_, std::max<std::size_t>(cells, 1));
   cell_stats_ =
-      kernels::DeviceArray<kernels::CellStatistics>(backend_, std::max<std::size_t>(cells, 1));
+      kernels::DeviceArray<kernels::CellPartial>(backend_, std::max<std::size_t>(cells, 1));
   view_.in_runaway = in_runaway_.data();
   view_.failures = failures_.data();
 
@@ -316,7 +316,7 @@ void Simulation::build_active_list() {
   chunk_begin_.upload(chunk_begin.data());
   cell_chunk_begin_ = kernels::DeviceArray<Index>(backend_, cell_chunk_begin.size());
   cell_chunk_begin_.upload(cell_chunk_begin.data());
-  chunk_stats_ = kernels::DeviceArray<kernels::CellStatistics>(
+  chunk_stats_ = kernels::DeviceArray<kernels::CellPartial>(
       backend_, std::max<std::size_t>(std::size_t(chunk_count_), 1));
 
   // Initial reaction state of every active voxel from its chemistry.
@@ -548,7 +548,8 @@ void Simulation::apply_flame(std::size_t cell, double dt) {
                               input_.control.flame_temperature,
                               dt,
                               1.0};
-  const double demand = domain_.sum(backend_.flame_demand(flame, r.count) * h.volume());  // J
+  const double demand =
+      domain_.sum(backend_.flame_demand(flame, r.count)).value() * h.volume();  // J
   flame.scale = demand > released ? released / demand : 1.0;
   const double deposited = flame.scale * demand;
   if (deposited > 0 && r.count > 0) backend_.flame_heating(flame, r.count);
@@ -562,41 +563,44 @@ void Simulation::collect_cell_statistics() {
   kernels::KineticsView view = view_;
   view.count = std::max<Index>(active_count_, 1);
   backend_.cell_statistics(
-      {view, chunk_begin_.data(), conduction_.temperature_data(), conduction_.spacing().volume(),
-       chunk_stats_.data()},
-      chunk_count_,
-      {chunk_stats_.data(), chunk_begin_.data(), cell_chunk_begin_.data(), cell_stats_.data()},
+      {view, chunk_begin_.data(), conduction_.temperature_data(), chunk_stats_.data()},
+      chunk_count_, {chunk_stats_.data(), cell_chunk_begin_.data(), cell_stats_.data()},
       Index(cells));
-  std::vector<kernels::CellStatistics> stats(cells);
-  cell_stats_.download(stats.data());
+  std::vector<kernels::CellPartial> partial(cells);
+  cell_stats_.download(partial.data());
   if (domain_.size() > 1) {
-    // Across ranks: sums of sums, max of maxima, min of arrival times (NaN: none yet, sent as
-    // +inf), and the mean from the sum of temperatures over the cell's voxels on all ranks.
-    std::vector<double> sums(cells * 5), highs(cells * 2), earliest(cells);
+    // Across ranks: compensated sums of sums (the same on any rank count), max of maxima, min of
+    // arrival times (NaN: none yet, sent as +inf).
+    std::vector<kernels::CompensatedSum> sums(cells * 5);
+    std::vector<double> highs(cells * 2), earliest(cells);
     for (std::size_t c = 0; c < cells; ++c) {
-      const kernels::CellStatistics& st = stats[c];
-      const double local = double(cell_begin_host_[c + 1] - cell_begin_host_[c]);
-      const double parts[5] = {st.mean_temperature * local, st.heat_release_rate, st.heat_released,
-                               st.vented_mass, st.releasable_heat};
+      const kernels::CellPartial& p = partial[c];
+      const kernels::CompensatedSum parts[5] = {p.temperature, p.heat_release_rate, p.heat_released,
+                                                p.vented_mass, p.releasable_heat};
       std::copy(std::begin(parts), std::end(parts), sums.begin() + std::ptrdiff_t(5 * c));
-      highs[2 * c] = st.max_temperature;
-      highs[2 * c + 1] = st.max_self_heating_rate;
-      earliest[c] = std::isnan(st.earliest_arrival) ? HUGE_VAL : st.earliest_arrival;
+      highs[2 * c] = p.max_temperature;
+      highs[2 * c + 1] = p.max_self_heating_rate;
+      earliest[c] = std::isnan(p.earliest_arrival) ? HUGE_VAL : p.earliest_arrival;
     }
     domain_.sum(sums.data(), sums.size());
     domain_.max(highs.data(), highs.size());
     domain_.min(earliest.data(), earliest.size());
     for (std::size_t c = 0; c < cells; ++c) {
-      kernels::CellStatistics& st = stats[c];
-      st.mean_temperature = cell_voxels_[c] > 0 ? sums[5 * c] / cell_voxels_[c] : 0.0;
-      st.heat_release_rate = sums[5 * c + 1];
-      st.heat_released = sums[5 * c + 2];
-      st.vented_mass = sums[5 * c + 3];
-      st.releasable_heat = sums[5 * c + 4];
-      st.max_temperature = highs[2 * c];
-      st.max_self_heating_rate = highs[2 * c + 1];
-      st.earliest_arrival = std::isinf(earliest[c]) ? kNotYet : earliest[c];
+      kernels::CellPartial& p = partial[c];
+      p.temperature = sums[5 * c];
+      p.heat_release_rate = sums[5 * c + 1];
+      p.heat_released = sums[5 * c + 2];
+      p.vented_mass = sums[5 * c + 3];
+      p.releasable_heat = sums[5 * c + 4];
+      p.max_temperature = highs[2 * c];
+      p.max_self_heating_rate = highs[2 * c + 1];
+      p.earliest_arrival = std::isinf(earliest[c]) ? kNotYet : earliest[c];
     }
+  }
+  std::vector<kernels::CellStatistics> stats(cells);
+  for (std::size_t c = 0; c < cells; ++c) {
+    stats[c] = kernels::finish_cell_statistics(partial[c], cell_voxels_[c],
+                                               conduction_.spacing().volume());
   }
   for (std::size_t c = 0; c < cells; ++c) {
     records_[c].stats = stats[c];

@@ -236,9 +236,9 @@ class Simulation {
   kernels::DeviceArray<int> failures_;
   kernels::DeviceArray<kernels::Index> chunk_begin_;       // per-cell statistics chunks
   kernels::DeviceArray<kernels::Index> cell_chunk_begin_;  // first chunk of each cell
-  kernels::DeviceArray<kernels::CellStatistics> chunk_stats_;
+  kernels::DeviceArray<kernels::CellPartial> chunk_stats_;
   kernels::Index chunk_count_ = 0;
-  kernels::DeviceArray<kernels::CellStatistics> cell_stats_;
+  kernels::DeviceArray<kernels::CellPartial> cell_stats_;
   kernels::DeviceArray<double> cell_source_;
   kernels::DeviceArray<std::uint8_t> cell_vent_open_;
   kernels::DeviceArray<double> t_old_;

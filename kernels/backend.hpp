@@ -14,6 +14,7 @@
 
 #include "kernels/conduction.hpp"
 #include "kernels/coupling.hpp"
+#include "kernels/exact_sum.hpp"
 #include "kernels/grid.hpp"
 
 namespace runaway::kernels {
@@ -47,6 +48,11 @@ class Backend {
   // --- memory -------------------------------------------------------------------------------
   virtual void* allocate(std::size_t bytes) = 0;
   virtual void deallocate(void* pointer) noexcept = 0;
+  // Page-locked host memory for buffers that cross between host and device every step (halo
+  // staging when MPI cannot read device memory): the GPU copies it by DMA at full bus speed,
+  // without the driver's bounce through its own pinned buffer. Ordinary memory on OpenMP.
+  virtual void* allocate_pinned(std::size_t bytes) = 0;
+  virtual void deallocate_pinned(void* pointer) noexcept = 0;
   virtual void copy_to_device(void* device, const void* host, std::size_t bytes) = 0;
   virtual void copy_to_host(void* host, const void* device, std::size_t bytes) = 0;
   virtual void copy_on_device(void* destination, const void* source, std::size_t bytes) = 0;
@@ -99,8 +105,9 @@ class Backend {
   virtual Index select_reacting(const MarkReacting& mark, Index count, Index* list) = 0;
   // A heat source over `count` region voxels.
   virtual void region_source(const RegionSourceUpdate& update, Index count) = 0;
-  // A vent fire: the heat its surfaces would take (J/m^3 summed over voxels), and applying it.
-  virtual double flame_demand(const FlameHeating& flame, Index count) = 0;
+  // A vent fire: the heat its surfaces would take (J/m^3 summed over voxels, a compensated sum
+  // so that no split of the voxels changes it), and applying it.
+  virtual CompensatedSum flame_demand(const FlameHeating& flame, Index count) = 0;
   virtual void flame_heating(const FlameHeating& flame, Index count) = 0;
   // Per-cell statistics: a reduction per chunk of the active list, then one per cell.
   virtual void cell_statistics(const CellStatisticsReduce& chunks, Index chunk_count,
@@ -163,6 +170,41 @@ class DeviceArray {
     backend_->copy_to_host(host, data_ + i, sizeof(T));
   }
   void swap(DeviceArray& other) noexcept {
+    std::swap(backend_, other.backend_);
+    std::swap(data_, other.data_);
+    std::swap(count_, other.count_);
+  }
+
+ private:
+  Backend* backend_ = nullptr;
+  T* data_ = nullptr;
+  std::size_t count_ = 0;
+};
+
+// An array in page-locked host memory (Backend::allocate_pinned); moves, never copies.
+template <class T>
+class PinnedArray {
+ public:
+  PinnedArray() = default;
+  PinnedArray(Backend& backend, std::size_t count)
+      : backend_(&backend),
+        data_(static_cast<T*>(backend.allocate_pinned(count * sizeof(T)))),
+        count_(count) {}
+  PinnedArray(PinnedArray&& other) noexcept { swap(other); }
+  PinnedArray& operator=(PinnedArray&& other) noexcept {
+    PinnedArray(std::move(other)).swap(*this);
+    return *this;
+  }
+  PinnedArray(const PinnedArray&) = delete;
+  PinnedArray& operator=(const PinnedArray&) = delete;
+  ~PinnedArray() {
+    if (data_ != nullptr) backend_->deallocate_pinned(data_);
+  }
+
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  std::size_t size() const { return count_; }
+  void swap(PinnedArray& other) noexcept {
     std::swap(backend_, other.backend_);
     std::swap(data_, other.data_);
     std::swap(count_, other.count_);

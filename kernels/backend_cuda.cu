@@ -80,6 +80,13 @@ struct IsSet {
   __host__ __device__ bool operator()(std::uint8_t flag) const { return flag != 0; }
 };
 
+// A term of a compensated sum.
+template <class F>
+struct AsCompensated {
+  F f;
+  __host__ __device__ CompensatedSum operator()(Index m) const { return {f(m), 0.0}; }
+};
+
 struct MinOp {
   __host__ __device__ double operator()(double a, double b) const { return a < b ? a : b; }
 };
@@ -208,11 +215,12 @@ struct CudaExec {
     return result;
   }
   template <class F>
-  double sum_each(Index n, const F& f) const {
-    if (n <= 0) return 0.0;
-    const double result = thrust::transform_reduce(
-        thrust::cuda::par.on(stream), thrust::counting_iterator<Index>(0),
-        thrust::counting_iterator<Index>(n), f, 0.0, thrust::plus<double>());
+  CompensatedSum sum_each(Index n, const F& f) const {
+    if (n <= 0) return {};
+    const CompensatedSum result =
+        thrust::transform_reduce(thrust::cuda::par.on(stream), thrust::counting_iterator<Index>(0),
+                                 thrust::counting_iterator<Index>(n), AsCompensated<F>{f},
+                                 CompensatedSum{}, CompensatedPlus{});
     check(cudaGetLastError(), "reduction");
     return result;
   }
@@ -247,6 +255,12 @@ struct CudaExec {
     return p;
   }
   void deallocate(void* p) const noexcept { cudaFree(p); }
+  void* allocate_pinned(std::size_t bytes) const {
+    void* p = nullptr;
+    check(cudaMallocHost(&p, bytes == 0 ? 1 : bytes), "cudaMallocHost");
+    return p;
+  }
+  void deallocate_pinned(void* p) const noexcept { cudaFreeHost(p); }
   void copy_to_device(void* d, const void* h, std::size_t n) const {
     check(cudaMemcpyAsync(d, h, n, cudaMemcpyHostToDevice, stream), "copy to device");
     synchronize();

@@ -20,6 +20,8 @@ class BackendImpl final : public Backend {
 
   void* allocate(std::size_t bytes) override { return exec_.allocate(bytes); }
   void deallocate(void* pointer) noexcept override { exec_.deallocate(pointer); }
+  void* allocate_pinned(std::size_t bytes) override { return exec_.allocate_pinned(bytes); }
+  void deallocate_pinned(void* pointer) noexcept override { exec_.deallocate_pinned(pointer); }
   void copy_to_device(void* device, const void* host, std::size_t bytes) override {
     transfers_.host_to_device += bytes;
     exec_.copy_to_device(device, host, bytes);
@@ -89,8 +91,8 @@ class BackendImpl final : public Backend {
   void region_source(const RegionSourceUpdate& update, Index count) override {
     exec_.for_each(count, update);
   }
-  double flame_demand(const FlameHeating& flame, Index count) override {
-    return count > 0 ? exec_.sum_each(count, FlameDemand{flame}) : 0.0;
+  CompensatedSum flame_demand(const FlameHeating& flame, Index count) override {
+    return count > 0 ? exec_.sum_each(count, FlameDemand{flame}) : CompensatedSum{};
   }
   void flame_heating(const FlameHeating& flame, Index count) override {
     exec_.for_each(count, flame);

@@ -12,6 +12,7 @@
 
 #include "kernels/chemistry.hpp"
 #include "kernels/conduction.hpp"
+#include "kernels/exact_sum.hpp"
 #include "kernels/grid.hpp"
 #include "kernels/hd.hpp"
 #include "kernels/kinetics.hpp"
@@ -167,6 +168,50 @@ struct CellStatistics {
   double releasable_heat = 0;        // J still held by the exothermic reactants
 };
 
+// A chunk's or a cell's statistics before they are final: sums per unit volume as compensated
+// pairs (kernels/exact_sum.hpp), so chunks, threads and ranks may add them in any order and give
+// the same statistics, and extremes. finish_cell_statistics makes the CellStatistics.
+struct CellPartial {
+  CompensatedSum temperature;        // K, summed over voxels
+  CompensatedSum heat_release_rate;  // W/m^3, summed over voxels
+  CompensatedSum heat_released;      // J/m^3, summed over voxels
+  CompensatedSum vented_mass;        // kg/m^3 during this step, summed over voxels
+  CompensatedSum releasable_heat;    // J/m^3, summed over voxels
+  double max_temperature = -1e300;   // K
+  double max_self_heating_rate = 0;  // K/s
+  double earliest_arrival = NAN;     // s, NaN if no voxel has run away
+
+  RUNAWAY_HD void add(const CellPartial& p) {
+    temperature.add(p.temperature);
+    heat_release_rate.add(p.heat_release_rate);
+    heat_released.add(p.heat_released);
+    vented_mass.add(p.vented_mass);
+    releasable_heat.add(p.releasable_heat);
+    max_temperature = p.max_temperature > max_temperature ? p.max_temperature : max_temperature;
+    max_self_heating_rate = p.max_self_heating_rate > max_self_heating_rate
+                                ? p.max_self_heating_rate
+                                : max_self_heating_rate;
+    if (!std::isnan(p.earliest_arrival) && !(p.earliest_arrival >= earliest_arrival)) {
+      earliest_arrival = p.earliest_arrival;
+    }
+  }
+};
+
+// The statistics of a cell of `voxels` jelly-roll voxels of `voxel_volume` from its partial.
+RUNAWAY_HD inline CellStatistics finish_cell_statistics(const CellPartial& p, double voxels,
+                                                        double voxel_volume) {
+  CellStatistics s;
+  s.mean_temperature = voxels > 0 ? p.temperature.value() / voxels : 0.0;
+  s.max_temperature = p.max_temperature;
+  s.max_self_heating_rate = p.max_self_heating_rate;
+  s.heat_release_rate = p.heat_release_rate.value() * voxel_volume;
+  s.heat_released = p.heat_released.value() * voxel_volume;
+  s.vented_mass = p.vented_mass.value() * voxel_volume;
+  s.earliest_arrival = p.earliest_arrival;
+  s.releasable_heat = p.releasable_heat.value() * voxel_volume;
+  return s;
+}
+
 // Per-cell statistics in two levels, so that a GPU has thousands of threads at work rather than
 // one per cell: each cell's range of the active list is cut into chunks (kStatisticsChunk voxels
 // at most, never straddling two cells), CellStatisticsReduce reduces one chunk per thread, and
@@ -178,71 +223,39 @@ struct CellStatisticsReduce {
   KineticsView k;
   const Index* segment_begin;  // n_chunks + 1 offsets into the active list
   const double* t;
-  double voxel_volume;
-  CellStatistics* out;  // one per chunk; mean_temperature holds the chunk's mean
+  CellPartial* out;  // one per chunk
   RUNAWAY_HD void operator()(Index segment) const {
-    CellStatistics s;
-    s.earliest_arrival = NAN;
-    const Index begin = segment_begin[segment];
-    const Index end = segment_begin[segment + 1];
-    s.max_temperature = -1e300;
-    double sum_t = 0;
-    for (Index m = begin; m < end; ++m) {
+    CellPartial s;
+    for (Index m = segment_begin[segment]; m < segment_begin[segment + 1]; ++m) {
       const double tm = t[k.voxel[m]];
-      sum_t += tm;
+      s.temperature.add(tm);
       s.max_temperature = tm > s.max_temperature ? tm : s.max_temperature;
       const double rate = k.self_heating_rate[m];
       s.max_self_heating_rate = rate > s.max_self_heating_rate ? rate : s.max_self_heating_rate;
-      s.heat_release_rate += k.heat_release_rate[m] * voxel_volume;
-      s.heat_released += k.heat_released[m] * voxel_volume;
-      s.vented_mass += k.vented_mass[m] * voxel_volume;
+      s.heat_release_rate.add(k.heat_release_rate[m]);
+      s.heat_released.add(k.heat_released[m]);
+      s.vented_mass.add(k.vented_mass[m]);
       const double arrival = k.arrival_time[m];
       if (!std::isnan(arrival) && !(arrival >= s.earliest_arrival)) s.earliest_arrival = arrival;
       const Chemistry& chem = k.chemistries[k.chemistry[m]];
       for (int i = 0; i < chem.reaction_count; ++i) {
         const double h = chem.reactions[i].heat_of_reaction;
-        if (h > 0.0) {
-          s.releasable_heat +=
-              h * reactant_content(chem, i) * k.remaining[i * k.count + m] * voxel_volume;
-        }
+        if (h > 0.0)
+          s.releasable_heat.add(h * reactant_content(chem, i) * k.remaining[i * k.count + m]);
       }
     }
-    if (end > begin) s.mean_temperature = sum_t / double(end - begin);
     out[segment] = s;
   }
 };
 
-// One cell's statistics from its chunks [cell_chunk_begin[c], cell_chunk_begin[c + 1]).
+// One cell's partial from its chunks [cell_chunk_begin[c], cell_chunk_begin[c + 1]).
 struct CellStatisticsCombine {
-  const CellStatistics* chunk;
-  const Index* chunk_begin;       // n_chunks + 1 offsets into the active list (chunk sizes)
+  const CellPartial* chunk;
   const Index* cell_chunk_begin;  // n_cells + 1 offsets into the chunks
-  CellStatistics* out;
+  CellPartial* out;
   RUNAWAY_HD void operator()(Index cell) const {
-    CellStatistics s;
-    s.earliest_arrival = NAN;
-    s.max_temperature = -1e300;
-    double sum_t = 0;
-    Index count = 0;
-    for (Index q = cell_chunk_begin[cell]; q < cell_chunk_begin[cell + 1]; ++q) {
-      const CellStatistics& p = chunk[q];
-      const Index n = chunk_begin[q + 1] - chunk_begin[q];
-      sum_t += p.mean_temperature * double(n);
-      count += n;
-      s.max_temperature =
-          p.max_temperature > s.max_temperature ? p.max_temperature : s.max_temperature;
-      s.max_self_heating_rate = p.max_self_heating_rate > s.max_self_heating_rate
-                                    ? p.max_self_heating_rate
-                                    : s.max_self_heating_rate;
-      s.heat_release_rate += p.heat_release_rate;
-      s.heat_released += p.heat_released;
-      s.vented_mass += p.vented_mass;
-      s.releasable_heat += p.releasable_heat;
-      if (!std::isnan(p.earliest_arrival) && !(p.earliest_arrival >= s.earliest_arrival)) {
-        s.earliest_arrival = p.earliest_arrival;
-      }
-    }
-    if (count > 0) s.mean_temperature = sum_t / double(count);
+    CellPartial s;
+    for (Index q = cell_chunk_begin[cell]; q < cell_chunk_begin[cell + 1]; ++q) s.add(chunk[q]);
     out[cell] = s;
   }
 };

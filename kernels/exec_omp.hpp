@@ -96,10 +96,17 @@ struct OmpExec {
   }
 
   template <class F>
-  double sum_each(Index n, const F& f) const {
-    double total = 0;
-#pragma omp parallel for schedule(static) reduction(+ : total)
-    for (Index m = 0; m < n; ++m) total += f(m);
+  CompensatedSum sum_each(Index n, const F& f) const {
+    std::vector<CompensatedSum> partial(static_cast<std::size_t>(omp_get_max_threads()));
+#pragma omp parallel
+    {
+      CompensatedSum mine;
+#pragma omp for schedule(static)
+      for (Index m = 0; m < n; ++m) mine.add(f(m));
+      partial[std::size_t(omp_get_thread_num())] = mine;
+    }
+    CompensatedSum total;
+    for (const CompensatedSum& p : partial) total.add(p);
     return total;
   }
 
@@ -168,6 +175,13 @@ struct OmpExec {
   }
   void deallocate(void* p) const noexcept {
     std::free(p);
+  }
+  // Host memory is all the OpenMP backend has: nothing to pin.
+  void* allocate_pinned(std::size_t bytes) const {
+    return allocate(bytes);
+  }
+  void deallocate_pinned(void* p) const noexcept {
+    deallocate(p);
   }
   void copy_to_device(void* d, const void* h, std::size_t n) const {
     copy(d, h, n);

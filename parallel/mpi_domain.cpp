@@ -33,6 +33,13 @@ void nan_skipping_max(void* in, void* inout, int* count, MPI_Datatype* /*type*/)
   for (int m = 0; m < *count; ++m) b[m] = std::fmax(a[m], b[m]);
 }
 
+// Element-wise a + b of compensated sums.
+void compensated_plus(void* in, void* inout, int* count, MPI_Datatype* /*type*/) {
+  const auto* a = static_cast<const kernels::CompensatedSum*>(in);
+  auto* b = static_cast<kernels::CompensatedSum*>(inout);
+  for (int m = 0; m < *count; ++m) b[m].add(a[m]);
+}
+
 int to_mpi_count(std::size_t count, const char* what) {
   if (count > std::size_t(INT_MAX)) {
     throw runaway::runtime_error(std::string(what) + ": " + std::to_string(count) +
@@ -123,6 +130,10 @@ MpiDomain::MpiDomain(const kernels::GridShape& global, MPI_Comm comm) : global_(
   }
   MPI_Op_create(&nan_skipping_min, 1, &nan_min_);
   MPI_Op_create(&nan_skipping_max, 1, &nan_max_);
+  MPI_Op_create(&compensated_plus, 1, &compensated_plus_);
+  static_assert(sizeof(kernels::CompensatedSum) == 2 * sizeof(double));
+  MPI_Type_contiguous(2, MPI_DOUBLE, &compensated_type_);
+  MPI_Type_commit(&compensated_type_);
 }
 
 MpiDomain::~MpiDomain() {
@@ -131,11 +142,17 @@ MpiDomain::~MpiDomain() {
   if (finalized) return;
   if (nan_min_ != MPI_OP_NULL) MPI_Op_free(&nan_min_);
   if (nan_max_ != MPI_OP_NULL) MPI_Op_free(&nan_max_);
+  if (compensated_plus_ != MPI_OP_NULL) MPI_Op_free(&compensated_plus_);
+  if (compensated_type_ != MPI_DATATYPE_NULL) MPI_Type_free(&compensated_type_);
   if (cart_ != MPI_COMM_NULL) MPI_Comm_free(&cart_);
 }
 
 void MpiDomain::sum(double* values, std::size_t count) const {
   MPI_Allreduce(MPI_IN_PLACE, values, to_mpi_count(count, "sum"), MPI_DOUBLE, MPI_SUM, cart_);
+}
+void MpiDomain::sum(kernels::CompensatedSum* values, std::size_t count) const {
+  MPI_Allreduce(MPI_IN_PLACE, values, to_mpi_count(count, "sum"), compensated_type_,
+                compensated_plus_, cart_);
 }
 void MpiDomain::max(double* values, std::size_t count) const {
   MPI_Allreduce(MPI_IN_PLACE, values, to_mpi_count(count, "max"), MPI_DOUBLE, nan_max_, cart_);
@@ -198,7 +215,17 @@ void MpiDomain::prepare_buffers(kernels::Backend& backend, const kernels::GridSh
     return;
   }
   if (buffer_backend_ != nullptr) release_halo_buffers(*buffer_backend_);
-  staged_ = backend.info().kind == kernels::BackendKind::kCuda && !cuda_aware_mpi();
+  switch (transport_) {
+    case HaloTransport::kAuto:
+      staged_ = backend.info().kind == kernels::BackendKind::kCuda && !cuda_aware_mpi();
+      break;
+    case HaloTransport::kDirect:
+      staged_ = false;
+      break;
+    case HaloTransport::kStaged:
+      staged_ = true;
+      break;
+  }
   for (int f = 0; f < kernels::kFaceCount; ++f) {
     if (neighbours_[std::size_t(f)] == kNoNeighbour) continue;
     const auto count = std::size_t(kernels::face_voxel_count(local, f));
@@ -207,12 +234,18 @@ void MpiDomain::prepare_buffers(kernels::Backend& backend, const kernels::GridSh
     b.send = kernels::DeviceArray<double>(backend, count);
     b.receive = kernels::DeviceArray<double>(backend, count);
     if (staged_) {
-      b.send_host.assign(count, 0.0);
-      b.receive_host.assign(count, 0.0);
+      b.send_host = kernels::PinnedArray<double>(backend, count);
+      b.receive_host = kernels::PinnedArray<double>(backend, count);
     }
   }
   buffer_backend_ = &backend;
   buffer_shape_ = local;
+}
+
+void MpiDomain::set_halo_transport(HaloTransport transport) const {
+  if (transport == transport_) return;
+  transport_ = transport;
+  if (buffer_backend_ != nullptr) release_halo_buffers(*buffer_backend_);  // remade next time
 }
 
 void MpiDomain::release_halo_buffers(kernels::Backend& backend) const {

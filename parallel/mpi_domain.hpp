@@ -19,14 +19,15 @@
 // writes the received layer into the ghosts (kernels/halo.hpp). Faces only: the 7-point stencil
 // reads no edge or corner ghost. Buffers are backend arrays allocated on first use and reused.
 // On the OpenMP backend they are host memory and go to MPI directly; on the CUDA backend they go
-// to MPI directly when the MPI is CUDA-aware (MPIX_Query_cuda_support), otherwise through host
-// staging vectors (pageable: a pinned allocation would need a backend entry point).
+// to MPI directly when the MPI is CUDA-aware (MPIX_Query_cuda_support), otherwise through
+// page-locked host staging buffers (Backend::allocate_pinned, cudaMallocHost).
 //
-// Reductions: MPI_Allreduce. min and max treat NaN as "no value" (like std::fmin/fmax and like
-// the backends' own reductions, which skip NaN voxels): the result is the extreme of the ranks
-// that have a number, NaN only if none has. So a per-cell quantity that is NaN until it happens
-// (an onset time) reduces to the earliest rank's value. Checks for a broken (NaN) field must use
-// sum, which propagates NaN, or all_ok.
+// Reductions: MPI_Allreduce. Compensated sums (kernels/exact_sum.hpp) travel as pairs of doubles
+// and add with their own operation, so a sum over ranks equals the single grid's sum. min and max
+// treat NaN as "no value" (like std::fmin/fmax and like the backends' own reductions, which skip
+// NaN voxels): the result is the extreme of the ranks that have a number, NaN only if none has. So
+// a per-cell quantity that is NaN until it happens (an onset time) reduces to the earliest rank's
+// value. Checks for a broken (NaN) field must use sum, which propagates NaN, or all_ok.
 //
 // An MpiDomain must be destroyed before MPI_Finalize, and its halo buffers released (the
 // ConductionSolver does this when destroyed; see release_halo_buffers) before their backend.
@@ -58,6 +59,11 @@ struct HaloStatistics {
   double seconds = 0;            // wall time in exchange_halo: pack, MPI, waiting, unpack
 };
 
+// How halo buffers reach MPI: kAuto stages through pinned host memory exactly when the backend
+// is CUDA and MPI is not CUDA-aware; the others force one way (tests run the staged path on the
+// OpenMP backend).
+enum class HaloTransport { kAuto, kDirect, kStaged };
+
 class MpiDomain final : public host::Domain {
  public:
   // Collective over `comm`. Throws runaway::bad_input on every rank when the rank count does
@@ -84,6 +90,7 @@ class MpiDomain final : public host::Domain {
   const FaceNeighbours& neighbours() const { return neighbours_; }
 
   void sum(double* values, std::size_t count) const override;
+  void sum(kernels::CompensatedSum* values, std::size_t count) const override;
   void max(double* values, std::size_t count) const override;
   void min(double* values, std::size_t count) const override;
   using Domain::max;
@@ -101,16 +108,21 @@ class MpiDomain final : public host::Domain {
 
   // Whether halo buffers go to MPI in device memory when the backend is CUDA.
   static bool cuda_aware_mpi();
+  // Takes effect at the next exchange.
+  void set_halo_transport(HaloTransport transport) const;
+  // Whether the last exchange staged through host memory.
+  bool halo_staged() const { return staged_; }
   const HaloStatistics& halo_statistics() const { return halo_stats_; }
   void reset_halo_statistics() const { halo_stats_ = {}; }
 
  private:
-  // One face's buffers: in backend memory, plus host staging when MPI cannot read device memory.
+  // One face's buffers: in backend memory, plus pinned host staging when MPI cannot read device
+  // memory.
   struct FaceBuffers {
     kernels::DeviceArray<double> send;
     kernels::DeviceArray<double> receive;
-    std::vector<double> send_host;
-    std::vector<double> receive_host;
+    kernels::PinnedArray<double> send_host;
+    kernels::PinnedArray<double> receive_host;
   };
   void prepare_buffers(kernels::Backend& backend, const kernels::GridShape& local) const;
 
@@ -125,12 +137,15 @@ class MpiDomain final : public host::Domain {
                              kNoNeighbour, kNoNeighbour, kNoNeighbour};
   MPI_Op nan_min_ = MPI_OP_NULL;
   MPI_Op nan_max_ = MPI_OP_NULL;
+  MPI_Op compensated_plus_ = MPI_OP_NULL;
+  MPI_Datatype compensated_type_ = MPI_DATATYPE_NULL;  // a CompensatedSum: two doubles
 
   // Halo buffers, made by the first exchange with a backend and shape (mutable: the Domain
   // interface is const, and these are caches).
   mutable kernels::Backend* buffer_backend_ = nullptr;
   mutable kernels::GridShape buffer_shape_;
   mutable bool staged_ = false;
+  mutable HaloTransport transport_ = HaloTransport::kAuto;
   mutable std::array<FaceBuffers, kernels::kFaceCount> buffers_;
   mutable HaloStatistics halo_stats_;
 };

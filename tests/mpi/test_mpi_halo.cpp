@@ -1,7 +1,8 @@
 // The halo exchange: a field whose value encodes each voxel's global (i, j, k) must, after one
 // exchange, hold in every ghost of a shared face exactly the neighbour's encoded value, and
 // nothing else may change (physical-face ghosts, edges and corners keep their marker). Also: the
-// halo material ids of local_input name the same voxels the exchange fills.
+// halo material ids of local_input name the same voxels the exchange fills. Both transports:
+// buffers straight to MPI, and staged through pinned host memory.
 #include <gtest/gtest.h>
 #include <mpi.h>
 
@@ -27,10 +28,11 @@ double encode(std::int64_t gi, std::int64_t gj, std::int64_t gk) {
 
 class HaloExchange : public ::testing::TestWithParam<GridShape> {};
 
-TEST_P(HaloExchange, GhostsOfSharedFacesHoldTheNeighboursVoxels) {
-  const GridShape global = GetParam();
+// One exchange on `global` through `transport`, checked ghost by ghost.
+void exchange_and_check(const GridShape& global, HaloTransport transport) {
   std::unique_ptr<kernels::Backend> backend = kernels::make_openmp_backend();  // outlives domain
   MpiDomain domain(global);
+  domain.set_halo_transport(transport);
   const host::Block& b = domain.block();
   const GridShape local = b.shape();
 
@@ -42,7 +44,11 @@ TEST_P(HaloExchange, GhostsOfSharedFacesHoldTheNeighboursVoxels) {
             encode(b.offset[0] + i - 1, b.offset[1] + j - 1, b.offset[2] + k - 1);
   kernels::DeviceArray<double> device(*backend, field.size());
   device.upload(field.data());
+  const kernels::TransferCounters before = backend->transfers();
   domain.exchange_halo(*backend, local, device.data());
+  const kernels::TransferCounters moved{
+      backend->transfers().host_to_device - before.host_to_device,
+      backend->transfers().device_to_host - before.device_to_host};
   std::vector<double> after(field.size());
   device.download(after.data());
 
@@ -53,6 +59,11 @@ TEST_P(HaloExchange, GhostsOfSharedFacesHoldTheNeighboursVoxels) {
   }
   EXPECT_EQ(domain.halo_statistics().bytes_sent, expected_bytes);
   EXPECT_EQ(domain.halo_statistics().exchanges, 1u);
+  // Staged: every face goes down to pinned host memory and comes back up; direct: nothing moves.
+  const bool staged = transport == HaloTransport::kStaged;
+  EXPECT_EQ(domain.halo_staged(), staged);
+  EXPECT_EQ(moved.device_to_host, staged ? expected_bytes : 0u);
+  EXPECT_EQ(moved.host_to_device, staged ? expected_bytes : 0u);
 
   int wrong = 0;
   for (int k = 0; k <= local.nz + 1; ++k) {
@@ -79,6 +90,15 @@ TEST_P(HaloExchange, GhostsOfSharedFacesHoldTheNeighboursVoxels) {
     }
   }
   EXPECT_EQ(wrong, 0);
+}
+
+TEST_P(HaloExchange, GhostsOfSharedFacesHoldTheNeighboursVoxels) {
+  exchange_and_check(GetParam(), HaloTransport::kAuto);  // direct on the OpenMP backend
+}
+
+// The path of a CUDA backend whose MPI is not CUDA-aware: through pinned host buffers.
+TEST_P(HaloExchange, StagedThroughPinnedHostMemoryGivesTheSameGhosts) {
+  exchange_and_check(GetParam(), HaloTransport::kStaged);
 }
 
 // Each shared face's halo material id m is the global material of the voxel whose value the
