@@ -237,12 +237,14 @@ struct CellStatisticsReduce {
       s.vented_mass.add(k.vented_mass[m]);
       const double arrival = k.arrival_time[m];
       if (!std::isnan(arrival) && !(arrival >= s.earliest_arrival)) s.earliest_arrival = arrival;
+      // The voxel's own terms in a fixed order, then one compensated addition.
       const Chemistry& chem = k.chemistries[k.chemistry[m]];
+      double releasable = 0;
       for (int i = 0; i < chem.reaction_count; ++i) {
         const double h = chem.reactions[i].heat_of_reaction;
-        if (h > 0.0)
-          s.releasable_heat.add(h * reactant_content(chem, i) * k.remaining[i * k.count + m]);
+        if (h > 0.0) releasable += h * reactant_content(chem, i) * k.remaining[i * k.count + m];
       }
+      s.releasable_heat.add(releasable);
     }
     out[segment] = s;
   }
