@@ -140,80 +140,75 @@ std::unique_ptr<Backend> make_backend(BackendChoice choice = BackendChoice::kAut
 std::unique_ptr<Backend> make_openmp_backend();
 bool cuda_backend_compiled();
 
+// Where a BackendArray lives: device memory (Backend::allocate), or page-locked host memory
+// (Backend::allocate_pinned) for staging that crosses the bus every step.
+enum class ArrayMemory { kDevice, kPinnedHost };
+
 // An array in backend memory; moves, never copies.
-template <class T>
-class DeviceArray {
+template <class T, ArrayMemory Memory>
+class BackendArray {
  public:
-  DeviceArray() = default;
-  DeviceArray(Backend& backend, std::size_t count)
+  BackendArray() = default;
+  BackendArray(Backend& backend, std::size_t count)
       : backend_(&backend),
-        data_(static_cast<T*>(backend.allocate(count * sizeof(T)))),
+        data_(static_cast<T*>(allocate(backend, count * sizeof(T)))),
         count_(count) {}
-  DeviceArray(DeviceArray&& other) noexcept { swap(other); }
-  DeviceArray& operator=(DeviceArray&& other) noexcept {
-    DeviceArray(std::move(other)).swap(*this);
+  BackendArray(BackendArray&& other) noexcept { swap(other); }
+  BackendArray& operator=(BackendArray&& other) noexcept {
+    BackendArray(std::move(other)).swap(*this);
     return *this;
   }
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-  ~DeviceArray() {
-    if (data_ != nullptr) backend_->deallocate(data_);
+  BackendArray(const BackendArray&) = delete;
+  BackendArray& operator=(const BackendArray&) = delete;
+  ~BackendArray() {
+    if (data_ == nullptr) return;
+    if constexpr (Memory == ArrayMemory::kDevice) {
+      backend_->deallocate(data_);
+    } else {
+      backend_->deallocate_pinned(data_);
+    }
   }
 
   T* data() { return data_; }
   const T* data() const { return data_; }
   std::size_t size() const { return count_; }
   std::size_t bytes() const { return count_ * sizeof(T); }
-  void upload(const T* host) { backend_->copy_to_device(data_, host, bytes()); }
-  void download(T* host) const { backend_->copy_to_host(host, data_, bytes()); }
+  // Copies between a device array and host memory (counted in Backend::transfers).
+  void upload(const T* host) {
+    static_assert(Memory == ArrayMemory::kDevice, "pinned arrays are host memory already");
+    backend_->copy_to_device(data_, host, bytes());
+  }
+  void download(T* host) const {
+    static_assert(Memory == ArrayMemory::kDevice, "pinned arrays are host memory already");
+    backend_->copy_to_host(host, data_, bytes());
+  }
   void download_element(std::size_t i, T* host) const {
+    static_assert(Memory == ArrayMemory::kDevice, "pinned arrays are host memory already");
     backend_->copy_to_host(host, data_ + i, sizeof(T));
   }
-  void swap(DeviceArray& other) noexcept {
+  void swap(BackendArray& other) noexcept {
     std::swap(backend_, other.backend_);
     std::swap(data_, other.data_);
     std::swap(count_, other.count_);
   }
 
  private:
+  static void* allocate(Backend& backend, std::size_t bytes) {
+    if constexpr (Memory == ArrayMemory::kDevice) {
+      return backend.allocate(bytes);
+    } else {
+      return backend.allocate_pinned(bytes);
+    }
+  }
+
   Backend* backend_ = nullptr;
   T* data_ = nullptr;
   std::size_t count_ = 0;
 };
 
-// An array in page-locked host memory (Backend::allocate_pinned); moves, never copies.
 template <class T>
-class PinnedArray {
- public:
-  PinnedArray() = default;
-  PinnedArray(Backend& backend, std::size_t count)
-      : backend_(&backend),
-        data_(static_cast<T*>(backend.allocate_pinned(count * sizeof(T)))),
-        count_(count) {}
-  PinnedArray(PinnedArray&& other) noexcept { swap(other); }
-  PinnedArray& operator=(PinnedArray&& other) noexcept {
-    PinnedArray(std::move(other)).swap(*this);
-    return *this;
-  }
-  PinnedArray(const PinnedArray&) = delete;
-  PinnedArray& operator=(const PinnedArray&) = delete;
-  ~PinnedArray() {
-    if (data_ != nullptr) backend_->deallocate_pinned(data_);
-  }
-
-  T* data() { return data_; }
-  const T* data() const { return data_; }
-  std::size_t size() const { return count_; }
-  void swap(PinnedArray& other) noexcept {
-    std::swap(backend_, other.backend_);
-    std::swap(data_, other.data_);
-    std::swap(count_, other.count_);
-  }
-
- private:
-  Backend* backend_ = nullptr;
-  T* data_ = nullptr;
-  std::size_t count_ = 0;
-};
+using DeviceArray = BackendArray<T, ArrayMemory::kDevice>;
+template <class T>
+using PinnedArray = BackendArray<T, ArrayMemory::kPinnedHost>;
 
 }  // namespace runaway::kernels
