@@ -597,15 +597,12 @@ void Simulation::collect_cell_statistics() {
       p.earliest_arrival = std::isinf(earliest[c]) ? kNotYet : earliest[c];
     }
   }
-  std::vector<kernels::CellStatistics> stats(cells);
   for (std::size_t c = 0; c < cells; ++c) {
-    stats[c] = kernels::finish_cell_statistics(partial[c], cell_voxels_[c],
-                                               conduction_.spacing().volume());
-  }
-  for (std::size_t c = 0; c < cells; ++c) {
-    records_[c].stats = stats[c];
-    records_[c].vented_mass += stats[c].vented_mass;
-    records_[c].peak_temperature = std::max(records_[c].peak_temperature, stats[c].max_temperature);
+    const kernels::CellStatistics stats = kernels::finish_cell_statistics(
+        partial[c], cell_voxels_[c], conduction_.spacing().volume());
+    records_[c].stats = stats;
+    records_[c].vented_mass += stats.vented_mass;
+    records_[c].peak_temperature = std::max(records_[c].peak_temperature, stats.max_temperature);
   }
   int failed = 0;
   failures_.download(&failed);

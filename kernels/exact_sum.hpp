@@ -11,8 +11,8 @@
 // boundary (relative chance about n eps, 1e-13 for a thousand terms).
 //
 // TwoSum must not be contracted into a fused multiply-add with the product that made a term:
-// device code adds with __dadd_rn/__dsub_rn, which nvcc never contracts; host code is built
-// without FMA (no -march), and GCC does not contract additions alone.
+// device code adds with __dadd_rn/__dsub_rn, which nvcc never contracts; host code is compiled
+// with -ffp-contract=off (CMakeLists.txt, runaway_warnings).
 #pragma once
 
 #include "kernels/hd.hpp"

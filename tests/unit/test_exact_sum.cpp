@@ -85,7 +85,7 @@ TEST(CompensatedSum, AnyOrderGivesTheCorrectlyRoundedSum) {
 }
 
 // The OpenMP backend's sums (a vent fire's demand) do not depend on the thread count.
-TEST(CompensatedSum, BackendSumIsTheSameOnOneAndTwoThreads) {
+TEST(CompensatedSum, BackendSumIsTheSameOnOneTwoAndThreeThreads) {
   auto backend = kernels::make_openmp_backend();
   const std::size_t n = 100001;
   std::vector<kernels::Index> voxel(n);
@@ -115,10 +115,24 @@ TEST(CompensatedSum, BackendSumIsTheSameOnOneAndTwoThreads) {
   omp_set_num_threads(threads);
   EXPECT_EQ(one, two);
   EXPECT_EQ(one, three);
-  double expected = 0;  // long double would not be exact either: bound the error instead
+  std::vector<double> terms(n);
   for (std::size_t m = 0; m < n; ++m)
-    expected += 0.013 * 37.3 * std::max(0.0, 1400.0 - temperature[m]);
+    terms[m] = 0.013 * (37.3 * std::max(0.0, 1400.0 - temperature[m]));
+  const double expected = plain(terms);
   EXPECT_NEAR(one, expected, 1e-12 * expected);
+
+  // The test can tell: plain sums of these terms in the blocks that 1, 2 and 3 threads take
+  // (schedule(static): contiguous, near-equal) are not all the same.
+  auto plain_in_blocks = [&](std::size_t blocks) {
+    double total = 0;
+    for (std::size_t b = 0; b < blocks; ++b) {
+      double part = 0;
+      for (std::size_t m = b * n / blocks; m < (b + 1) * n / blocks; ++m) part += terms[m];
+      total += part;
+    }
+    return total;
+  };
+  EXPECT_TRUE(plain_in_blocks(1) != plain_in_blocks(2) || plain_in_blocks(1) != plain_in_blocks(3));
 }
 
 }  // namespace
