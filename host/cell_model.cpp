@@ -87,9 +87,10 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
   const double volume = cell.jelly_roll_volume;
   const double rho_cp = chemistry.density * chemistry.heat_capacity;
   const double heat_capacity_of_cell = rho_cp * volume;  // J/K
-  const kernels::CellEventParameters events =
-      kernels::make_cell_event_parameters(chemistry, volume, cell.charge_capacity, cell.voltage,
-                                          cell.state_of_charge, options.nail_time);
+  const kernels::CellEventParameters events = kernels::make_cell_event_parameters(
+      chemistry, volume,
+      kernels::stored_electrical_energy(cell.charge_capacity, cell.voltage, cell.state_of_charge),
+      options.nail_time);
 
   CellTestResult result;
   CellTestSummary& s = result.summary;
@@ -106,6 +107,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
   double time = 0.0;
   double temperature = options.start_temperature;
   double substep_hint = 0.0;
+  double rate_before = kernels::self_heating_rate(chemistry, temperature, state, 0.0);
 
   // Largest step: max_step, and a tenth of the thermal time constant when coupled to an oven.
   double step_limit = options.max_step;
@@ -160,6 +162,24 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     sample.vented_mass = cell_state.vented_mass;
     result.samples.push_back(sample);
   };
+  // Event times for the summary, from the flags a check fired.
+  auto note = [&](unsigned fired) {
+    if ((fired & kernels::kEventShortCircuit) != 0) {
+      s.short_circuit_time = cell_state.short_circuit_start_time;
+    }
+    if ((fired & kernels::kEventVent) != 0) s.vent_time = cell_state.vent_open_time;
+    if ((fired & kernels::kEventRunaway) != 0) {
+      s.runaway = true;
+      s.runaway_onset_time = cell_state.runaway_onset_time;
+      s.runaway_onset_temperature = cell_state.runaway_onset_temperature;
+    }
+    if ((fired & kernels::kEventBurntOut) != 0) {
+      s.burnt_out = true;
+      s.burnt_out_time = cell_state.burnt_out_time;
+    }
+  };
+  // The check at the start, as the 3D simulation does: a cell above a threshold fires at once.
+  note(kernels::update_cell_events(events, cell_state, {time, temperature, rate_before, NAN, 0.0}));
   record(nullptr, 0.0, 0.0, 0.0);
   s.max_temperature = temperature;
 
@@ -187,10 +207,8 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
           options.heat_transfer_coefficient * cell.surface_area * (t_oven - temperature) / volume;
     }
     // The vent ejects for a fixed time: end a step there so the ejected share is exact.
-    if (kernels::has_event(cell_state, kernels::kEventVent)) {
-      const double vent_end = cell_state.vent_open_time + events.vent_ejection_time;
-      if (vent_end > time && vent_end < time + step) step = vent_end - time;
-    }
+    const double vent_end = kernels::vent_ejection_end(events, cell_state);
+    if (vent_end > time && vent_end < time + step) step = vent_end - time;
     const double short_rate = kernels::short_circuit_heat_rate(events, cell_state, time, step);
     const bool venting = kernels::vent_ejecting(events, cell_state, time);
 
@@ -213,11 +231,20 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     // Accept.
     state = trial;
     substep_hint = r.next_substep;
-    const double short_energy =
-        kernels::short_circuit_energy_between(events, cell_state, time, time + step);
-    kernels::record_short_circuit(events, cell_state, time, step);
-    const double combustion_energy =
-        kernels::advance_combustion(events, cell_state, r.vented_mass * volume, step);
+    // The cell's step closes with the event model the 3D simulation uses; onset is where the
+    // self-heating rate crossed the threshold, as for a voxel of a pack.
+    const double threshold = events.runaway_rate_threshold;
+    const double onset = r.self_heating_rate > threshold
+                             ? kernels::rate_crossing_time(rate_before, r.self_heating_rate,
+                                                           threshold, time + step, step)
+                             : NAN;
+    const kernels::CellObservation seen{time + step, r.temperature, r.self_heating_rate, onset,
+                                        r.vented_mass * volume};
+    double short_energy = 0.0;
+    double combustion_energy = 0.0;
+    const unsigned fired =
+        kernels::close_cell_step(events, cell_state, seen, step, &short_energy, &combustion_energy);
+    rate_before = r.self_heating_rate;
     s.reaction_heat += r.reaction_heat * volume;
     s.latent_heat += r.latent_heat * volume;
     s.short_circuit_energy += short_energy;
@@ -228,15 +255,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     time += step;
     temperature = r.temperature;
 
-    const unsigned fired =
-        kernels::update_cell_events(events, cell_state, time, temperature, r.self_heating_rate);
-    if ((fired & kernels::kEventShortCircuit) != 0) s.short_circuit_time = time;
-    if ((fired & kernels::kEventVent) != 0) s.vent_time = time;
-    if ((fired & kernels::kEventRunaway) != 0) {
-      s.runaway = true;
-      s.runaway_onset_time = time;
-      s.runaway_onset_temperature = temperature;
-    }
+    note(fired);
     if (options.mode != CellTestMode::kArc && s.self_heating_onset_time < 0.0 &&
         r.self_heating_rate >= options.arc_detection_rate) {
       s.self_heating_onset_time = time;
@@ -283,10 +302,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     }
 
     record(&r, step, short_energy, combustion_energy);
-    if (kernels::has_event(cell_state, kernels::kEventBurntOut)) {
-      s.burnt_out = true;
-      break;
-    }
+    if (s.burnt_out) break;
     if (arc_phase == ArcPhase::kGaveUp) break;
     // Grow the step towards the allowed temperature change (at most doubling).
     const double growth = change > 0.0 ? 0.8 * options.max_temperature_change / change : 2.0;

@@ -91,6 +91,7 @@ struct CellTestSummary {
   double short_circuit_time = -1;  // s, negative: never
   double vent_time = -1;           // s, negative: never
   bool burnt_out = false;
+  double burnt_out_time = -1;  // s, negative: never
   // Energy over the run, J.
   double reaction_heat = 0;
   double latent_heat = 0;

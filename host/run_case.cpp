@@ -186,7 +186,7 @@ class RunObserver : public SimulationObserver {
       sample_.mean_temperature[c] = cells[c].stats.mean_temperature;
       sample_.max_temperature[c] = cells[c].stats.max_temperature;
       sample_.heat_released[c] = sim.cell_heat_released(int(c));
-      sample_.state[c] = std::int8_t(cells[c].state);
+      sample_.state[c] = std::int8_t(cells[c].phase);
     }
     output_.append_cell_sample(sample_);
   }
@@ -397,8 +397,8 @@ RunSummary run_case(const RunOptions& options) {
     io::ResultsOptions ro;
     ro.overwrite = options.overwrite;
     ro.fields = declared_fields(config, sim);
-    for (int s = 0; s <= int(CellState::kBurntOut); ++s)
-      ro.cell_state_names.push_back(to_string(CellState(s)));
+    for (int s = 0; s < kernels::kCellPhaseCount; ++s)
+      ro.cell_state_names.push_back(kernels::cell_phase_name(kernels::CellPhase(s)));
     ro.config_text = config.resolved_toml;
     ro.config_path = options.config_path;
     ro.provenance = {

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "host/conduction_solver.hpp"
+#include "host/solver/field_registry.hpp"
 #include "kernels/backend.hpp"
+#include "kernels/cell_events.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/coupling.hpp"
 
@@ -62,19 +64,6 @@ struct SimulationControl {
   double flame_heat_transfer_coefficient = 100;  // W/(m^2 K)
 };
 
-// Where a decomposed run's block sits in the single grid (parallel::local_input fills it); empty
-// for a run on the whole grid. Checkpoints are written in the single grid's layout, so a run can
-// restart on any number of ranks.
-struct Placement {
-  kernels::GridShape global_shape;
-  Block block;
-  // Each local active voxel's position in the single grid's active list (sorted by cell, then
-  // by interior index), in local active order; and that list's length.
-  std::vector<std::int64_t> active_position;
-  std::int64_t global_active_count = 0;
-  bool decomposed() const { return global_shape.nx > 0; }
-};
-
 // Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].
 struct SimulationInput {
   ConductionProblem conduction;
@@ -93,10 +82,6 @@ struct SimulationInput {
 std::vector<std::int64_t> active_positions(const SimulationInput& global, const Block& block,
                                            std::int64_t* global_active_count);
 
-// Normal -> venting -> shorted -> runaway -> burnt-out; the state is the furthest reached.
-enum class CellState : std::int8_t { kNormal = 0, kVenting, kShorted, kRunaway, kBurntOut };
-const char* to_string(CellState state);
-
 enum class EventKind { kVent, kShortCircuit, kRunaway, kBurntOut, kTriggerOn, kTriggerOff };
 const char* to_string(EventKind kind);
 
@@ -107,20 +92,34 @@ struct CellEvent {
   double temperature = 0;  // K, the cell's mean jelly-roll temperature then
 };
 
+// One cell's state: the event model's (kernels/cell_events.hpp, the same as `runaway cell`'s) and
+// what only a pack has (where its vent fire's heat went, its statistics).
 struct CellRecord {
-  CellState state = CellState::kNormal;
-  double vent_time = kNotYet;
-  double short_time = kNotYet;
-  double onset_time = kNotYet;  // earliest arrival time of its voxels
-  double burnt_out_time = kNotYet;
-  double peak_temperature = 0;    // K
-  double fuel = 0;                // kg of vented electrolyte waiting to burn
-  double vented_mass = 0;         // kg vented so far
-  double combustion_heat = 0;     // J of its vent fire that heated the pack
-  double plume_heat = 0;          // J of its vent fire carried away by the plume
-  double short_circuit_heat = 0;  // J released by its internal short
+  kernels::CellEventParameters parameters;
+  kernels::CellEventState events;
+  kernels::CellPhase phase = kernels::CellPhase::kNormal;
+  double peak_temperature = 0;  // K
+  double combustion_heat = 0;   // J of its vent fire that heated the pack
+  double plume_heat = 0;        // J of its vent fire carried away by the plume
   double initial_releasable_heat = 0;
-  kernels::CellStatistics stats;  // of the last step
+  kernels::CellStatistics stats;        // of the last step
+  double previous_check_time = -1;      // s, the check before the last (to predict crossings)
+  double previous_max_temperature = 0;  // K, then
+
+  // Event times, s; NaN: not yet.
+  double vent_time() const { return when(kernels::kEventVent, events.vent_open_time); }
+  double short_time() const {
+    return when(kernels::kEventShortCircuit, events.short_circuit_start_time);
+  }
+  double onset_time() const { return when(kernels::kEventRunaway, events.runaway_onset_time); }
+  double burnt_out_time() const { return when(kernels::kEventBurntOut, events.burnt_out_time); }
+  double vented_mass() const { return events.vented_mass; }                           // kg
+  double short_circuit_heat() const { return events.short_circuit_energy_released; }  // J
+
+ private:
+  double when(kernels::CellEvent e, double t) const {
+    return kernels::has_event(events, e) ? t : kNotYet;
+  }
 };
 
 class SimulationObserver {
@@ -136,16 +135,6 @@ void validate(const SimulationInput& input);
 
 // Accuracy of the per-voxel kinetics integrator in a pack (looser than the 0D runs').
 kernels::KineticsTolerances pack_kinetics_tolerances();
-
-// Everything that evolves during a run, by name, on the host: what a checkpoint holds. Restoring
-// it into a Simulation built from the same input continues the run bit for bit.
-struct SimulationSnapshot {
-  std::map<std::string, std::vector<double>> doubles;
-  std::map<std::string, std::vector<float>> floats;
-  std::map<std::string, std::vector<std::uint8_t>> bytes;
-  std::map<std::string, std::vector<std::int32_t>> ints;
-  std::map<std::string, double> scalars;
-};
 
 class Simulation {
  public:
@@ -195,44 +184,34 @@ class Simulation {
   void restore(const SimulationSnapshot& snapshot);
 
  private:
-  void build_active_list();
+  // The steps of Simulation::step, in the order they run.
+  double choose_step(double dt) const;
   void update_drivers(double dt);
   void kinetics_half_step(double dt, double time_end);
   void apply_region_sources(double dt);
   void collect_cell_statistics();
-  void update_cell_states(SimulationObserver* observer, double dt);
-  void record(SimulationObserver* observer, int cell, EventKind kind);
-  std::vector<double> scatter(const std::vector<double>& compact, double outside) const;
-  // Decomposed snapshots: a per-active array of `rows` rows (row stride = local count) to the
-  // single grid's layout on rank 0, and back; the same for the interior of a padded field.
-  std::vector<double> gather_active_rows(const std::vector<double>& local, int rows) const;
-  std::vector<double> pick_active_rows(const std::vector<double>& global, int rows) const;
-  std::vector<double> gather_padded(const std::vector<double>& local) const;
-  std::vector<double> pick_padded(const std::vector<double>& global) const;
+  void close_cell_steps(double dt);
+  void adapt_step();
+  // Set-up.
+  std::vector<kernels::Index> build_active_list();
+  void allocate_fields();
+  void build_regions();
+  void build_cell_records();
+  // The vent fire of a cell: `released` J of combustion heat over the step of length dt.
+  void deposit_flame(std::size_t cell, double released, double dt);
+  void record(int cell, EventKind kind, double when);
+  void report_events(SimulationObserver* observer);
 
   kernels::Backend& backend_;
   const Domain& domain_;
   SimulationInput input_;
   ConductionSolver conduction_;
 
-  // Active (jelly-roll) voxels, sorted by cell.
-  kernels::Index active_count_ = 0;
-  std::vector<kernels::Index> active_voxel_host_;
+  // Active (jelly-roll) voxels, sorted by cell, and every per-voxel array (field_registry.hpp).
   std::vector<kernels::Index> cell_begin_host_;
   std::vector<double> cell_voxels_;  // active voxels per cell on all ranks together
-  kernels::DeviceArray<kernels::Index> active_voxel_;
-  kernels::DeviceArray<std::int32_t> active_cell_;
-  kernels::DeviceArray<std::uint8_t> active_chemistry_;
+  std::unique_ptr<FieldRegistry> fields_;
   kernels::DeviceArray<kernels::Chemistry> chemistries_;
-  kernels::DeviceArray<double> remaining_;
-  kernels::DeviceArray<double> electrolyte_left_;
-  kernels::DeviceArray<float> substep_hint_;
-  kernels::DeviceArray<double> heat_release_rate_;
-  kernels::DeviceArray<double> self_heating_rate_;
-  kernels::DeviceArray<double> arrival_time_;
-  kernels::DeviceArray<double> heat_released_;
-  kernels::DeviceArray<double> vented_mass_;
-  kernels::DeviceArray<std::uint8_t> in_runaway_;
   kernels::DeviceArray<int> failures_;
   kernels::DeviceArray<kernels::Index> chunk_begin_;       // per-cell statistics chunks
   kernels::DeviceArray<kernels::Index> cell_chunk_begin_;  // first chunk of each cell
@@ -241,9 +220,7 @@ class Simulation {
   kernels::DeviceArray<kernels::CellPartial> cell_stats_;
   kernels::DeviceArray<double> cell_source_;
   kernels::DeviceArray<std::uint8_t> cell_vent_open_;
-  kernels::DeviceArray<double> t_old_;
   kernels::DeviceArray<double> quiet_temperature_;  // per chemistry slot
-  kernels::DeviceArray<std::uint8_t> reacting_;     // per active voxel
   kernels::DeviceArray<kernels::Index> reacting_list_;
   kernels::Index reacting_count_ = 0;
   kernels::KineticsView view_;
@@ -253,9 +230,8 @@ class Simulation {
     kernels::DeviceArray<kernels::Index> voxels;
     kernels::Index count = 0;
     double global_count = 0;  // voxels on all ranks together
-    double power = 0;         // W over the current step (heater) or released by the fire (flame)
+    double power = 0;         // W over the current step (heaters)
   };
-  void apply_flame(std::size_t cell, double dt);
   std::vector<Region> regions_;
 
   std::vector<CellRecord> records_;

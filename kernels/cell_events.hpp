@@ -1,20 +1,32 @@
-// Cell-level events of thermal runaway: internal short circuit, venting, combustion and runaway
-// onset (DESIGN.md §4, docs/physics.md "Cell events"). One CellEventState per battery cell; the
-// driver updates it from per-cell reductions of the voxel fields (maximum jelly-roll temperature,
-// maximum self-heating rate, vented mass) once per step, and turns it into sources:
+// The cell-event model of thermal runaway, once for the 0D cell tests (`runaway cell`,
+// host/cell_model.cpp) and the 3D simulation (host/simulation.cpp): internal short circuit,
+// venting, combustion of the vented fuel, runaway onset and burnt-out (docs/physics.md "Cell
+// events"). One CellEventState per battery cell. Each step [t0, t0 + dt] a driver
+//   1. asks for the step's sources:   short_circuit_heat_rate, vent_ejecting (+ vent_ejection_end
+//                                     to land a step where the ejection stops);
+//   2. integrates kinetics and conduction with them;
+//   3. closes the step:               close_cell_step(parameters, state, observation, dt), with the
+//                                     cell's reductions at t0 + dt (0D: the one voxel; 3D: the
+//                                     maxima over the jelly roll, the earliest voxel onset and the
+//                                     mass vented in the step). It books the short-circuit energy,
+//                                     burns the flame's fuel and fires the events.
 //
-//   short circuit   P(t) = E / tau * exp(-(t - t0) / tau),  E = fraction * capacity * voltage *
-//   SOC,
-//                   spread uniformly over the cell's jelly roll (W/m^3 = P / V_jelly_roll);
-//   venting         opens once the jelly roll reaches the vent temperature; for the ejection
-//                   time t_v = -tau_vent ln(1 - vented_fraction) the kinetics kernel then
-//                   removes the liquid at S / tau_vent with its latent heat, so vented_fraction
-//                   of the liquid present at the opening leaves (less if reactions consume some);
-//   combustion      burned_fraction of the vented mass enters a flame and burns first-order over
-//                   burn_time: dM/dt = chi mdot_vent - M / tau_burn, power = dHc M / tau_burn,
-//                   deposited in a flame region next to the vent (returned separately here).
+//   short circuit   P(t) = E / tau exp(-(t - ts) / tau), E = fraction * stored electrical energy,
+//                   spread uniformly over the jelly roll; booked as the exact cumulative integral,
+//                   so steps of any length (and a start inside a step) release exactly E.
+//   venting         opens when the jelly roll reaches the vent temperature; for
+//                   t_v = -tau_vent ln(1 - vented_fraction) from the step that saw it open the
+//                   kinetics remove the liquid at s / tau_vent with its latent heat.
+//   combustion      burned_fraction chi of the vented mass enters a flame and burns first-order,
+//                   dM/dt = chi mdot - M / tau_burn, the step's inflow taken at a constant rate and
+//                   the equation integrated exactly: the flame releases chi dHc m_vented in total.
+//   runaway         the self-heating rate reaches the threshold (the earliest voxel in 3D);
+//   burnt-out       after runaway: no voxel self-heats at the threshold any more, the short has
+//                   released 99.9 % of its energy and the flame holds < 0.1 % of the fuel it burnt.
+// Temperature and rate thresholds are crossed between two checks: their times are interpolated
+// (linearly in T, in log(rate) for rates), so event times do not depend on the step length.
 //
-// Plain data and RUNAWAY_HD functions, so the state can live on the device if the driver wants.
+// Plain data and RUNAWAY_HD functions, so the state can live on the device if a driver wants.
 #pragma once
 
 #include <cmath>
@@ -27,13 +39,19 @@ namespace runaway::kernels {
 // Seconds per hour, to turn a capacity in ampere-hours into coulombs (exact).
 inline constexpr double kSecondsPerHour = 3600.0;
 
+// Burnt-out: the short has released this share of its energy and the flame holds less than
+// kFlameSpentShare of what it has burnt (docs/physics.md "Cell events": the cell's own heat
+// sources are spent; chosen so that what is left is below 0.1 % of the event's energy).
+inline constexpr double kShortSpentShare = 0.999;
+inline constexpr double kFlameSpentShare = 1e-3;
+
 // Electrical energy stored in a cell, J: capacity (C) * voltage (V) * state of charge.
 RUNAWAY_HD inline double stored_electrical_energy(double charge_capacity, double voltage,
                                                   double state_of_charge) {
   return charge_capacity * voltage * state_of_charge;
 }
 
-// Per-cell constants of the event models, built once from the chemistry and the cell.
+// Per-cell constants of the event model, built once from the chemistry and the cell.
 struct CellEventParameters {
   double jelly_roll_volume = 0;            // m^3, the volume the short-circuit heat goes into
   double short_circuit_energy = 0;         // J released in total by the internal short
@@ -48,7 +66,7 @@ struct CellEventParameters {
   double runaway_rate_threshold = kDefaultRunawayRateThreshold;  // K/s
 };
 
-// How long an open vent ejects: S / tau leaves exp(-t_v / tau) of the liquid after t_v, so
+// How long an open vent ejects: s / tau leaves exp(-t_v / tau) of the liquid after t_v, so
 // t_v = -tau ln(1 - vented_fraction); infinite for a fraction of 1.
 RUNAWAY_HD inline double vent_ejection_time(const Chemistry& chemistry) {
   return chemistry.vented_fraction < 1.0
@@ -56,13 +74,14 @@ RUNAWAY_HD inline double vent_ejection_time(const Chemistry& chemistry) {
              : HUGE_VAL;
 }
 
-RUNAWAY_HD inline CellEventParameters make_cell_event_parameters(
-    const Chemistry& chemistry, double jelly_roll_volume, double charge_capacity, double voltage,
-    double state_of_charge, double nail_time = -1.0) {
+// `stored_energy`: the cell's stored electrical energy, J (stored_electrical_energy).
+RUNAWAY_HD inline CellEventParameters make_cell_event_parameters(const Chemistry& chemistry,
+                                                                 double jelly_roll_volume,
+                                                                 double stored_energy,
+                                                                 double nail_time = -1.0) {
   CellEventParameters p;
   p.jelly_roll_volume = jelly_roll_volume;
-  p.short_circuit_energy = chemistry.short_circuit_energy_fraction *
-                           stored_electrical_energy(charge_capacity, voltage, state_of_charge);
+  p.short_circuit_energy = chemistry.short_circuit_energy_fraction * stored_energy;
   p.short_circuit_time_constant = chemistry.short_circuit_time_constant;
   p.separator_temperature = chemistry.separator_temperature;
   p.nail_time = nail_time;
@@ -75,7 +94,7 @@ RUNAWAY_HD inline CellEventParameters make_cell_event_parameters(
   return p;
 }
 
-// Events a cell has gone through (bit flags, so the driver can OR them in reductions).
+// Events a cell has gone through (bit flags).
 enum CellEvent : unsigned {
   kEventShortCircuit = 1u,
   kEventVent = 2u,
@@ -83,21 +102,54 @@ enum CellEvent : unsigned {
   kEventBurntOut = 8u,
 };
 
-// The issue's state machine normal -> venting -> shorted -> runaway -> burnt-out, as the latest
-// phase reached (vent and short can come in either order; the phase reports the later one).
+// Normal -> venting -> shorted -> runaway -> burnt-out, as the furthest phase reached (vent and
+// short can come in either order; the phase reports the later one). Its values are stored in
+// results files: append, never renumber.
 enum class CellPhase : int { kNormal = 0, kVenting, kShorted, kRunaway, kBurntOut };
+inline constexpr int kCellPhaseCount = 5;
+
+// The one name table of the phases (results files, summaries, `runaway cell`).
+inline const char* cell_phase_name(CellPhase phase) {
+  switch (phase) {
+    case CellPhase::kNormal:
+      return "normal";
+    case CellPhase::kVenting:
+      return "venting";
+    case CellPhase::kShorted:
+      return "shorted";
+    case CellPhase::kRunaway:
+      return "runaway";
+    case CellPhase::kBurntOut:
+      return "burnt_out";
+  }
+  return "unknown";
+}
 
 struct CellEventState {
   unsigned events = 0;                       // CellEvent flags that have happened
   double short_circuit_start_time = 0;       // s
-  double vent_open_time = 0;                 // s
+  double vent_open_time = 0;                 // s, when the jelly roll reached the vent temperature
+  double vent_ejection_start = 0;            // s, start of the first step with the vent open
   double runaway_onset_time = 0;             // s, first time the self-heating rate >= threshold
-  double runaway_onset_temperature = 0;      // K, maximum jelly-roll temperature at onset
+  double runaway_onset_temperature = 0;      // K, maximum jelly-roll temperature then
   double burnt_out_time = 0;                 // s
   double short_circuit_energy_released = 0;  // J
   double vented_mass = 0;                    // kg of liquid electrolyte vented so far
   double flame_fuel_mass = 0;                // kg of vented vapour still burning
   double combustion_energy_released = 0;     // J released in the flame so far
+  // The previous check, to interpolate threshold crossings (time < 0: none yet).
+  double checked_time = -1;                  // s
+  double checked_max_temperature = 0;        // K
+  double checked_max_self_heating_rate = 0;  // K/s
+};
+
+// What a driver observed of a cell at the end of a step.
+struct CellObservation {
+  double time = 0;                   // s, end of the step
+  double max_temperature = 0;        // K, maximum over the jelly roll
+  double max_self_heating_rate = 0;  // K/s, maximum over the jelly roll (reactions - latent)
+  double earliest_onset = NAN;       // s, the earliest voxel's runaway onset; NaN: none yet
+  double vented_mass = 0;            // kg vented during the step
 };
 
 RUNAWAY_HD inline bool has_event(const CellEventState& s, CellEvent e) {
@@ -112,50 +164,52 @@ RUNAWAY_HD inline CellPhase cell_phase(const CellEventState& s) {
   return CellPhase::kNormal;
 }
 
-inline const char* cell_phase_name(CellPhase phase) {
-  switch (phase) {
-    case CellPhase::kNormal:
-      return "normal";
-    case CellPhase::kVenting:
-      return "venting";
-    case CellPhase::kShorted:
-      return "shorted";
-    case CellPhase::kRunaway:
-      return "runaway";
-    case CellPhase::kBurntOut:
-      return "burnt-out";
+// When a rising rate crossed `threshold` in a step [time_end - dt, time_end] that began at
+// `rate_before` and ended at `rate_after` (> threshold): interpolated in log(rate), which is
+// linear in time for an Arrhenius rise; the step's end when the start rate was not positive.
+RUNAWAY_HD inline double rate_crossing_time(double rate_before, double rate_after, double threshold,
+                                            double time_end, double dt) {
+  if (!(rate_before > 0.0) || rate_before >= threshold || !(rate_after > threshold)) {
+    return time_end;
   }
-  return "unknown";
+  const double share = std::log(threshold / rate_before) / std::log(rate_after / rate_before);
+  return time_end - dt * (1.0 - share);
 }
 
-// Short-circuit heat released in [t0, t1], J: the exact integral of E/tau exp(-(t - ts)/tau).
-RUNAWAY_HD inline double short_circuit_energy_between(const CellEventParameters& p,
-                                                      const CellEventState& s, double t0,
-                                                      double t1) {
+// When a rate falling from `before` (>= threshold, at t0) to `after` (< threshold, at t1)
+// crossed the threshold, in log(rate); t1 when the end rate is not positive.
+RUNAWAY_HD inline double falling_rate_crossing_time(double before, double after, double threshold,
+                                                    double t0, double t1) {
+  if (!(after > 0.0) || !(before > after)) return t1;
+  const double share = std::log(before / threshold) / std::log(before / after);
+  return t0 + (t1 - t0) * share;
+}
+
+// When a value going from `before` (at t0) to `after` (at t1) crossed `threshold`, linearly.
+RUNAWAY_HD inline double linear_crossing_time(double before, double after, double threshold,
+                                              double t0, double t1) {
+  if (before >= threshold) return t0;
+  if (!(after > before)) return t1;
+  const double share = (threshold - before) / (after - before);
+  return t0 + (t1 - t0) * (share < 0.0 ? 0.0 : share > 1.0 ? 1.0 : share);
+}
+
+// Short-circuit energy released from its start to time t, J: E (1 - exp(-(t - ts) / tau)).
+RUNAWAY_HD inline double short_circuit_energy_until(const CellEventParameters& p,
+                                                    const CellEventState& s, double t) {
   if (!has_event(s, kEventShortCircuit) || p.short_circuit_energy <= 0.0) return 0.0;
-  const double ts = s.short_circuit_start_time;
-  const double a = (t0 > ts ? t0 : ts) - ts;
-  const double b = (t1 > ts ? t1 : ts) - ts;
-  if (b <= a) return 0.0;
-  const double tau = p.short_circuit_time_constant;
-  return p.short_circuit_energy * (std::exp(-a / tau) - std::exp(-b / tau));
+  const double elapsed = t - s.short_circuit_start_time;
+  if (elapsed <= 0.0) return 0.0;
+  return p.short_circuit_energy * -std::expm1(-elapsed / p.short_circuit_time_constant);
 }
 
-// Step-average short-circuit heat rate in the jelly roll over [t0, t0 + dt], W/m^3: the q_extra
-// of the kinetics step, exact in energy over the step.
+// Short-circuit heat of the step [t0, t0 + dt] as a rate in the jelly roll, W/m^3: the q_extra of
+// the kinetics, exact in energy over the step (what has not been booked yet up to t0 + dt).
 RUNAWAY_HD inline double short_circuit_heat_rate(const CellEventParameters& p,
                                                  const CellEventState& s, double t0, double dt) {
   if (dt <= 0.0 || p.jelly_roll_volume <= 0.0) return 0.0;
-  return short_circuit_energy_between(p, s, t0, t0 + dt) / (dt * p.jelly_roll_volume);
-}
-
-// Whether the vent ejects liquid during a kinetics step starting at t0 (the `venting` argument
-// of advance_kinetics): from the opening for vent_ejection_time. A step that straddles the end
-// ejects for all of its length; end steps there (as the 0D driver does) to make it exact.
-RUNAWAY_HD inline bool vent_ejecting(const CellEventParameters& p, const CellEventState& s,
-                                     double t0) {
-  return has_event(s, kEventVent) && t0 >= s.vent_open_time &&
-         t0 < s.vent_open_time + p.vent_ejection_time;
+  const double due = short_circuit_energy_until(p, s, t0 + dt) - s.short_circuit_energy_released;
+  return due > 0.0 ? due / (dt * p.jelly_roll_volume) : 0.0;
 }
 
 // Instantaneous short-circuit power at time t, W.
@@ -166,17 +220,24 @@ RUNAWAY_HD inline double short_circuit_power(const CellEventParameters& p, const
   return p.short_circuit_energy / tau * std::exp(-(t - s.short_circuit_start_time) / tau);
 }
 
-// Books the short-circuit energy of [t0, t0 + dt] (call once per step, after the kinetics).
-RUNAWAY_HD inline void record_short_circuit(const CellEventParameters& p, CellEventState& s,
-                                            double t0, double dt) {
-  s.short_circuit_energy_released += short_circuit_energy_between(p, s, t0, t0 + dt);
+// Whether the vent ejects liquid during a step starting at t0 (the `venting` argument of
+// advance_kinetics): from the first step that saw it open, for the ejection time. Steps that end
+// at vent_ejection_end (both drivers do) make the ejected share exact.
+RUNAWAY_HD inline bool vent_ejecting(const CellEventParameters& p, const CellEventState& s,
+                                     double t0) {
+  return has_event(s, kEventVent) && t0 >= s.vent_ejection_start &&
+         t0 < s.vent_ejection_start + p.vent_ejection_time;
 }
 
-// Adds the mass vented during a step of length dt (kg, from the kinetics kernel summed over the
-// cell's voxels) and burns the flame's fuel; returns the combustion heat of the step, J. The
-// vented mass is taken as flowing at a constant rate over the step, and
-//   dM/dt = chi mdot - M / tau_burn
-// is integrated exactly, so the total released is dHc * chi * (total vented) once burnt out.
+// The time the open vent stops ejecting (infinite before it opens or when all the liquid goes).
+RUNAWAY_HD inline double vent_ejection_end(const CellEventParameters& p, const CellEventState& s) {
+  return has_event(s, kEventVent) ? s.vent_ejection_start + p.vent_ejection_time : HUGE_VAL;
+}
+
+// Books the vented mass of a step of length dt (kg) and burns the flame's fuel; returns the
+// combustion heat of the step, J. dM/dt = chi mdot - M / tau_burn with mdot constant over the
+// step is integrated exactly, so the total released is dHc chi (total vented) once burnt out;
+// a burn time of 0 burns the inflow at once.
 RUNAWAY_HD inline double advance_combustion(const CellEventParameters& p, CellEventState& s,
                                             double vented_mass_in_step, double dt) {
   s.vented_mass += vented_mass_in_step;
@@ -186,7 +247,7 @@ RUNAWAY_HD inline double advance_combustion(const CellEventParameters& p, CellEv
   if (p.burn_time > 0.0 && dt > 0.0) {
     const double decay = std::exp(-dt / p.burn_time);
     // M(dt) = M0 e^{-dt/tau} + (chi mdot) tau (1 - e^{-dt/tau}),  chi mdot = fuel_in / dt
-    fuel_end = fuel_start * decay + fuel_in * p.burn_time / dt * (1.0 - decay);
+    fuel_end = fuel_start * decay + fuel_in * p.burn_time / dt * -std::expm1(-dt / p.burn_time);
   }
   const double burned = fuel_start + fuel_in - fuel_end;
   s.flame_fuel_mass = fuel_end;
@@ -200,51 +261,97 @@ RUNAWAY_HD inline double combustion_power(const CellEventParameters& p, const Ce
   return p.burn_time > 0.0 ? p.heat_of_combustion * s.flame_fuel_mass / p.burn_time : 0.0;
 }
 
-// Trigger checks at the end of a step that ended at `time`, from per-cell reductions: the
-// maximum jelly-roll temperature and the maximum self-heating rate of the cell's voxels.
-// Returns the CellEvent flags that fired in this call (for the event table).
-//   short circuit: T_max >= separator temperature (if > 0), or time >= nail time (if >= 0)
-//   vent:          T_max >= vent temperature (if > 0)
-//   runaway:       max self-heating rate >= threshold (DESIGN.md §4)
-//   burnt-out:     after runaway, the self-heating rate is back below the threshold, the short
-//                  circuit has released 99.9 % of its energy and the flame holds < 0.1 % of the
-//                  fuel burnt so far.
+// Fires the events of a check at o.time (see the header for the rules); returns the flags that
+// fired. Crossing times are interpolated between the previous check and this one. Drivers check
+// once at the start, so a cell that starts above a threshold has its event at the start time.
 RUNAWAY_HD inline unsigned update_cell_events(const CellEventParameters& p, CellEventState& s,
-                                              double time, double max_temperature,
-                                              double max_self_heating_rate) {
+                                              const CellObservation& o,
+                                              double flame_spent_time = -HUGE_VAL) {
+  const double t0 = s.checked_time >= 0.0 ? s.checked_time : o.time;
+  const double t_before = s.checked_time >= 0.0 ? s.checked_max_temperature : o.max_temperature;
+  auto reached = [&](double threshold) {
+    return linear_crossing_time(t_before, o.max_temperature, threshold, t0, o.time);
+  };
   unsigned fired = 0;
-  const bool separator_failed =
-      p.separator_temperature > 0.0 && max_temperature >= p.separator_temperature;
-  if (!has_event(s, kEventShortCircuit) &&
-      (separator_failed || (p.nail_time >= 0.0 && time >= p.nail_time))) {
-    s.short_circuit_start_time = time;
-    fired |= kEventShortCircuit;
+  if (!has_event(s, kEventShortCircuit)) {
+    const bool separator = p.separator_temperature > 0.0 && p.short_circuit_energy > 0.0 &&
+                           o.max_temperature >= p.separator_temperature;
+    const bool nail = p.nail_time >= 0.0 && o.time >= p.nail_time;
+    if (separator || nail) {
+      const double by_separator = separator ? reached(p.separator_temperature) : HUGE_VAL;
+      const double by_nail = nail ? (p.nail_time > t0 ? p.nail_time : t0) : HUGE_VAL;
+      s.short_circuit_start_time = by_separator < by_nail ? by_separator : by_nail;
+      fired |= kEventShortCircuit;
+    }
   }
   if (!has_event(s, kEventVent) && p.vent_temperature > 0.0 &&
-      max_temperature >= p.vent_temperature) {
-    s.vent_open_time = time;
+      o.max_temperature >= p.vent_temperature) {
+    s.vent_open_time = reached(p.vent_temperature);
+    s.vent_ejection_start = o.time;  // the kinetics eject from the next step on
     fired |= kEventVent;
   }
-  if (!has_event(s, kEventRunaway) && max_self_heating_rate >= p.runaway_rate_threshold) {
-    s.runaway_onset_time = time;
-    s.runaway_onset_temperature = max_temperature;
+  if (!has_event(s, kEventRunaway) && !std::isnan(o.earliest_onset)) {
+    s.runaway_onset_time = o.earliest_onset;
+    s.runaway_onset_temperature = o.max_temperature;
     fired |= kEventRunaway;
   }
   s.events |= fired;
   if (has_event(s, kEventRunaway) && !has_event(s, kEventBurntOut) &&
-      (fired & kEventRunaway) == 0 && max_self_heating_rate < p.runaway_rate_threshold) {
-    const bool short_done = !has_event(s, kEventShortCircuit) ||
-                            s.short_circuit_energy_released >= 0.999 * p.short_circuit_energy;
+      (fired & kEventRunaway) == 0 && o.max_self_heating_rate < p.runaway_rate_threshold) {
+    const bool short_spent =
+        !has_event(s, kEventShortCircuit) ||
+        s.short_circuit_energy_released >= kShortSpentShare * p.short_circuit_energy;
     const double burned_so_far =
         p.heat_of_combustion > 0.0 ? s.combustion_energy_released / p.heat_of_combustion : 0.0;
-    const bool flame_done = s.flame_fuel_mass <= 1e-3 * burned_so_far;
-    if (short_done && flame_done) {
-      s.burnt_out_time = time;
+    const bool flame_spent = s.flame_fuel_mass <= kFlameSpentShare * burned_so_far;
+    if (short_spent && flame_spent) {
+      // The latest of the three instants, each placed inside the step where it can be.
+      const double rate_low =
+          s.checked_max_self_heating_rate >= p.runaway_rate_threshold
+              ? falling_rate_crossing_time(s.checked_max_self_heating_rate, o.max_self_heating_rate,
+                                           p.runaway_rate_threshold, t0, o.time)
+              : t0;
+      const double short_done =
+          has_event(s, kEventShortCircuit) && p.short_circuit_energy > 0.0
+              ? s.short_circuit_start_time -
+                    p.short_circuit_time_constant * std::log(1.0 - kShortSpentShare)
+              : t0;
+      double when = rate_low > short_done ? rate_low : short_done;
+      when = flame_spent_time > when ? flame_spent_time : when;
+      s.burnt_out_time = when < t0 ? t0 : when > o.time ? o.time : when;
       s.events |= kEventBurntOut;
       fired |= kEventBurntOut;
     }
   }
+  s.checked_time = o.time;
+  s.checked_max_temperature = o.max_temperature;
+  s.checked_max_self_heating_rate = o.max_self_heating_rate;
   return fired;
+}
+
+// Closes a step of length dt that ended at o.time: books its short-circuit energy (returned in
+// *short_energy, J), burns the fuel it vented (the combustion heat is returned in *combustion, J)
+// and fires the events (returned).
+RUNAWAY_HD inline unsigned close_cell_step(const CellEventParameters& p, CellEventState& s,
+                                           const CellObservation& o, double dt,
+                                           double* short_energy, double* combustion) {
+  const double released = short_circuit_energy_until(p, s, o.time);
+  *short_energy =
+      released > s.short_circuit_energy_released ? released - s.short_circuit_energy_released : 0.0;
+  s.short_circuit_energy_released += *short_energy;
+  // Without inflow the fuel decays as M0 exp(-x / tau_burn) while the burnt total grows by
+  // M0 - M: it is spent (M <= k burnt) from x = tau ln(M0 (1 + k) / (k (B0 + M0))).
+  const double fuel = s.flame_fuel_mass;
+  const double burnt =
+      p.heat_of_combustion > 0.0 ? s.combustion_energy_released / p.heat_of_combustion : 0.0;
+  double flame_spent = o.time;
+  if (o.vented_mass <= 0.0 && p.burn_time > 0.0 && fuel > 0.0) {
+    const double k = kFlameSpentShare;
+    const double x = p.burn_time * std::log(fuel * (1.0 + k) / (k * (burnt + fuel)));
+    flame_spent = (o.time - dt) + (x > 0.0 ? x : 0.0);
+  }
+  *combustion = advance_combustion(p, s, o.vented_mass, dt);
+  return update_cell_events(p, s, o, flame_spent);
 }
 
 }  // namespace runaway::kernels

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "kernels/cell_events.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/conduction.hpp"
 #include "kernels/exact_sum.hpp"
@@ -103,14 +104,8 @@ struct KineticsUpdate {
     k.heat_released[m] += r.heat_released;
     k.vented_mass[m] += r.vented_mass;
     if (r.self_heating_rate > onset_rate && std::isnan(k.arrival_time[m])) {
-      // Interpolate the crossing in log(rate) between the start and the end of the half step.
-      double when = time_end;
-      if (rate_before > 0.0 && rate_before < onset_rate) {
-        const double share =
-            std::log(onset_rate / rate_before) / std::log(r.self_heating_rate / rate_before);
-        when = time_end - dt * (1.0 - share);
-      }
-      k.arrival_time[m] = when;
+      k.arrival_time[m] =
+          rate_crossing_time(rate_before, r.self_heating_rate, onset_rate, time_end, dt);
       k.in_runaway[c] = 1;
     }
   }

@@ -66,8 +66,8 @@ double gap_from(const host::Simulation& split, const host::Simulation& whole) {
   }
   const auto& a = split.cells()[0];
   const auto& b = whole.cells()[0];
-  for (const auto& [x, y] : {std::pair{a.onset_time, b.onset_time},
-                             {a.vent_time, b.vent_time},
+  for (const auto& [x, y] : {std::pair{a.onset_time(), b.onset_time()},
+                             {a.vent_time(), b.vent_time()},
                              {a.peak_temperature, b.peak_temperature},
                              {a.combustion_heat, b.combustion_heat},
                              {a.stats.mean_temperature, b.stats.mean_temperature},
@@ -135,11 +135,11 @@ TEST(MpiSimulation, SplitRunFollowsTheSingleGridAndRestartsOnHalfTheRanks) {
     whole.step();
     split.step();
     const double gap = gap_from(split, whole);
-    (std::isnan(whole.cells()[0].onset_time) ? worst : worst_in_runaway) =
-        std::max(std::isnan(whole.cells()[0].onset_time) ? worst : worst_in_runaway, gap);
+    (std::isnan(whole.cells()[0].onset_time()) ? worst : worst_in_runaway) =
+        std::max(std::isnan(whole.cells()[0].onset_time()) ? worst : worst_in_runaway, gap);
   }
-  EXPECT_FALSE(std::isnan(whole.cells()[0].onset_time));  // it ran away
-  EXPECT_GT(whole.cells()[0].combustion_heat, 0.0);       // and its fire heated the pack
+  EXPECT_FALSE(std::isnan(whole.cells()[0].onset_time()));  // it ran away
+  EXPECT_GT(whole.cells()[0].combustion_heat, 0.0);         // and its fire heated the pack
   EXPECT_LE(worst, kRelativeTolerance) << "split over " << size << " ranks, before runaway";
   EXPECT_LE(worst_in_runaway, kRelativeTolerance) << "split over " << size << " ranks";
   if (rank == 0) {

@@ -16,7 +16,13 @@ using kernels::CellEventState;
 
 CellEventParameters parameters() {
   const kernels::Chemistry chem = host::find_chemistry("feng2015-ncm");
-  return kernels::make_cell_event_parameters(chem, 3.6e-4, 25 * 3600.0, 4.0, 0.8, -1.0);
+  return kernels::make_cell_event_parameters(
+      chem, 3.6e-4, kernels::stored_electrical_energy(25 * 3600.0, 4.0, 0.8), -1.0);
+}
+
+// A check at `time` of a cell at `temperature` self-heating at `rate` (onset when rate >= 1 K/s).
+kernels::CellObservation seen(double time, double temperature, double rate) {
+  return {time, temperature, rate, rate >= 1.0 ? time : NAN, 0.0};
 }
 
 TEST(ShortCircuit, EnergyIsCapacityTimesVoltageTimesSocTimesFraction) {
@@ -29,16 +35,23 @@ TEST(ShortCircuit, EnergyIsCapacityTimesVoltageTimesSocTimesFraction) {
 TEST(ShortCircuit, StepwiseReleaseSumsToTheExactIntegral) {
   const CellEventParameters p = parameters();
   CellEventState s;
-  const unsigned fired = kernels::update_cell_events(p, s, 2.0, p.separator_temperature + 1, 0.0);
+  const unsigned fired =
+      kernels::update_cell_events(p, s, seen(2.0, p.separator_temperature + 1, 0));
   ASSERT_TRUE(fired & kernels::kEventShortCircuit);
   EXPECT_EQ(s.short_circuit_start_time, 2.0);
-  double t = 0.0;
+  double t = 2.0;
   double from_rates = 0.0;
+  double booked = 0.0;
   for (double dt : {0.5, 1.7, 0.01, 3.0, 7.3, 0.25, 12.0}) {
     from_rates += kernels::short_circuit_heat_rate(p, s, t, dt) * dt * p.jelly_roll_volume;
-    kernels::record_short_circuit(p, s, t, dt);
+    double short_energy = 0;
+    double combustion = 0;
+    kernels::close_cell_step(p, s, seen(t + dt, p.separator_temperature + 1, 0), dt, &short_energy,
+                             &combustion);
+    booked += short_energy;
     t += dt;
   }
+  EXPECT_NEAR(booked, s.short_circuit_energy_released, 1e-9);
   const double tau = p.short_circuit_time_constant;
   const double exact = p.short_circuit_energy * (1 - std::exp(-(t - 2.0) / tau));
   EXPECT_NEAR(s.short_circuit_energy_released / exact, 1.0, 1e-12);
@@ -50,9 +63,10 @@ TEST(ShortCircuit, NailTriggersAtItsTimeBelowTheSeparatorTemperature) {
   CellEventParameters p = parameters();
   p.nail_time = 30.0;
   CellEventState s;
-  EXPECT_EQ(kernels::update_cell_events(p, s, 29.0, 300.0, 0.0), 0u);
-  EXPECT_EQ(kernels::update_cell_events(p, s, 30.0, 300.0, 0.0) & kernels::kEventShortCircuit,
+  EXPECT_EQ(kernels::update_cell_events(p, s, seen(29.0, 300.0, 0.0)), 0u);
+  EXPECT_EQ(kernels::update_cell_events(p, s, seen(30.0, 300.0, 0.0)) & kernels::kEventShortCircuit,
             unsigned(kernels::kEventShortCircuit));
+  EXPECT_EQ(s.short_circuit_start_time, 30.0);
   EXPECT_EQ(kernels::cell_phase(s), kernels::CellPhase::kShorted);
 }
 
@@ -62,9 +76,9 @@ TEST(Venting, EjectsTheVentedFractionOfTheLiquid) {
   kernels::Chemistry chem = host::find_chemistry("feng2015-ncm");
   for (int i = 0; i < chem.reaction_count; ++i) chem.reactions[i].pre_exponential_factor = 0;
   for (int i = 0; i < chem.reaction_count; ++i) chem.reactions[i].temperature_switch = false;
-  const CellEventParameters p = kernels::make_cell_event_parameters(chem, 1e-4, 1.0, 1.0, 1.0);
+  const CellEventParameters p = kernels::make_cell_event_parameters(chem, 1e-4, 1.0);
   CellEventState cell;
-  kernels::update_cell_events(p, cell, 0.0, chem.vent_temperature, 0.0);
+  kernels::update_cell_events(p, cell, seen(0.0, chem.vent_temperature, 0.0));
   ASSERT_TRUE(kernels::has_event(cell, kernels::kEventVent));
   kernels::KineticState state = kernels::initial_kinetic_state(chem);
   const double t_v = p.vent_ejection_time;
@@ -110,21 +124,57 @@ TEST(Combustion, ReleasesTheHeatOfTheBurnedFractionOfTheVentedMass) {
 TEST(CellEvents, RunawayAndBurntOutFollowTheSelfHeatingRate) {
   const CellEventParameters p = parameters();
   CellEventState s;
-  EXPECT_EQ(kernels::update_cell_events(p, s, 1.0, 400.0, 0.5), 0u);
-  EXPECT_EQ(kernels::update_cell_events(p, s, 2.0, 420.0, 1.5), unsigned(kernels::kEventRunaway));
+  EXPECT_EQ(kernels::update_cell_events(p, s, seen(1.0, 400.0, 0.5)), 0u);
+  EXPECT_EQ(kernels::update_cell_events(p, s, seen(2.0, 420.0, 1.5)),
+            unsigned(kernels::kEventRunaway));
   EXPECT_EQ(s.runaway_onset_time, 2.0);
   EXPECT_EQ(s.runaway_onset_temperature, 420.0);
   EXPECT_EQ(kernels::cell_phase(s), kernels::CellPhase::kRunaway);
-  kernels::update_cell_events(p, s, 3.0, 900.0, 500.0);
+  kernels::update_cell_events(p, s, seen(3.0, 900.0, 500.0));
   EXPECT_FALSE(kernels::has_event(s, kernels::kEventBurntOut));
   // The short (at 900 K > separator) must finish releasing before the cell is burnt out.
   ASSERT_TRUE(kernels::has_event(s, kernels::kEventShortCircuit));
-  kernels::update_cell_events(p, s, 4.0, 900.0, 0.1);
+  kernels::update_cell_events(p, s, seen(4.0, 900.0, 0.1));
   EXPECT_FALSE(kernels::has_event(s, kernels::kEventBurntOut));
-  kernels::record_short_circuit(p, s, 3.0, 1e4);
-  kernels::update_cell_events(p, s, 5.0, 900.0, 0.1);
+  double short_energy = 0;
+  double combustion = 0;
+  kernels::close_cell_step(p, s, seen(1e4, 900.0, 0.1), 1e4 - 4.0, &short_energy, &combustion);
   EXPECT_EQ(kernels::cell_phase(s), kernels::CellPhase::kBurntOut);
-  EXPECT_STREQ(kernels::cell_phase_name(kernels::cell_phase(s)), "burnt-out");
+  EXPECT_EQ(s.burnt_out_time, 1e4);
+  EXPECT_STREQ(kernels::cell_phase_name(kernels::cell_phase(s)), "burnt_out");
+}
+
+// Temperature thresholds crossed between two checks are placed where the maximum temperature
+// crossed them (linearly), so the event time does not depend on the step; the vent ejects from
+// the step after the check that saw it open, for the ejection time.
+TEST(CellEvents, ThresholdCrossingsAreInterpolatedBetweenChecks) {
+  const CellEventParameters p = parameters();
+  CellEventState s;
+  const double vent = p.vent_temperature;
+  kernels::update_cell_events(p, s, seen(10.0, vent - 4.0, 0.0));
+  EXPECT_EQ(kernels::update_cell_events(p, s, seen(12.0, vent + 4.0, 0.0)),
+            unsigned(kernels::kEventVent));
+  EXPECT_NEAR(s.vent_open_time, 11.0, 1e-12);
+  EXPECT_FALSE(kernels::vent_ejecting(p, s, 11.5));
+  EXPECT_TRUE(kernels::vent_ejecting(p, s, 12.0));
+  EXPECT_EQ(kernels::vent_ejection_end(p, s), 12.0 + p.vent_ejection_time);
+  const double separator = p.separator_temperature;
+  kernels::update_cell_events(p, s, seen(20.0, separator - 1.0, 0.0));
+  kernels::update_cell_events(p, s, seen(21.0, separator + 3.0, 0.0));
+  EXPECT_NEAR(s.short_circuit_start_time, 20.25, 1e-12);
+  // The short's energy from its start inside the last step is released in the next one.
+  EXPECT_NEAR(kernels::short_circuit_heat_rate(p, s, 21.0, 1.0) * p.jelly_roll_volume,
+              p.short_circuit_energy * -std::expm1(-1.75 / p.short_circuit_time_constant), 1e-6);
+}
+
+// A rising rate crosses the threshold where log(rate) does, linear in time for exp(t / tau).
+TEST(CellEvents, RateCrossingIsInterpolatedInLogRate) {
+  const double tau = 3.0;
+  const double t_end = 10.0;
+  const double dt = 2.0;
+  auto r = [&](double t) { return std::exp((t - 9.3) / tau); };  // 1 K/s at t = 9.3 s
+  EXPECT_NEAR(kernels::rate_crossing_time(r(t_end - dt), r(t_end), 1.0, t_end, dt), 9.3, 1e-12);
+  EXPECT_EQ(kernels::rate_crossing_time(0.0, 5.0, 1.0, t_end, dt), t_end);  // no start rate
 }
 
 }  // namespace

@@ -1,9 +1,13 @@
 // The coupled 3D simulation against the 0D kinetics, and its energy bookkeeping.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
+#include <vector>
 
+#include "host/cell_model.hpp"
 #include "host/chemistry_library.hpp"
 #include "kernels/kinetics.hpp"
 #include "support/simulation_problems.hpp"
@@ -47,7 +51,118 @@ TEST(CoupledSimulation, UniformAdiabaticCellFollowsZeroDimensionalKinetics) {
   std::printf("largest deviation from 0D: %.3g K over %lld steps\n", worst,
               (long long)sim.step_count());
   EXPECT_EQ(sim.cells_in_runaway(), 1);
-  EXPECT_FALSE(std::isnan(sim.cells()[0].onset_time));
+  EXPECT_FALSE(std::isnan(sim.cells()[0].onset_time()));
+}
+
+// The 0D cell model and the 3D simulation share one event model (kernels/cell_events.hpp). A 3D
+// cell of uniform temperature, adiabatic, with venting, the internal short and the vent fire on,
+// has no gradient to conduct, so every voxel must follow `runaway cell`'s adiabatic run.
+struct EventTimes {
+  double vent = -1, short_circuit = -1, runaway = -1, burnt_out = -1;
+};
+
+struct UniformCellComparison {
+  double worst_temperature = 0;                 // K, 3D at its step ends against the 0D series
+  double worst_event = 0;                       // s
+  double combustion_3d = 0, combustion_0d = 0;  // J
+  EventTimes d3, d0;
+};
+
+// Runs the 0D model with `chem_0d` and the 3D block with `chem`, both from `start` K.
+UniformCellComparison compare_uniform_cell(const kernels::Chemistry& chem,
+                                           const kernels::Chemistry& chem_0d, double start,
+                                           double end_time, double max_dt) {
+  const host::ChemistryEntry& entry = host::find_chemistry_entry(chem.name);
+  const int n = 3;
+  SimulationInput in = jelly_block(chem, n, false);
+  const double volume = n * n * n * 8e-9;  // m^3, 2 mm voxels
+  // The reference cell's stored energy per jelly-roll volume, in the block's volume.
+  const double soc = entry.cell.state_of_charge;
+  const double capacity = entry.cell.charge_capacity * volume / entry.cell.jelly_roll_volume;
+  in.cells[0].stored_energy = kernels::stored_electrical_energy(capacity, entry.cell.voltage, soc);
+  in.conduction.initial_temperature = start;
+  in.control.end_time = end_time;
+  in.control.max_dt = max_dt;
+  in.control.sample_interval = end_time;
+  in.control.frame_interval = end_time;
+  auto backend = kernels::make_openmp_backend();
+  host::Simulation sim(*backend, in);
+
+  host::ReferenceCell cell = entry.cell;
+  cell.jelly_roll_volume = volume;
+  cell.charge_capacity = capacity;
+  host::CellTestOptions options;
+  options.mode = host::CellTestMode::kAdiabatic;
+  options.start_temperature = start;
+  options.end_time = end_time;
+  options.max_temperature_change = 0.2;  // a fine 0D series to interpolate
+  options.tolerances.relative = 1e-8;
+  const host::CellTestResult zero = host::run_cell_test(chem_0d, cell, options);
+  const auto& samples = zero.samples;
+  auto zero_d_at = [&](double t) {
+    const auto it =
+        std::lower_bound(samples.begin(), samples.end(), t,
+                         [](const host::CellTestSample& x, double v) { return x.time < v; });
+    if (it == samples.begin()) return it->temperature;
+    if (it == samples.end()) return samples.back().temperature;
+    const auto prev = std::prev(it);
+    const double w = (t - prev->time) / (it->time - prev->time);
+    return prev->temperature + w * (it->temperature - prev->temperature);
+  };
+
+  UniformCellComparison out;
+  const double end_0d = zero.summary.end_time;  // it stops once burnt out
+  while (sim.time() < end_time - 1e-9) {
+    sim.step();
+    if (sim.time() > end_0d) break;
+    const double t3 = sim.max_temperature();
+    out.worst_temperature = std::max(out.worst_temperature, std::fabs(t3 - zero_d_at(sim.time())));
+    out.worst_temperature =
+        std::max(out.worst_temperature,
+                 std::fabs(sim.conduction().min_temperature() - zero_d_at(sim.time())));
+  }
+  while (sim.time() < end_time - 1e-9) sim.step();
+  const host::CellRecord& rec = sim.cells()[0];
+  auto or_never = [](double t) { return std::isnan(t) ? -1.0 : t; };
+  out.d3 = {or_never(rec.vent_time()), or_never(rec.short_time()), or_never(rec.onset_time()),
+            or_never(rec.burnt_out_time())};
+  const host::CellTestSummary& z = zero.summary;
+  out.d0 = {z.vent_time, z.short_circuit_time, z.runaway_onset_time, z.burnt_out_time};
+  for (auto [a, b] : {std::pair{out.d3.vent, out.d0.vent},
+                      {out.d3.short_circuit, out.d0.short_circuit},
+                      {out.d3.runaway, out.d0.runaway},
+                      {out.d3.burnt_out, out.d0.burnt_out}}) {
+    out.worst_event = std::max(out.worst_event, (a < 0) != (b < 0) ? HUGE_VAL : std::fabs(a - b));
+  }
+  out.combustion_3d = rec.combustion_heat + rec.plume_heat;
+  out.combustion_0d = z.combustion_energy;
+  return out;
+}
+
+TEST(CoupledSimulation, UniformCellWithEveryEventFollowsTheZeroDimensionalModel) {
+  const kernels::Chemistry chem = host::find_chemistry("nmc-liquid-50ah");
+  const UniformCellComparison c = compare_uniform_cell(chem, chem, 480.0, 600.0, 0.25);
+  std::printf(
+      "events 3D / 0D (s): vent %.3f / %.3f, short %.3f / %.3f, runaway %.3f / %.3f, "
+      "burnt-out %.3f / %.3f; worst temperature gap %.3g K; combustion %.6g / %.6g J\n",
+      c.d3.vent, c.d0.vent, c.d3.short_circuit, c.d0.short_circuit, c.d3.runaway, c.d0.runaway,
+      c.d3.burnt_out, c.d0.burnt_out, c.worst_temperature, c.combustion_3d, c.combustion_0d);
+  // Every event happened, in both.
+  EXPECT_EQ(c.d0.vent, 0.0);  // it starts above the vent temperature
+  for (double t : {c.d0.short_circuit, c.d0.runaway, c.d0.burnt_out}) EXPECT_GT(t, 0.0);
+  EXPECT_LT(c.worst_temperature, 0.5) << "K";
+  EXPECT_LT(c.worst_event, 0.1) << "s";
+  EXPECT_NEAR(c.combustion_3d / c.combustion_0d, 1.0, 1e-6);
+}
+
+// The comparison above can fail: a 0D model whose separator fails 2 K later (a different event
+// model) moves the events by more than the tolerance.
+TEST(CoupledSimulation, UniformCellComparisonSeesADifferentEventModel) {
+  const kernels::Chemistry chem = host::find_chemistry("nmc-liquid-50ah");
+  kernels::Chemistry other = chem;
+  other.separator_temperature += 2.0;
+  const UniformCellComparison c = compare_uniform_cell(chem, other, 480.0, 600.0, 0.25);
+  EXPECT_GT(c.worst_event, 0.1) << "s";
 }
 
 // Non-uniform start, an aluminium frame, a heater, a nail short circuit and venting, all with
@@ -80,8 +195,8 @@ TEST(CoupledSimulation, AdiabaticEnergyBalanceCloses) {
   EXPECT_LT(std::fabs(gained - released) / released, 1e-9)
       << "gained " << gained << " J, released " << released << " J";
   std::printf("energy: gained %.9g J, released %.9g J\n", gained, released);
-  EXPECT_FALSE(std::isnan(sim.cells()[0].short_time));
-  EXPECT_DOUBLE_EQ(sim.cells()[0].short_time, 30.0);
+  EXPECT_FALSE(std::isnan(sim.cells()[0].short_time()));
+  EXPECT_DOUBLE_EQ(sim.cells()[0].short_time(), 30.0);
 }
 
 // Skipping quiet voxels (below their chemistry's quiet temperature) must not change the answer:
@@ -117,9 +232,9 @@ TEST(CoupledSimulation, SkippingQuietVoxelsKeepsTheAnswer) {
   const auto full = run(0.0, &full_start);
   EXPECT_EQ(skipped_start, 0);       // ambient: every voxel quiet
   EXPECT_EQ(full_start, 6 * 6 * 6);  // every jelly-roll voxel integrated
-  const double onset = skipping->cells()[0].onset_time;
+  const double onset = skipping->cells()[0].onset_time();
   ASSERT_FALSE(std::isnan(onset));  // it ran away
-  const double onset_gap = std::fabs(onset - full->cells()[0].onset_time);
+  const double onset_gap = std::fabs(onset - full->cells()[0].onset_time());
   EXPECT_LT(onset_gap, 0.05) << "onset with skipping " << onset;
   const auto a = skipping->temperature_field();
   const auto b = full->temperature_field();
@@ -129,6 +244,35 @@ TEST(CoupledSimulation, SkippingQuietVoxelsKeepsTheAnswer) {
   EXPECT_LT(worst, 1e-3 * peak) << "largest temperature difference, K";
   std::printf("onset %.3f s (difference %.2g s), largest temperature difference %.3g K\n", onset,
               onset_gap, worst);
+}
+
+}  // namespace
+}  // namespace runaway::testing
+
+namespace runaway::testing {
+namespace {
+
+// A snapshot restored into a new simulation continues the run bit for bit: every piece of the
+// event model's state is in the snapshot.
+TEST(CoupledSimulation, RestoredSnapshotContinuesBitForBit) {
+  auto backend = kernels::make_openmp_backend();
+  kernels::Chemistry chem = host::find_chemistry("nmc-liquid-50ah");
+  SimulationInput in = jelly_block(chem, 4, true);
+  in.cells[0].stored_energy = 2e3;  // J: a short that heats this small block by ~100 K
+  in.conduction.initial_temperature = 470;
+  in.control.end_time = 120;
+  host::Simulation whole(*backend, in);
+  while (whole.time() < 40) whole.step();
+  host::Simulation resumed(*backend, in);
+  resumed.restore(whole.snapshot());
+  while (whole.time() < in.control.end_time - 1e-9) {
+    whole.step();
+    resumed.step();
+    ASSERT_EQ(whole.time(), resumed.time());
+    ASSERT_EQ(whole.temperature_field(), resumed.temperature_field()) << "at " << whole.time();
+  }
+  EXPECT_EQ(whole.events().size(), resumed.events().size());
+  EXPECT_GT(whole.events().size(), 2u);
 }
 
 }  // namespace
