@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/domain.hpp"
-#include "host/simulation.hpp"
+#include "host/solver/domain.hpp"
+#include "host/solver/simulation.hpp"
 #include "kernels/grid.hpp"
 
 namespace runaway::parallel {

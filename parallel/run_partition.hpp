@@ -4,7 +4,7 @@
 
 #include <mpi.h>
 
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 
 namespace runaway::parallel {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 #include "io/model.hpp"
 #include "io/summary_table.hpp"
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 #include "io/results_reader.hpp"
 #include "support/process.hpp"
 

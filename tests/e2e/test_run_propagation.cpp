@@ -5,7 +5,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 #include "support/process.hpp"
 
 namespace runaway::testing {

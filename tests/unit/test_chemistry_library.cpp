@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/chemistry.hpp"
 
 namespace runaway::testing {

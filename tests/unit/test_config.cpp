@@ -9,9 +9,9 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "host/check.hpp"
-#include "host/chemistry_library.hpp"
-#include "host/config.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/config/config.hpp"
+#include "host/run/check.hpp"
 #include "meshes/library.hpp"
 
 namespace runaway::host {

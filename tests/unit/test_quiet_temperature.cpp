@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/kinetics.hpp"
 
 namespace runaway::testing {

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "host/cell_model.hpp"
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/solver/cell_model.hpp"
 
 namespace runaway::testing {
 namespace {

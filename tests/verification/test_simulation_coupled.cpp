@@ -4,7 +4,7 @@
 #include <cmath>
 #include <memory>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/kinetics.hpp"
 #include "support/simulation_problems.hpp"
 

@@ -1,4 +1,4 @@
-#include "host/simulation_setup.hpp"
+#include "host/solver/simulation_setup.hpp"
 
 #include <algorithm>
 #include <string>

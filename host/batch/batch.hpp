@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 #include "io/model.hpp"
 
 namespace runaway::host {

@@ -1,7 +1,7 @@
 // `runaway info`: backend, device, threads and build options.
 #include <fmt/core.h>
 
-#include "host/cli.hpp"
+#include "host/cli/cli.hpp"
 #include "kernels/backend.hpp"
 #include "meshes/voxelizer.hpp"
 #include "runaway/build_info.hpp"

@@ -1,7 +1,7 @@
 // Built-in chemistries. Every number cites its source; "assumed" marks a modelling choice made
 // here for lack of a published value, "UNVERIFIED" a value taken from an open re-implementation
 // that has not been checked against the paper's own table (shared/reference/kinetics.md).
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 
 #include <algorithm>
 #include <cmath>

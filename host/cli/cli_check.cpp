@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "host/check.hpp"
+#include "host/run/check.hpp"
 
 namespace runaway::host {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "host/config.hpp"
-#include "host/simulation.hpp"
+#include "host/config/config.hpp"
+#include "host/solver/simulation.hpp"
 #include "io/model.hpp"
 #include "kernels/backend.hpp"
 #include "meshes/voxel_model.hpp"

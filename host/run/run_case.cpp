@@ -1,4 +1,4 @@
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 
 #include <fmt/core.h>
 #include <unistd.h>
@@ -15,9 +15,9 @@
 #include <variant>
 
 #include "common/error.hpp"
-#include "host/config.hpp"
-#include "host/simulation.hpp"
-#include "host/simulation_setup.hpp"
+#include "host/config/config.hpp"
+#include "host/solver/simulation.hpp"
+#include "host/solver/simulation_setup.hpp"
 #include "io/async_results_writer.hpp"
 #include "io/checkpoint.hpp"
 #include "io/results_reader.hpp"

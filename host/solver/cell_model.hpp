@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/kinetics.hpp"
 

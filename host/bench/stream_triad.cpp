@@ -1,4 +1,4 @@
-#include "host/stream_triad.hpp"
+#include "host/bench/stream_triad.hpp"
 
 #include <omp.h>
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 
 namespace runaway::host {
 

@@ -13,7 +13,7 @@
 #endif
 
 #include "common/error.hpp"
-#include "host/cli.hpp"
+#include "host/cli/cli.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "host/conduction_solver.hpp"
+#include "host/solver/conduction_solver.hpp"
 
 #include <cmath>
 #include <string>

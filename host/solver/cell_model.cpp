@@ -2,7 +2,7 @@
 // the 3D solver. The surroundings (oven convection, ARC heater) enter each kinetics step as a
 // constant source evaluated at the start of the step, which is why the step is kept well below
 // the cell's thermal time constant rho cp V / (h A).
-#include "host/cell_model.hpp"
+#include "host/solver/cell_model.hpp"
 
 #include <algorithm>
 #include <cmath>

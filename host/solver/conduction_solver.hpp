@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/domain.hpp"
+#include "host/solver/domain.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/conduction.hpp"
 #include "kernels/grid.hpp"

@@ -1,4 +1,4 @@
-#include "host/batch.hpp"
+#include "host/batch/batch.hpp"
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -23,8 +23,8 @@
 #include <thread>
 
 #include "common/error.hpp"
-#include "host/chemistry_library.hpp"
-#include "host/config.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/config/config.hpp"
 #include "io/results_reader.hpp"
 #include "io/summary_table.hpp"
 

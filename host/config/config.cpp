@@ -1,4 +1,4 @@
-#include "host/config.hpp"
+#include "host/config/config.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "meshes/library.hpp"
 #include "meshes/voxelizer.hpp"
 

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "host/batch.hpp"
-#include "host/cli.hpp"
+#include "host/batch/batch.hpp"
+#include "host/cli/cli.hpp"
 
 namespace runaway::host {
 

@@ -6,9 +6,9 @@
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
-#include "host/cell_model.hpp"
-#include "host/chemistry_library.hpp"
-#include "host/cli.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/cli/cli.hpp"
+#include "host/solver/cell_model.hpp"
 
 namespace runaway::host {
 

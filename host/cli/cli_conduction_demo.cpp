@@ -6,8 +6,8 @@
 #include <chrono>
 #include <cmath>
 
-#include "host/cli.hpp"
-#include "host/conduction_solver.hpp"
+#include "host/cli/cli.hpp"
+#include "host/solver/conduction_solver.hpp"
 
 namespace runaway::host {
 

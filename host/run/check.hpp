@@ -10,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "host/config.hpp"
+#include "host/config/config.hpp"
 #include "kernels/chemistry.hpp"
 #include "meshes/voxel_model.hpp"
 

@@ -7,9 +7,9 @@
 #include <fstream>
 
 #include "common/error.hpp"
-#include "host/cli.hpp"
-#include "host/compare.hpp"
-#include "host/run_case.hpp"
+#include "host/cli/cli.hpp"
+#include "host/run/compare.hpp"
+#include "host/run/run_case.hpp"
 
 namespace runaway::host {
 

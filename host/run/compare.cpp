@@ -1,4 +1,4 @@
-#include "host/compare.hpp"
+#include "host/run/compare.hpp"
 
 #include <fmt/core.h>
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "host/conduction_solver.hpp"
+#include "host/solver/conduction_solver.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/coupling.hpp"

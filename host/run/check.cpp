@@ -1,4 +1,4 @@
-#include "host/check.hpp"
+#include "host/run/check.hpp"
 
 #include <fmt/core.h>
 
@@ -8,7 +8,7 @@
 #include <ostream>
 
 #include "common/error.hpp"
-#include "host/conduction_solver.hpp"
+#include "host/solver/conduction_solver.hpp"
 #include "meshes/voxelizer.hpp"
 
 namespace runaway::host {

@@ -1,8 +1,8 @@
 // From a parsed pack config and its voxel model to the input of a Simulation.
 #pragma once
 
-#include "host/config.hpp"
-#include "host/simulation.hpp"
+#include "host/config/config.hpp"
+#include "host/solver/simulation.hpp"
 #include "meshes/voxel_model.hpp"
 
 namespace runaway::host {

@@ -1,4 +1,4 @@
-#include "host/simulation.hpp"
+#include "host/solver/simulation.hpp"
 
 #include <algorithm>
 #include <array>
