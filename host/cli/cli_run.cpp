@@ -1,15 +1,15 @@
-// `runaway run`, `runaway demo` and `runaway compare`.
+// `runaway run` and `runaway demo`.
 #include <fmt/core.h>
 
 #include <chrono>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 
 #include "common/error.hpp"
 #include "host/cli/cli.hpp"
 #include "host/run/compare.hpp"
 #include "host/run/run_case.hpp"
+#include "io/files.hpp"
 
 namespace runaway::host {
 
@@ -28,12 +28,6 @@ std::string joined_command_line(const std::vector<std::string>& args) {
   std::string out = "runaway";
   for (const std::string& a : args) out += " " + a;
   return out;
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw runtime_error("cannot write " + path.string());
 }
 
 // The main job for a new user: the 12-cell module with liquid cells, then its semi-solid twin,
@@ -63,8 +57,8 @@ void run_demo(const fs::path& output, const RunOptions& base) {
     summaries.push_back(run_case(o));
   }
   const std::string report = compare_markdown(summaries);
-  write_text(output / "compare.md", report);
-  write_text(output / "compare.csv", compare_csv(summaries));
+  io::write_file_atomically(output / "compare.md", report);
+  io::write_file_atomically(output / "compare.csv", compare_csv(summaries));
   fmt::print("\n{}\n(written to {} and compare.csv)\n", report, (output / "compare.md").string());
 }
 
@@ -77,7 +71,7 @@ fs::path fresh_demo_dir() {
 
 }  // namespace
 
-void add_run_commands(CLI::App& app) {
+void add_run_commands(CLI::App& app, const Partitioner* partitioner) {
   struct RunArgs {
     std::string config, output, restart, backend = "auto";
     std::vector<std::string> overrides;
@@ -96,8 +90,9 @@ void add_run_commands(CLI::App& app) {
   run->add_option("--checkpoint-interval", args.checkpoint_interval,
                   "Wall-clock seconds between checkpoints (0: only on SIGINT/SIGTERM)");
   run->add_flag("-q,--quiet", args.quiet, "No progress output");
-  run->callback([run] {
+  run->callback([run, partitioner] {
     RunOptions o;
+    o.partitioner = partitioner;
     o.config_path = args.config;
     o.overrides = args.overrides;
     o.output_dir = args.output;
@@ -123,57 +118,12 @@ void add_run_commands(CLI::App& app) {
       "demo", "Run the built-in 12-cell module, liquid vs semi-solid, and compare them");
   demo->add_option("-o,--output", demo_output, "Directory for both runs (default: a new one)");
   demo->add_flag("-q,--quiet", demo_quiet, "No progress output");
-  demo->callback([] {
+  demo->callback([partitioner] {
     RunOptions o;
+    o.partitioner = partitioner;
     o.show_progress = !demo_quiet;
     o.command_line = "runaway demo";
     run_demo(demo_output.empty() ? fresh_demo_dir() : fs::path(demo_output), o);
-  });
-
-  static std::string mesh_config, mesh_output;
-  static std::vector<std::string> mesh_overrides;
-  static bool mesh_overwrite = false;
-  auto* mesh = app.add_subcommand(
-      "mesh", "Voxelize a pack config and write model.h5 + model.xdmf to inspect in ParaView");
-  mesh->add_option("config", mesh_config, "Pack config (TOML)")->required();
-  mesh->add_option("-o,--output", mesh_output, "Directory for model.h5 and model.xdmf")->required();
-  mesh->add_option("--set", mesh_overrides, "Override a config key");
-  mesh->add_flag("--overwrite", mesh_overwrite, "Replace an existing model file");
-  mesh->callback([] {
-    const PackConfig config = load_pack_config(mesh_config, mesh_overrides);
-    const meshes::VoxelModel model = build_voxel_model(config);
-    fs::create_directories(mesh_output);
-    const fs::path file = fs::path(mesh_output) / "model.h5";
-    io::write_model_file(file, model_data(config, model), mesh_overwrite);
-    fmt::print("wrote {} and model.xdmf: {} x {} x {} voxels, {} cells, {} materials\n",
-               file.string(), model.shape.nx, model.shape.ny, model.shape.nz, model.cells.size(),
-               model.materials.size());
-  });
-
-  static std::vector<std::string> compared;
-  static std::string compare_output;
-  auto* compare =
-      app.add_subcommand("compare", "Compare finished runs side by side (Markdown, CSV)");
-  compare->add_option("results", compared, "Result directories or results.h5 files")
-      ->required()
-      ->expected(1, -1);
-  compare->add_option("-o,--output", compare_output,
-                      "Write PREFIX.md and PREFIX.csv as well as printing");
-  compare->callback([] {
-    std::vector<RunSummary> runs;
-    runs.reserve(compared.size());
-    for (const std::string& r : compared) runs.push_back(summarize_results(r));
-    for (std::size_t i = 0; i < runs.size(); ++i) {  // name runs by their folder if names clash
-      for (std::size_t j = 0; j < i; ++j) {
-        if (runs[i].name == runs[j].name) runs[i].name = fs::path(compared[i]).filename().string();
-      }
-    }
-    const std::string report = compare_markdown(runs);
-    fmt::print("{}", report);
-    if (!compare_output.empty()) {
-      write_text(compare_output + ".md", report);
-      write_text(compare_output + ".csv", compare_csv(runs));
-    }
   });
 }
 

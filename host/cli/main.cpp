@@ -1,5 +1,5 @@
 // runaway: thermal-runaway propagation in battery packs. The CLI lists its subcommands here;
-// each one lives in host/cli_<name>.cpp.
+// each one lives in host/cli/cli_<name>.cpp.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -17,11 +17,14 @@
 
 namespace {
 
-int run(int argc, char** argv) {
+// `partitioner` splits runs over the ranks of an MPI build (null: not split).
+int run(int argc, char** argv, const runaway::host::Partitioner* partitioner) {
   CLI::App app{"runaway: GPU-accelerated thermal-runaway propagation in battery packs"};
   app.require_subcommand(1);
   runaway::host::add_info_command(app);
-  runaway::host::add_run_commands(app);
+  runaway::host::add_run_commands(app, partitioner);
+  runaway::host::add_mesh_command(app);
+  runaway::host::add_compare_command(app);
   runaway::host::add_batch_command(app);
   runaway::host::add_check_command(app);
   runaway::host::add_cell_command(app);
@@ -48,9 +51,10 @@ int launched_ranks() {
 }
 #endif
 
-int run_reporting_errors(int argc, char** argv) {
+int run_reporting_errors(int argc, char** argv,
+                         const runaway::host::Partitioner* partitioner = nullptr) {
   try {
-    return run(argc, argv);
+    return run(argc, argv, partitioner);
   } catch (const runaway::Error& e) {
     std::fprintf(stderr, "runaway: error: %s\n", e.what());
     return e.exit_code();
@@ -74,8 +78,8 @@ int main(int argc, char** argv) {
   }
   int ranks = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  runaway::host::set_run_partitioner(&runaway::parallel::partition_run);
-  const int code = run_reporting_errors(argc, argv);
+  const runaway::parallel::MpiPartitioner partitioner;
+  const int code = run_reporting_errors(argc, argv, &partitioner);
   // A failure on one rank of several: the others may wait in a collective, so end them all.
   if (code != 0 && ranks > 1) MPI_Abort(MPI_COMM_WORLD, code);
   MPI_Finalize();

@@ -317,13 +317,7 @@ SimulationSnapshot snapshot_from(const io::Checkpoint& c) {
   return s;
 }
 
-RunPartitioner g_partitioner = nullptr;
-
 }  // namespace
-
-void set_run_partitioner(RunPartitioner partitioner) {
-  g_partitioner = partitioner;
-}
 
 RunSummary run_case(const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -355,8 +349,8 @@ RunSummary run_case(const RunOptions& options) {
   const io::ModelFingerprint fp = io::fingerprint(data);
   auto backend = kernels::make_backend(options.backend);
   RunPartition part;
-  if (g_partitioner != nullptr) {
-    part = g_partitioner(make_simulation_input(config, model));
+  if (options.partitioner != nullptr) {
+    part = options.partitioner->partition(make_simulation_input(config, model));
   } else {
     part.input = make_simulation_input(config, model);
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "host/config/config.hpp"
+#include "host/solver/partitioner.hpp"
 #include "host/solver/simulation.hpp"
 #include "io/model.hpp"
 #include "kernels/backend.hpp"
@@ -31,6 +32,9 @@ struct RunOptions {
   std::string command_line;           // for provenance
   std::string config_text;            // used instead of reading config_path when not empty
   std::string config_base_directory;  // for includes of config_text
+  // Splits the run over processes (the MPI build's parallel::MpiPartitioner); null: this
+  // process runs the whole grid. Not owned.
+  const Partitioner* partitioner = nullptr;
 };
 
 struct CellOutcome {
@@ -69,17 +73,6 @@ std::filesystem::path examples_dir();
 // checkpoint at the wall-clock interval and on SIGINT/SIGTERM (then throws runaway::Error with
 // the command that continues the run). Throws runaway::Error for bad input or a failed run.
 RunSummary run_case(const RunOptions& options);
-
-// A run split over MPI ranks: this rank's Domain and its block of the run's input (with its
-// Placement). A null domain means the run is not split.
-struct RunPartition {
-  std::unique_ptr<Domain> domain;
-  SimulationInput input;
-};
-using RunPartitioner = RunPartition (*)(const SimulationInput& global);
-// The MPI build's main installs parallel::partition_run, which splits a run started by mpirun
-// with several ranks; without one, run_case runs the whole grid in this process.
-void set_run_partitioner(RunPartitioner partitioner);
 
 // The model as results and model files describe it: grid, maps, material and cell tables (cell
 // names, chemistry, electrolyte class, centres).
