@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "common/clock.hpp"
 #include "host/cli/cli.hpp"
 #include "host/solver/conduction_solver.hpp"
 
@@ -49,8 +50,7 @@ int run_demo(int voxels_per_layer) {
     solver.step(dt);
     if (std::fabs(solver.thermal_energy() - before) < 1e-9 * std::fabs(before)) break;
   }
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall = seconds_since(start);
 
   // Series resistance per unit area: three layers plus the film.
   const double r = thickness / 237 + thickness / 0.52 + thickness / 0.5 + 1.0 / h;

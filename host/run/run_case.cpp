@@ -14,6 +14,7 @@
 #include <utility>
 #include <variant>
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "host/config/config.hpp"
 #include "host/solver/simulation.hpp"
@@ -56,17 +57,6 @@ class StopSignals {
   void (*previous_int_)(int) = nullptr;
   void (*previous_term_)(int) = nullptr;
 };
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::string clock_text(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
-  const long s = std::lround(seconds);
-  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-                   : fmt::format("{}:{:02}", s / 60, s % 60);
-}
 
 }  // namespace
 
