@@ -1,8 +1,9 @@
-// Small text helpers every folder wants once: trimming, joining and quoting for the shell. Standard
-// library only.
+// Small text helpers every folder wants once: trimming, joining, grouping digits and quoting
+// for the shell. Standard library only.
 #pragma once
 
 #include <cctype>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,18 @@ inline std::string join(const std::vector<std::string>& words,
                         const std::string& separator = ", ") {
   std::string out;
   for (const std::string& w : words) out += (out.empty() ? "" : separator) + w;
+  return out;
+}
+
+// A count with its digits in groups of three: 1,234,567.
+inline std::string grouped_digits(std::int64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  const int length = int(digits.size());
+  for (int i = 0; i < length; ++i) {
+    if (i > 0 && (length - i) % 3 == 0) out += ',';
+    out += digits[std::size_t(i)];
+  }
   return out;
 }
 

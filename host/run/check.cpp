@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "host/solver/conduction_solver.hpp"
 #include "meshes/voxelizer.hpp"
 
@@ -16,17 +17,6 @@ namespace runaway::host {
 namespace {
 
 constexpr double kJoulesPerKilowattHour = 3.6e6;  // exact
-
-std::string grouped(std::int64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  const int length = int(digits.size());
-  for (int i = 0; i < length; ++i) {
-    if (i > 0 && (length - i) % 3 == 0) out += ',';
-    out += digits[std::size_t(i)];
-  }
-  return out;
-}
 
 std::string duration(double seconds) {
   if (seconds < 120) return fmt::format("{:.0f} s", seconds);
@@ -141,10 +131,10 @@ std::string format_summary(const CheckSummary& s) {
                      kernels::electrolyte_class_name(c.electrolyte_class), c.cell_count));
   }
   line("grid:", fmt::format("{} x {} x {} = {} voxels of {:g} x {:g} x {:g} mm", s.grid.nx,
-                            s.grid.ny, s.grid.nz, grouped(s.voxel_count), 1e3 * s.spacing.dx,
+                            s.grid.ny, s.grid.nz, grouped_digits(s.voxel_count), 1e3 * s.spacing.dx,
                             1e3 * s.spacing.dy, 1e3 * s.spacing.dz));
-  line("", fmt::format("{} jelly-roll voxels, {} materials", grouped(s.jelly_roll_voxel_count),
-                       s.material_count));
+  line("", fmt::format("{} jelly-roll voxels, {} materials",
+                       grouped_digits(s.jelly_roll_voxel_count), s.material_count));
   line("memory:",
        fmt::format("model {}, run about {} (limit {})", meshes::format_bytes(s.model_bytes),
                    meshes::format_bytes(s.run_bytes), meshes::format_bytes(s.memory_limit)));
@@ -153,7 +143,7 @@ std::string format_summary(const CheckSummary& s) {
   line("run time:",
        fmt::format("roughly {} on a 2-core CPU ({} quiet steps; assumes {:g} GB/s effective, "
                    "runaway phases take smaller steps)",
-                   duration(s.run_time_estimate), grouped(s.quiet_steps),
+                   duration(s.run_time_estimate), grouped_digits(s.quiet_steps),
                    kAssumedEffectiveBandwidth / 1e9));
   for (const std::string& t : s.triggers) {
     line(&t == &s.triggers.front() ? "triggers:" : "", t);
