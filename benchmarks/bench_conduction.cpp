@@ -5,8 +5,8 @@
 
 #include <memory>
 
-#include "host/conduction_solver.hpp"
-#include "host/stream_triad.hpp"
+#include "host/bench/stream_triad.hpp"
+#include "host/solver/conduction_solver.hpp"
 
 namespace runaway::benchmarks {
 namespace {

@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/coupling.hpp"
 #include "kernels/kinetics.hpp"

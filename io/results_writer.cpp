@@ -13,6 +13,7 @@
 #include <system_error>
 #include <utility>
 
+#include "common/clock.hpp"
 #include "common/error.hpp"
 #include "io/collective.hpp"
 #include "io/files.hpp"
@@ -74,10 +75,6 @@ void validate_fields(const std::vector<FieldSpec>& fields) {
                                {"", 0, "field", field.name});
     }
   }
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 // The part of the grid one process writes, in z, y, x order like the datasets: the whole grid

@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/text.hpp"
+
 namespace runaway::meshes {
 
 namespace {
@@ -19,17 +21,6 @@ std::string format_length(double metres) {
   char text[32];
   std::snprintf(text, sizeof text, "%.4g m", metres);
   return text;
-}
-
-std::string format_count(std::int64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  const int length = int(digits.size());
-  for (int i = 0; i < length; ++i) {
-    if (i > 0 && (length - i) % 3 == 0) out += ',';
-    out += digits[std::size_t(i)];
-  }
-  return out;
 }
 
 const MaterialSpec& require_material(const PackDescription& pack, const std::string& name,
@@ -388,8 +379,8 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
     throw MeshError(MeshErrorKind::kMemory,
                     "the model needs " + std::to_string(model.shape.nx) + " x " +
                         std::to_string(model.shape.ny) + " x " + std::to_string(model.shape.nz) +
-                        " = " + format_count(model.memory.voxel_count) + " voxels (" +
-                        format_count(model.memory.jelly_roll_voxel_count) +
+                        " = " + grouped_digits(model.memory.voxel_count) + " voxels (" +
+                        grouped_digits(model.memory.jelly_roll_voxel_count) +
                         " in jelly rolls), about " + format_bytes(model.memory.total_bytes()) +
                         " for a run, over the limit of " + format_bytes(options.max_memory_bytes) +
                         "; use a coarser mesh.voxel_size or raise mesh.max_memory");

@@ -40,7 +40,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/domain.hpp"
+#include "host/solver/domain.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/grid.hpp"
 #include "parallel/partition.hpp"

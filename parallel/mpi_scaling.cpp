@@ -18,7 +18,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "host/conduction_solver.hpp"
+#include "host/solver/conduction_solver.hpp"
 #include "kernels/backend.hpp"
 #include "parallel/mpi_domain.hpp"
 #include "parallel/partition.hpp"

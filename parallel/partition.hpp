@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "host/domain.hpp"
-#include "host/simulation.hpp"
+#include "host/solver/domain.hpp"
+#include "host/solver/simulation.hpp"
 #include "kernels/grid.hpp"
 
 namespace runaway::parallel {
@@ -56,7 +56,7 @@ std::vector<T> slice(const std::vector<T>& global_values, const kernels::GridSha
 // - conduction: the block's shape and voxel arrays (material ids, initial temperatures, heat
 //   source); a face of the global grid keeps the global face's condition; a face shared with a
 //   neighbour becomes BoundaryKind::kHalo, with halo_material_ids[face] the global material ids
-//   of the neighbour's voxels across it (in-face order of host/conduction_solver.hpp);
+//   of the neighbour's voxels across it (in-face order of host/solver/conduction_solver.hpp);
 // - cell_ids sliced; each cell's flame_voxels and each trigger's voxels (global interior indices)
 //   kept where they lie in the block, renumbered to local interior indices, order preserved;
 // - materials, chemistries, cells, triggers and control otherwise unchanged (a trigger or flame

@@ -1,10 +1,11 @@
-// Splitting `runaway run` over the ranks mpirun started (DESIGN.md §8): the partitioner that the
-// MPI build's main hands to host::run_case.
+// Splitting `runaway run` over the ranks mpirun started (DESIGN.md §8): MpiPartitioner fills the
+// seam host/ owns (host::Partitioner, host/solver/partitioner.hpp); the MPI build's main hands one
+// to the commands that run cases (host::RunOptions::partitioner).
 #pragma once
 
 #include <mpi.h>
 
-#include "host/run_case.hpp"
+#include "host/solver/partitioner.hpp"
 
 namespace runaway::parallel {
 
@@ -15,5 +16,13 @@ namespace runaway::parallel {
 host::RunPartition partition_run(const host::SimulationInput& global);
 // The same over the ranks of `comm` (tests restart a run on part of MPI_COMM_WORLD).
 host::RunPartition partition_run(const host::SimulationInput& global, MPI_Comm comm);
+
+// partition_run over MPI_COMM_WORLD, as a host::Partitioner.
+class MpiPartitioner final : public host::Partitioner {
+ public:
+  host::RunPartition partition(const host::SimulationInput& global) const override {
+    return partition_run(global);
+  }
+};
 
 }  // namespace runaway::parallel

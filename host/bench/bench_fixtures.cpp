@@ -4,9 +4,9 @@
 #include <cmath>
 #include <utility>
 
-#include "host/chemistry_library.hpp"
-#include "host/config.hpp"
-#include "host/simulation_setup.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/config/config.hpp"
+#include "host/solver/simulation_setup.hpp"
 #include "kernels/coupling.hpp"
 #include "kernels/kinetics.hpp"
 #include "meshes/voxelizer.hpp"

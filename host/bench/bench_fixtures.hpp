@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "host/conduction_solver.hpp"
-#include "host/simulation.hpp"
+#include "host/solver/conduction_solver.hpp"
+#include "host/solver/simulation.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/chemistry.hpp"
 #include "meshes/voxel_model.hpp"

@@ -20,9 +20,9 @@
 
 #include "common/error.hpp"
 #include "host/bench/bench_fixtures.hpp"
-#include "host/chemistry_library.hpp"
-#include "host/run_case.hpp"
-#include "host/stream_triad.hpp"
+#include "host/bench/stream_triad.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/run/run_case.hpp"
 #include "kernels/backend.hpp"
 #include "meshes/voxelizer.hpp"
 #include "runaway/build_info.hpp"

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "host/bench/bench_suite.hpp"
-#include "host/cli.hpp"
+#include "host/cli/cli.hpp"
 
 namespace runaway::host {
 

@@ -14,7 +14,7 @@
 #include <variant>
 #include <vector>
 
-#include "host/domain.hpp"
+#include "host/solver/domain.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/coupling.hpp"
 #include "kernels/grid.hpp"

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "common/error.hpp"
-#include "host/simulation.hpp"
+#include "host/solver/simulation.hpp"
 
 namespace runaway::host {
 

@@ -17,47 +17,25 @@
 #include <string>
 #include <vector>
 
-#include "host/run_case.hpp"
+#include "common/files.hpp"
+#include "host/run/run_case.hpp"
 #include "io/model.hpp"
 #include "io/summary_table.hpp"
+#include "support/cli.hpp"
+#include "support/scratch.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Result run_command(const std::string& command) {
-  const fs::path log =
-      fs::temp_directory_path() / ("runaway_test_batch_" + std::to_string(getpid()) + ".log");
-  const int status = std::system((command + " > '" + log.string() + "' 2>&1").c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  r.output = text.str();
-  fs::remove(log);
-  return r;
-}
-
-Result run_cli(const std::string& arguments) {
-  return run_command(std::string("'") + RUNAWAY_CLI + "' " + arguments);
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Result = runaway::testing::CommandResult;  // stdout and stderr together in output
+using runaway::read_text;
+using runaway::testing::run_cli;
+using runaway::testing::run_shell;  // a shell command line, stdout and stderr together
 
 // A CSV file as rows of named fields (RFC 4180 quoting).
 std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
-  const std::string text = read_file(path);
+  const std::string text = read_text(path);
   std::vector<std::vector<std::string>> lines(1);
   std::string field;
   bool quoted = false;
@@ -113,17 +91,6 @@ void expect_same(double csv, double hdf5, const std::string& what) {
 // A fresh directory for one test, with a sweep file over the cheap 12-cell module.
 class Batch : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("runaway_test_batch_" + std::to_string(getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
-
   // Writes a sweep on the 12-cell liquid example, 10 s on a 4 x 8 x 8 mm grid, plus `body`
   // (and `fixed`, more lines of [fixed]).
   fs::path sweep(const std::string& name, const std::string& body,
@@ -150,7 +117,9 @@ mode = "zip"
 )");
   }
 
-  fs::path dir_;
+  // Kept when the test fails, to look at.
+  const runaway::testing::ScratchDir scratch_{"runaway_test_batch", /*keep_on_failure=*/true};
+  const fs::path dir_ = scratch_.path();
 };
 
 fs::path case_dir(const fs::path& batch, const std::string& directory) {
@@ -213,7 +182,7 @@ TEST_F(Batch, RunsEveryCaseRecordsTheFailureAndSkipsFinishedCasesOnRerun) {
   EXPECT_NE(first.output.find("1 of 3 cases failed"), std::string::npos) << first.output;
 
   const auto rows = read_csv(out / "summary.csv");
-  ASSERT_EQ(rows.size(), 3u) << read_file(out / "summary.csv");
+  ASSERT_EQ(rows.size(), 3u) << read_text(out / "summary.csv");
   EXPECT_EQ(rows[0].at("status"), "done");
   EXPECT_EQ(rows[1].at("status"), "done");
   EXPECT_EQ(rows[2].at("status"), "failed");
@@ -225,7 +194,7 @@ TEST_F(Batch, RunsEveryCaseRecordsTheFailureAndSkipsFinishedCasesOnRerun) {
   // The failure names the key and the fix, in the row and in the case's error.txt.
   EXPECT_NE(rows[2].at("error").find("mesh.max_memory"), std::string::npos) << rows[2].at("error");
   const fs::path failed = case_dir(out, rows[2].at("directory"));
-  EXPECT_NE(read_file(failed / "error.txt").find("mesh.max_memory"), std::string::npos);
+  EXPECT_NE(read_text(failed / "error.txt").find("mesh.max_memory"), std::string::npos);
   for (const auto& row : rows) {
     EXPECT_TRUE(fs::exists(case_dir(out, row.at("directory")) / "case.toml"))
         << row.at("directory");
@@ -240,14 +209,14 @@ TEST_F(Batch, RunsEveryCaseRecordsTheFailureAndSkipsFinishedCasesOnRerun) {
     written[rows[i].at("directory")] =
         fs::last_write_time(case_dir(out, rows[i].at("directory")) / "results.h5");
   }
-  const std::string first_csv = read_file(out / "summary.csv");
+  const std::string first_csv = read_text(out / "summary.csv");
   const Result again = run_cli("batch '" + file.string() + "' -o '" + out.string() + "'");
   EXPECT_EQ(again.exit_code, 1) << again.output;
   EXPECT_NE(again.output.find("1 to run, 2 already done"), std::string::npos) << again.output;
   for (const auto& [directory, time] : written) {
     EXPECT_EQ(fs::last_write_time(case_dir(out, directory) / "results.h5"), time) << directory;
   }
-  EXPECT_EQ(read_file(out / "summary.csv"), first_csv);
+  EXPECT_EQ(read_text(out / "summary.csv"), first_csv);
 }
 
 TEST_F(Batch, SlurmArrayAndCollectGiveTheSameSummary) {
@@ -260,10 +229,10 @@ TEST_F(Batch, SlurmArrayAndCollectGiveTheSameSummary) {
   const Result prepared =
       run_cli("batch '" + file.string() + "' -o '" + out.string() + "' --slurm");
   ASSERT_EQ(prepared.exit_code, 0) << prepared.output;
-  const std::string script = read_file(out / "batch.slurm");
+  const std::string script = read_text(out / "batch.slurm");
   EXPECT_NE(script.find("#SBATCH --array=0-1\n"), std::string::npos) << script;
   EXPECT_NE(script.find("#SBATCH --gres=gpu:1\n"), std::string::npos) << script;
-  std::istringstream cases(read_file(out / "cases.txt"));
+  std::istringstream cases(read_text(out / "cases.txt"));
   std::vector<std::string> lines;
   for (std::string line; std::getline(cases, line);) lines.push_back(line);
   ASSERT_EQ(lines.size(), 2u);
@@ -274,13 +243,13 @@ TEST_F(Batch, SlurmArrayAndCollectGiveTheSameSummary) {
   // thread each: the test machine may be busy).
   for (int task = 0; task < 2; ++task) {
     const Result r =
-        run_command("OMP_NUM_THREADS=1 SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " RUNAWAY='" +
-                    RUNAWAY_CLI + "' bash '" + (out / "batch.slurm").string() + "'");
+        run_shell("OMP_NUM_THREADS=1 SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " RUNAWAY='" +
+                  RUNAWAY_CLI + "' bash '" + (out / "batch.slurm").string() + "'");
     EXPECT_EQ(r.exit_code, 0) << r.output;
   }
   // A task whose case is complete skips it.
-  const Result repeat = run_command("SLURM_ARRAY_TASK_ID=0 RUNAWAY='" + std::string(RUNAWAY_CLI) +
-                                    "' bash '" + (out / "batch.slurm").string() + "'");
+  const Result repeat = run_shell("SLURM_ARRAY_TASK_ID=0 RUNAWAY='" + std::string(RUNAWAY_CLI) +
+                                  "' bash '" + (out / "batch.slurm").string() + "'");
   EXPECT_EQ(repeat.exit_code, 0) << repeat.output;
   EXPECT_NE(repeat.output.find("skipped"), std::string::npos) << repeat.output;
 
@@ -294,11 +263,11 @@ TEST_F(Batch, SlurmArrayAndCollectGiveTheSameSummary) {
   expect_rows_equal_their_results(out);
 
   // The local batch over the same directory finds everything done and writes the same summary.
-  const std::string collected_csv = read_file(out / "summary.csv");
+  const std::string collected_csv = read_text(out / "summary.csv");
   const Result local = run_cli("batch '" + file.string() + "' -o '" + out.string() + "'");
   EXPECT_EQ(local.exit_code, 0) << local.output;
   EXPECT_NE(local.output.find("0 to run, 2 already done"), std::string::npos) << local.output;
-  EXPECT_EQ(read_file(out / "summary.csv"), collected_csv);
+  EXPECT_EQ(read_text(out / "summary.csv"), collected_csv);
 }
 
 TEST_F(Batch, BadSweepsFailBeforeAnyCaseRuns) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "support/process.hpp"
+#include "support/scratch.hpp"
 
 namespace runaway::testing {
 namespace {
@@ -70,15 +71,10 @@ std::map<std::string, double> benchmark_named(const BenchJson& json, const std::
 
 class BenchCommand : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("runaway_e2e_bench_" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-  fs::path dir_;
+  const ScratchDir scratch_{"runaway_e2e_bench"};
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(BenchCommand, WritesGoogleBenchmarkJsonWithEveryCounter) {

@@ -12,33 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "support/cli.hpp"
+#include "support/scratch.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Result run_cli(const std::string& arguments) {
-  // One log per process and call: ctest runs these tests in parallel processes.
-  static int calls = 0;
-  const fs::path log =
-      fs::temp_directory_path() / ("runaway_test_examples_check_" + std::to_string(getpid()) + "_" +
-                                   std::to_string(++calls) + ".log");
-  const std::string command =
-      std::string("'") + RUNAWAY_CLI + "' " + arguments + " > '" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  r.output = text.str();
-  fs::remove(log);
-  return r;
-}
+using Result = runaway::testing::CommandResult;  // stdout and stderr together in output
+using runaway::testing::run_cli;
 
 std::vector<fs::path> example_files() {
   std::vector<fs::path> files;
@@ -70,9 +52,8 @@ TEST(ExamplesCheck, SetOverridesAKey) {
 }
 
 TEST(ExamplesCheck, BadInputExitsTwoNamingFileLineAndKey) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("runaway_test_examples_check_" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  const runaway::testing::ScratchDir scratch("runaway_test_examples_check");
+  const fs::path& dir = scratch.path();
   const fs::path file = dir / "bad.toml";
   std::ofstream(file) << "include = \"" << RUNAWAY_SOURCE_DIR
                       << "/examples/module_12_prismatic_liquid.toml\"\n[module]\ngapp = 0.003\n";
@@ -86,7 +67,6 @@ TEST(ExamplesCheck, BadInputExitsTwoNamingFileLineAndKey) {
   const Result negative = run_cli("check '" + example + "' --set module.gap=-0.001");
   EXPECT_EQ(negative.exit_code, 2) << negative.output;
   EXPECT_NE(negative.output.find("module.gap"), std::string::npos) << negative.output;
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -17,46 +17,27 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "io/model.hpp"
 #include "io/results_writer.hpp"
+#include "support/cli.hpp"
+#include "support/scratch.hpp"
+
+using runaway::testing::CommandResult;
+using runaway::testing::find_program;
+using runaway::testing::numbers;
+using runaway::testing::run_shell;
+using runaway::testing::ScratchDir;
+
+// Paths in single quotes for the shell.
+std::string quoted(const std::string& text) {
+  return runaway::shell_quoted(text);
+}
 
 namespace fs = std::filesystem;
 using namespace runaway::io;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "runaway-paraview-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::string find_pvpython() {
-  if (const char* path = std::getenv("PATH")) {
-    std::stringstream directories(path);
-    std::string directory;
-    while (std::getline(directories, directory, ':')) {
-      const fs::path candidate = fs::path(directory) / "pvpython";
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-  }
-  return "";
-}
-
-std::string quoted(const std::string& text) {
-  return "'" + text + "'";
-}
 
 // Runs the probe in `directory` and returns its key=value lines; "status" holds the exit code.
 std::map<std::string, std::string> probe(const std::string& pvpython, const fs::path& directory,
@@ -65,33 +46,13 @@ std::map<std::string, std::string> probe(const std::string& pvpython, const fs::
   const std::string script = std::string(RUNAWAY_SOURCE_DIR) + "/tests/e2e/paraview_probe.py";
   std::ostringstream command;
   command.precision(17);
-  command << "cd " << quoted(directory.string()) << " && " << quoted(pvpython) << " "
-          << quoted(script) << " " << quoted(xdmf) << " " << time << " " << field << " " << i << " "
-          << j << " " << k << " 2>&1";
-  std::map<std::string, std::string> result;
-  FILE* pipe = ::popen(command.str().c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::string output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  const int status = ::pclose(pipe);
-  result["status"] = std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-  result["output"] = output;
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    const auto equals = line.find('=');
-    if (equals != std::string::npos) result[line.substr(0, equals)] = line.substr(equals + 1);
-  }
+  command << quoted(pvpython) << " " << quoted(script) << " " << quoted(xdmf) << " " << time << " "
+          << field << " " << i << " " << j << " " << k;
+  const CommandResult r = run_shell(command.str(), directory);  // stdout and stderr together
+  std::map<std::string, std::string> result = r.values;
+  result["status"] = std::to_string(r.exit_code);
+  result["output"] = r.output;
   return result;
-}
-
-std::vector<double> numbers(const std::string& text) {
-  std::vector<double> values;
-  std::istringstream in(text);
-  double value = 0;
-  while (in >> value) values.push_back(value);
-  return values;
 }
 
 // "name:value name:value" as printed by the probe.
@@ -169,9 +130,9 @@ void expect_geometry(const std::map<std::string, std::string>& seen) {
 }  // namespace
 
 TEST(ParaviewXdmf, XdmfReaderShowsKnownTemperatureAtKnownFrame) {
-  const std::string pvpython = find_pvpython();
+  const std::string pvpython = find_program("pvpython");
   if (pvpython.empty()) GTEST_SKIP() << "pvpython is not installed (Debian: python3-paraview)";
-  TempDir temp;
+  const ScratchDir temp("runaway-paraview");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model();
   write_run(run_dir, model);
@@ -207,9 +168,9 @@ TEST(ParaviewXdmf, XdmfReaderShowsKnownTemperatureAtKnownFrame) {
 }
 
 TEST(ParaviewXdmf, ModelFileShowsMaterialAndCell) {
-  const std::string pvpython = find_pvpython();
+  const std::string pvpython = find_program("pvpython");
   if (pvpython.empty()) GTEST_SKIP() << "pvpython is not installed (Debian: python3-paraview)";
-  TempDir temp;
+  const ScratchDir temp("runaway-paraview");
   const ModelData model = make_model();
   write_model_file(temp.path() / "model.h5", model, false);
   const int i = 2, j = 1, k = 1;

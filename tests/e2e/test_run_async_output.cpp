@@ -14,9 +14,10 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 #include "io/results_reader.hpp"
 #include "support/process.hpp"
+#include "support/scratch.hpp"
 
 namespace runaway::testing {
 namespace {
@@ -32,21 +33,14 @@ std::vector<std::string> small_module(double end_time) {
           "run.end_time=" + std::to_string(end_time), "output.frame_interval=5"};
 }
 
-fs::path scratch(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("runaway_e2e_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {  // NaN-safe
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
 }
 
 TEST(RunAsyncOutput, ResultsEqualThoseWrittenInTheTimeLoopBitForBit) {
-  const fs::path dir = scratch("async_output");
+  const ScratchDir scratch("runaway_e2e_async_output");
+  const fs::path& dir = scratch.path();
   host::RunOptions options;
   options.config_path = kModule;
   options.overrides = small_module(85);  // cell 0 runs away near 77 s: events and their frames
@@ -86,7 +80,6 @@ TEST(RunAsyncOutput, ResultsEqualThoseWrittenInTheTimeLoopBitForBit) {
     EXPECT_EQ(ea[e].time, eb[e].time);
     EXPECT_EQ(ea[e].temperature, eb[e].temperature);
   }
-  fs::remove_all(dir);
 }
 
 // Runs the CLI under a file-size limit of `bytes`, output to `log`; returns its exit code.
@@ -111,7 +104,8 @@ int run_with_file_size_limit(const std::vector<std::string>& args, const std::st
 }
 
 TEST(RunAsyncOutput, FullDiskEndsTheRunWithExitCode1AndAnIncompleteFile) {
-  const fs::path dir = scratch("async_full_disk");
+  const ScratchDir scratch("runaway_e2e_async_full_disk");
+  const fs::path& dir = scratch.path();
   std::vector<std::string> args = {
       RUNAWAY_CLI, "run", kModule, "-o", (dir / "run").string(), "-q", "--checkpoint-interval",
       "0"};
@@ -128,7 +122,6 @@ TEST(RunAsyncOutput, FullDiskEndsTheRunWithExitCode1AndAnIncompleteFile) {
   const io::ResultsReader partial(dir / "run", /*allow_incomplete=*/true);
   EXPECT_FALSE(partial.complete());
   EXPECT_GE(partial.frame_count(), 1u);
-  fs::remove_all(dir);
 }
 
 }  // namespace

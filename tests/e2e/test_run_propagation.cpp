@@ -5,8 +5,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "host/run_case.hpp"
+#include "host/run/run_case.hpp"
 #include "support/process.hpp"
+#include "support/scratch.hpp"
 
 namespace runaway::testing {
 namespace {
@@ -21,9 +22,8 @@ int run_module(const std::string& example, const fs::path& out) {
 }
 
 TEST(RunPropagation, LiquidModulePropagatesFasterThanSemiSolidTwin) {
-  const fs::path dir = fs::temp_directory_path() / ("runaway_e2e_prop_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ScratchDir scratch("runaway_e2e_prop");
+  const fs::path& dir = scratch.path();
   ASSERT_EQ(run_module("module_12_prismatic_liquid.toml", dir / "liquid"), 0)
       << read_text((dir / "liquid.log").string());
   ASSERT_EQ(run_module("module_12_prismatic_semisolid.toml", dir / "semisolid"), 0)
@@ -56,7 +56,6 @@ TEST(RunPropagation, LiquidModulePropagatesFasterThanSemiSolidTwin) {
   // A directory that is not a result is a clear error.
   EXPECT_EQ(run({RUNAWAY_CLI, "compare", dir.string()}, (dir / "bad.log").string()), 2)
       << read_text((dir / "bad.log").string());
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "io/results_reader.hpp"
 #include "support/process.hpp"
+#include "support/scratch.hpp"
 
 namespace runaway::testing {
 namespace {
@@ -37,20 +38,13 @@ std::vector<std::string> small_module(const std::string& out, double end_time) {
           "output.frame_interval=5"};
 }
 
-fs::path scratch(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("runaway_e2e_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
 TEST(RunRestart, InterruptedAndRestartedRunEqualsUninterruptedBitForBit) {
-  const fs::path dir = scratch("restart");
+  const ScratchDir scratch("runaway_e2e_restart");
+  const fs::path& dir = scratch.path();
   const double end = 100;  // heater-driven onset of cell 0 near 77 s lies inside
   ASSERT_EQ(run(small_module((dir / "whole").string(), end), (dir / "whole.log").string()), 0)
       << read_text((dir / "whole.log").string());
@@ -84,11 +78,11 @@ TEST(RunRestart, InterruptedAndRestartedRunEqualsUninterruptedBitForBit) {
   EXPECT_EQ(whole.events().size(), split.events().size());
   EXPECT_EQ(whole.cell_series().time, split.cell_series().time);
   EXPECT_EQ(whole.cell_series().max_temperature, split.cell_series().max_temperature);
-  fs::remove_all(dir);
 }
 
 TEST(RunRestart, KilledRunLeavesAnIncompleteFile) {
-  const fs::path dir = scratch("killed");
+  const ScratchDir scratch("runaway_e2e_killed");
+  const fs::path& dir = scratch.path();
   const pid_t pid = spawn(small_module((dir / "run").string(), 200), (dir / "run.log").string());
   ASSERT_GT(pid, 0);
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -102,11 +96,11 @@ TEST(RunRestart, KilledRunLeavesAnIncompleteFile) {
   } catch (const runaway::Error&) {
     // killed before the file had a readable layout: still never reported complete
   }
-  fs::remove_all(dir);
 }
 
 TEST(RunRestart, ExistingResultsAreNotOverwritten) {
-  const fs::path dir = scratch("overwrite");
+  const ScratchDir scratch("runaway_e2e_overwrite");
+  const fs::path& dir = scratch.path();
   auto args = small_module((dir / "run").string(), 2);
   ASSERT_EQ(run(args, (dir / "a.log").string()), 0) << read_text((dir / "a.log").string());
   const auto before = fs::last_write_time(dir / "run" / "results.h5");
@@ -115,7 +109,6 @@ TEST(RunRestart, ExistingResultsAreNotOverwritten) {
   args.push_back("--overwrite");
   EXPECT_EQ(run(args, (dir / "c.log").string()), 0) << read_text((dir / "c.log").string());
   EXPECT_TRUE(io::ResultsReader(dir / "run").complete());
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -115,7 +115,7 @@ TEST(VizExample, FrontsImagesChartsAndParaviewScriptForTheExampleRun) {
   ASSERT_EQ(r.exit_code, 0) << r.output << r.errors;
   const fs::path script = viz / "paraview_view.py";
   ASSERT_TRUE(fs::exists(script));
-  const std::string text = slurp(script);
+  const std::string text = read_text(script);
   EXPECT_NE(text.find("XDMFReader("), std::string::npos);
   EXPECT_EQ(text.find("Xdmf3Reader"), std::string::npos);  // DESIGN.md §7
   const std::string pvpython = find_program("pvpython");

@@ -158,7 +158,7 @@ TEST(VizFronts, SphericalFrontHasRightRadiusAreaAndCentre) {
 
   // The collections list every frame with its time and a file that is there.
   for (const std::string kind : {"arrival", "temperature"}) {
-    const std::string pvd = slurp(out / ("fronts_" + kind + ".pvd"));
+    const std::string pvd = read_text(out / ("fronts_" + kind + ".pvd"));
     EXPECT_NE(pvd.find("type=\"Collection\""), std::string::npos) << pvd;
     for (std::size_t f = 0; f < kFrameTimes.size(); ++f) {
       char file[64];
@@ -168,7 +168,7 @@ TEST(VizFronts, SphericalFrontHasRightRadiusAreaAndCentre) {
             << "\"";
       EXPECT_NE(pvd.find(entry.str()), std::string::npos) << entry.str() << "\n" << pvd;
       ASSERT_TRUE(fs::exists(out / file)) << file;
-      const std::string vtp = slurp(out / file);
+      const std::string vtp = read_text(out / file);
       EXPECT_NE(vtp.find("<VTKFile type=\"PolyData\""), std::string::npos) << file;
       // The XML header of a VTK file says how many triangles it holds.
       const bool empty = vtp.find("NumberOfPolys=\"0\"") != std::string::npos;

@@ -1,6 +1,7 @@
-// What the runaway-viz tests share: a temporary directory, running the built runaway-viz (the
-// tests do not link VTK; they run the tool and read what it prints and writes) and pvpython, and
-// reading key=value lines. A test skips when runaway-viz was not built (no VTK).
+// What the runaway-viz tests share, on the test-support library (support/): a temporary
+// directory, running the built runaway-viz (the tests do not link VTK; they run the tool and read
+// what it prints and writes) and pvpython, and reading key=value lines. A test skips when
+// runaway-viz was not built (no VTK).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -19,28 +20,34 @@
 #include <string>
 #include <vector>
 
+#include "common/files.hpp"
+#include "common/text.hpp"
+#include "support/cli.hpp"
+#include "support/scratch.hpp"
+
 namespace viz_test {
 
 namespace fs = std::filesystem;
 
-class TempDir {
+// Each test's files in a fresh directory (support/scratch.hpp).
+class TempDir : public runaway::testing::ScratchDir {
  public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "runaway-viz-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  TempDir() : ScratchDir("runaway-viz-test") {}
 };
+
+using Result = runaway::testing::CommandResult;  // stdout in output, stderr in errors
+using runaway::read_text;
+using runaway::testing::find_program;
+using runaway::testing::numbers;
+
+inline std::string quoted(const std::string& text) {
+  return runaway::shell_quoted(text);
+}
+
+// Runs a shell command line in `directory`, stdout and stderr kept apart.
+inline Result run_shell(const std::string& command_line, const fs::path& directory) {
+  return runaway::testing::run_shell(command_line, directory, /*separate_errors=*/true);
+}
 
 // viz/CMakeLists.txt builds it there when VTK is found.
 inline fs::path viz_binary() {
@@ -55,73 +62,10 @@ inline bool viz_built() {
   if (!viz_test::viz_built()) \
   GTEST_SKIP() << "runaway-viz was not built (needs VTK 9: Debian paraview-dev or libvtk9-dev)"
 
-inline std::string quoted(const std::string& text) {
-  std::string q = "'";
-  for (char c : text) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct Result {
-  int exit_code = -1;
-  std::string output;                         // stdout
-  std::string errors;                         // stderr
-  std::map<std::string, std::string> values;  // key=value lines of stdout
-};
-
-inline std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Runs a shell command line in `directory`, stdout and stderr kept apart.
-inline Result run_shell(const std::string& command_line, const fs::path& directory) {
-  const fs::path out = directory / ".stdout";
-  const fs::path err = directory / ".stderr";
-  const std::string command = "cd " + quoted(directory.string()) + " && " + command_line + " > " +
-                              quoted(out.string()) + " 2> " + quoted(err.string());
-  const int status = std::system(command.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.output = slurp(out);
-  r.errors = slurp(err);
-  std::error_code ignored;
-  fs::remove(out, ignored);
-  fs::remove(err, ignored);
-  std::istringstream lines(r.output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    const auto equals = line.find('=');
-    if (equals != std::string::npos) r.values[line.substr(0, equals)] = line.substr(equals + 1);
-  }
-  return r;
-}
-
 // runaway-viz ARGUMENTS (already quoted where needed). Without an X display it runs itself
 // under xvfb-run (see viz/offscreen.hpp).
 inline Result run_viz(const std::string& arguments, const fs::path& directory) {
   return run_shell(quoted(viz_binary().string()) + " " + arguments, directory);
-}
-
-inline std::vector<double> numbers(const std::string& text) {
-  std::vector<double> values;
-  std::istringstream in(text);
-  double value = 0;
-  while (in >> value) values.push_back(value);
-  return values;
-}
-
-inline std::string find_program(const std::string& program) {
-  if (const char* path = std::getenv("PATH")) {
-    std::stringstream directories(path);
-    std::string directory;
-    while (std::getline(directories, directory, ':')) {
-      const fs::path candidate = fs::path(directory) / program;
-      if (!directory.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-  }
-  return "";
 }
 
 // "xvfb-run ... " to put before a command that renders when there is no X display, else "".

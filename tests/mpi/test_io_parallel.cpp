@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/files.hpp"
 #include "io/model.hpp"
 #include "io/parallel_block.hpp"
 #include "io/results_reader.hpp"
@@ -209,13 +210,6 @@ std::size_t mismatches(const ResultsReader& reader, std::size_t frame, int value
   return wrong;
 }
 
-std::string read_text_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::size_t occurrences(const std::string& text, const std::string& part) {
   std::size_t count = 0;
   for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
@@ -369,7 +363,7 @@ TEST(IoParallel, BlocksOfEveryRankReadBackAsTheGlobalField) {
   EXPECT_FALSE(provenance.end_date.empty());
   EXPECT_EQ(provenance.restart_count, 0);
 
-  const std::string xdmf = read_text_file(run_dir / "results.xdmf");
+  const std::string xdmf = runaway::read_text(run_dir / "results.xdmf");
   EXPECT_NE(xdmf.find("results.h5:/fields/temperature"), std::string::npos);
   EXPECT_NE(xdmf.find("results.h5:/fields/progress_cathode"), std::string::npos);
   EXPECT_EQ(occurrences(xdmf, "<Time Value="), 3u);
@@ -463,7 +457,7 @@ TEST(IoParallel, ResumeCutsBackToTheCheckpointOnEveryRank) {
       ASSERT_EQ(events.size(), 2u);
       EXPECT_EQ(events[1].kind, "onset");
       EXPECT_EQ(reader.provenance().restart_count, 1);
-      EXPECT_EQ(occurrences(read_text_file(run_dir / "results.xdmf"), "<Time Value="), 4u);
+      EXPECT_EQ(occurrences(runaway::read_text(run_dir / "results.xdmf"), "<Time Value="), 4u);
       finished = reader.counts();
     }  // HDF5 refuses to open for writing a file this process has open for reading
 

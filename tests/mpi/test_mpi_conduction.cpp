@@ -17,7 +17,7 @@
 #include <memory>
 #include <vector>
 
-#include "host/conduction_solver.hpp"
+#include "host/solver/conduction_solver.hpp"
 #include "kernels/backend.hpp"
 #include "parallel/mpi_domain.hpp"
 #include "parallel/partition.hpp"

@@ -20,7 +20,7 @@
 #include <string>
 #include <variant>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "io/checkpoint.hpp"
 #include "kernels/backend.hpp"
 #include "parallel/partition.hpp"

@@ -5,7 +5,7 @@
 #include <functional>
 #include <vector>
 
-#include "host/conduction_solver.hpp"
+#include "host/solver/conduction_solver.hpp"
 #include "kernels/backend.hpp"
 
 namespace runaway::testing {

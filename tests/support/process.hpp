@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/files.hpp"
+
 extern char** environ;
 
 namespace runaway::testing {
@@ -44,15 +46,7 @@ inline int run(const std::vector<std::string>& args, const std::string& log) {
   return pid < 0 ? -1 : wait_for(pid);
 }
 
-inline std::string read_text(const std::string& path) {
-  std::string text;
-  if (FILE* f = std::fopen(path.c_str(), "r")) {
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-    std::fclose(f);
-  }
-  return text;
-}
+// The file's text ("" when it cannot be read).
+using ::runaway::read_text;
 
 }  // namespace runaway::testing

@@ -1,7 +1,7 @@
 // A small coupled problem shared by the simulation tests.
 #pragma once
 
-#include "host/simulation.hpp"
+#include "host/solver/simulation.hpp"
 #include "kernels/chemistry.hpp"
 
 namespace runaway::testing {

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/cell_events.hpp"
 #include "kernels/kinetics.hpp"
 

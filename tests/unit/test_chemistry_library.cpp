@@ -1,5 +1,5 @@
-// Built-in chemistries and chemistry validation (host/chemistry_library.hpp): every invalid
-// value is rejected with an error that names its key, and unknown names get a suggestion.
+// Built-in chemistries and chemistry validation (host/chemistry/chemistry_library.hpp): every
+// invalid value is rejected with an error that names its key, and unknown names get a suggestion.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/chemistry.hpp"
 
 namespace runaway::testing {

@@ -9,10 +9,11 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "host/check.hpp"
-#include "host/chemistry_library.hpp"
-#include "host/config.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/config/config.hpp"
+#include "host/run/check.hpp"
 #include "meshes/library.hpp"
+#include "support/scratch.hpp"
 
 namespace runaway::host {
 namespace {
@@ -36,14 +37,6 @@ end_time = 100.0
 
 class Config : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("runaway_test_config_" + std::string(info->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write(const std::string& name, const std::string& text) {
     const fs::path path = dir_ / name;
     fs::create_directories(path.parent_path());
@@ -86,7 +79,8 @@ class Config : public ::testing::Test {
     return text.replace(at, from.size(), to);
   }
 
-  fs::path dir_;
+  const runaway::testing::ScratchDir scratch_{"runaway_test_config"};
+  const fs::path dir_ = scratch_.path();
 };
 
 TEST_F(Config, ParsesAValidPackWithDefaults) {

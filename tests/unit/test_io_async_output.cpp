@@ -24,6 +24,9 @@
 #include "io/async_results_writer.hpp"
 #include "io/output_queue.hpp"
 #include "io/results_reader.hpp"
+#include "support/scratch.hpp"
+
+using runaway::testing::ScratchDir;
 
 namespace fs = std::filesystem;
 using namespace runaway::io;
@@ -178,23 +181,6 @@ TEST(OutputQueue, InlineModeRunsOnTheCallerAndFailsTheSameWay) {
 
 // ---- AsyncResultsWriter ----------------------------------------------------------------------
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "runaway-async-output-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 // An nx x ny x nz model of one material, two cells side by side above a layer outside cells.
 ModelData make_model(int nx, int ny, int nz) {
   ModelData model;
@@ -260,7 +246,7 @@ ResultsCounts write_run(AsyncResultsWriter& output, const GridInfo& grid,
 }
 
 TEST(AsyncResultsWriter, WritesTheSameFileAsTheSynchronousWriterOnTheOutputThread) {
-  TempDir temp;
+  const ScratchDir temp("runaway-async-output");
   const ModelData model = make_model(6, 5, 4);
   std::thread::id thread_checkpoint, inline_checkpoint, writer_thread;
   ResultsCounts thread_counts, inline_counts;
@@ -301,7 +287,7 @@ TEST(AsyncResultsWriter, WritesTheSameFileAsTheSynchronousWriterOnTheOutputThrea
 }
 
 TEST(AsyncResultsWriter, FailureElsewhereWritesWhatWasQueuedAndLeavesTheFileIncomplete) {
-  TempDir temp;
+  const ScratchDir temp("runaway-async-output");
   const ModelData model = make_model(6, 5, 4);
   try {
     AsyncResultsWriter output(ResultsWriter(temp.path() / "run", model, make_options()));
@@ -319,7 +305,7 @@ TEST(AsyncResultsWriter, FailureElsewhereWritesWhatWasQueuedAndLeavesTheFileInco
 // A file-size limit stands in for a full disk (as in test_io_results.cpp). The child ignores
 // SIGXFSZ, which would otherwise kill it.
 TEST(AsyncResultsWriter, FullDiskReachesTheCallerAndLeavesAReadableIncompleteFile) {
-  TempDir temp;
+  const ScratchDir temp("runaway-async-output");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model(32, 32, 32);  // 512 KiB per frame before compression
   const pid_t child = ::fork();

@@ -23,6 +23,11 @@
 #include "io/checkpoint.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/model.hpp"
+#include "support/errors.hpp"
+#include "support/scratch.hpp"
+
+using runaway::testing::expect_error;
+using runaway::testing::ScratchDir;
 
 namespace fs = std::filesystem;
 using namespace runaway::io;
@@ -35,23 +40,6 @@ extern "C" const char* __lsan_default_suppressions() {
 }
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "runaway-io-checkpoint-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 ModelData small_model() {
   ModelData model;
@@ -127,17 +115,6 @@ CheckpointState make_state(const ModelData& model) {
   return state;
 }
 
-template <class Call>
-runaway::Error expect_error(Call&& call) {
-  try {
-    call();
-  } catch (const runaway::Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a runaway::Error";
-  return runaway::runtime_error("no error");
-}
-
 bool contains(const runaway::Error& error, const std::string& text) {
   return std::string(error.what()).find(text) != std::string::npos;
 }
@@ -145,7 +122,7 @@ bool contains(const runaway::Error& error, const std::string& text) {
 }  // namespace
 
 TEST(IoCheckpoint, BitExactRoundTrip) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-checkpoint");
   const ModelData model = small_model();
   const Arrays arrays;
   const CheckpointState state = make_state(model);
@@ -180,7 +157,7 @@ TEST(IoCheckpoint, BitExactRoundTrip) {
 }
 
 TEST(IoCheckpoint, CheckpointOfAnotherModelIsRefused) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-checkpoint");
   const ModelData model = small_model();
   const fs::path path = temp.path() / "checkpoint.h5";
   write_checkpoint(path, make_state(model), Arrays().views());
@@ -209,7 +186,7 @@ TEST(IoCheckpoint, CheckpointOfAnotherModelIsRefused) {
 }
 
 TEST(IoCheckpoint, ForeignAndCorruptFilesAreRefused) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-checkpoint");
   const ModelData model = small_model();
   const Arrays arrays;
   const fs::path good = temp.path() / "checkpoint.h5";
@@ -265,7 +242,7 @@ TEST(IoCheckpoint, ForeignAndCorruptFilesAreRefused) {
 }
 
 TEST(IoCheckpoint, NewerFormatVersionIsRefused) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-checkpoint");
   const fs::path path = temp.path() / "checkpoint.h5";
   write_checkpoint(path, make_state(small_model()), {});
   {
@@ -277,7 +254,7 @@ TEST(IoCheckpoint, NewerFormatVersionIsRefused) {
 }
 
 TEST(IoCheckpoint, FailedWriteKeepsThePreviousCheckpoint) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-checkpoint");
   const ModelData model = small_model();
   const fs::path path = temp.path() / "checkpoint.h5";
   CheckpointState first = make_state(model);

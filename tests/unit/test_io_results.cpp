@@ -21,34 +21,22 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/files.hpp"
 #include "io/checkpoint.hpp"
 #include "io/model.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
 #include "io/xdmf.hpp"
+#include "support/errors.hpp"
+#include "support/scratch.hpp"
+
+using runaway::testing::expect_error;
+using runaway::testing::ScratchDir;
 
 namespace fs = std::filesystem;
 using namespace runaway::io;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "runaway-io-results-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // A 5 x 4 x 3 model with different voxel sizes per axis (so that swapped axes show), two cells
 // and voxels outside cells.
@@ -168,24 +156,6 @@ int run_in_child(Body&& body) {
   return status;
 }
 
-std::string read_text_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-template <class Call>
-runaway::Error expect_error(Call&& call) {
-  try {
-    call();
-  } catch (const runaway::Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a runaway::Error";
-  return runaway::runtime_error("no error");
-}
-
 // A complete run of 3 frames, 5 cell samples and 2 events.
 void write_complete_run(const fs::path& run_dir, const ModelData& model,
                         const ResultsOptions& options) {
@@ -204,7 +174,7 @@ void write_complete_run(const fs::path& run_dir, const ModelData& model,
 }  // namespace
 
 TEST(IoResults, RoundTripOfEveryDataset) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model();
   const ResultsOptions options = make_options();
@@ -317,7 +287,7 @@ TEST(IoResults, RoundTripOfEveryDataset) {
   EXPECT_EQ(counts.events, 2u);
 
   // The sidecar lists every frame and no temporary file is left behind.
-  const std::string xdmf = read_text_file(run_dir / "results.xdmf");
+  const std::string xdmf = runaway::read_text(run_dir / "results.xdmf");
   EXPECT_NE(xdmf.find("<Time Value=\"3\"/>"), std::string::npos);
   EXPECT_NE(xdmf.find("results.h5:/fields/progress_cathode"), std::string::npos);
   EXPECT_FALSE(fs::exists(run_dir / "results.xdmf.tmp"));
@@ -354,7 +324,7 @@ TEST(IoResults, XdmfDescribesCellDataInZyxOrder) {
 }
 
 TEST(IoResults, UnfinishedRunIsIncomplete) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const ModelData model = make_model();
   {
     ResultsWriter writer(temp.path() / "run", model, make_options());
@@ -374,7 +344,7 @@ TEST(IoResults, UnfinishedRunIsIncomplete) {
 }
 
 TEST(IoResults, KilledRunLeavesAReadableIncompleteFile) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model();
   // The child stops dead after its second frame: no destructor, no HDF5 close.
@@ -399,7 +369,7 @@ TEST(IoResults, KilledRunLeavesAReadableIncompleteFile) {
 }
 
 TEST(IoResults, RunKilledWhileWritingNeverLooksComplete) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model(40, 40, 40);
   std::fflush(nullptr);
@@ -416,7 +386,7 @@ TEST(IoResults, RunKilledWhileWritingNeverLooksComplete) {
   // Kill it with SIGKILL somewhere in its frame loop, once a few frames are on disk.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (read_text_file(run_dir / "results.xdmf").find("frame_3") != std::string::npos) break;
+    if (runaway::read_text(run_dir / "results.xdmf").find("frame_3") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ::kill(pid, SIGKILL);
@@ -438,7 +408,7 @@ TEST(IoResults, RunKilledWhileWritingNeverLooksComplete) {
 }
 
 TEST(IoResults, ReadableByAnotherProcessWhileTheRunGoesOn) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model();
   int to_parent[2];
@@ -482,7 +452,7 @@ TEST(IoResults, ReadableByAnotherProcessWhileTheRunGoesOn) {
 }
 
 TEST(IoResults, ExistingOutputDirectoryIsRefusedUnlessOverwrite) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model();
   write_complete_run(run_dir, model, make_options());
@@ -514,7 +484,7 @@ TEST(IoResults, ExistingOutputDirectoryIsRefusedUnlessOverwrite) {
 }
 
 TEST(IoResults, UnwritableOutputDirectoryIsAnError) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const ModelData model = make_model();
   // A path under a regular file can never be created.
   std::ofstream(temp.path() / "file") << "x";
@@ -556,7 +526,7 @@ bool limit_file_size(rlim_t bytes) {
 }
 
 TEST(IoResults, FullDiskStopsTheRunWithAReadableFile) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model(32, 32, 32);
   const int status = run_in_child([&] {
@@ -589,7 +559,7 @@ TEST(IoResults, FullDiskStopsTheRunWithAReadableFile) {
 }
 
 TEST(IoResults, WriteFailureInsideHdf5IsACleanError) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path run_dir = temp.path() / "run";
   // Random maps do not compress: writing the model itself passes the limit.
   ModelData model = make_model(64, 64, 64);
@@ -615,7 +585,7 @@ TEST(IoResults, WriteFailureInsideHdf5IsACleanError) {
 }
 
 TEST(IoResults, WriterRefusesBadCallsBeforeTouchingTheFile) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const ModelData model = make_model();
   ResultsWriter writer(temp.path() / "run", model, make_options());
   const Frame frame(model.grid, 0);
@@ -645,7 +615,7 @@ TEST(IoResults, WriterRefusesBadCallsBeforeTouchingTheFile) {
 }
 
 TEST(IoResults, ResumeCutsTheSeriesBackToTheCheckpoint) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path run_dir = temp.path() / "run";
   const ModelData model = make_model();
   ResultsCounts at_checkpoint;
@@ -698,7 +668,7 @@ TEST(IoResults, ResumeCutsTheSeriesBackToTheCheckpoint) {
     EXPECT_EQ(reader.events()[1].cell, 1);
     EXPECT_EQ(reader.provenance().restart_count, 1);
   }
-  EXPECT_NE(read_text_file(run_dir / "results.xdmf").find("frame_4"), std::string::npos);
+  EXPECT_NE(runaway::read_text(run_dir / "results.xdmf").find("frame_4"), std::string::npos);
 
   // A finished run is not reopened unless asked.
   EXPECT_THROW(ResultsWriter::resume(run_dir, at_checkpoint, fingerprint(model)), runaway::Error);
@@ -708,7 +678,7 @@ TEST(IoResults, ResumeCutsTheSeriesBackToTheCheckpoint) {
 }
 
 TEST(IoResults, ForeignAndCorruptFilesGiveClearErrors) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const fs::path missing = temp.path() / "missing.h5";
   auto error = expect_error([&] { ResultsReader reader(missing); });
   EXPECT_NE(std::string(error.what()).find("no such file"), std::string::npos) << error.what();
@@ -735,7 +705,7 @@ TEST(IoResults, ForeignAndCorruptFilesGiveClearErrors) {
 }
 
 TEST(IoResults, ModelFileForRunawayMesh) {
-  TempDir temp;
+  const ScratchDir temp("runaway-io-results");
   const ModelData model = make_model();
   const fs::path h5_path = temp.path() / "model.h5";
   write_model_file(h5_path, model, false);
@@ -746,7 +716,7 @@ TEST(IoResults, ModelFileForRunawayMesh) {
   EXPECT_EQ(back.cell, model.cell);
   EXPECT_EQ(back.grid.dz, model.grid.dz);
   EXPECT_EQ(back.materials.columns[0].values, model.materials.columns[0].values);
-  const std::string xdmf = read_text_file(temp.path() / "model.xdmf");
+  const std::string xdmf = runaway::read_text(temp.path() / "model.xdmf");
   EXPECT_NE(xdmf.find("model.h5:/model/cell"), std::string::npos);
   EXPECT_NE(xdmf.find("Dimensions=\"4 5 6\""), std::string::npos);
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/kinetics.hpp"
 

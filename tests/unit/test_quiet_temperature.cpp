@@ -5,13 +5,13 @@
 #include <cmath>
 #include <string>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/kinetics.hpp"
 
 namespace runaway::testing {
 namespace {
 
-constexpr double kQuietRate = 1e-6;  // K/s, the simulation's default (host/simulation.hpp)
+constexpr double kQuietRate = 1e-6;  // K/s, the simulation's default (host/solver/simulation.hpp)
 
 // A reaction state part-way through: every reactant half converted, half the liquid left.
 kernels::KineticState half_converted(const kernels::Chemistry& chem) {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "support/simulation_problems.hpp"
 
 namespace runaway::testing {

@@ -2,7 +2,7 @@
 // issue 8). The OpenMP backend counts the bytes its copies would move on a GPU.
 #include <gtest/gtest.h>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "support/simulation_problems.hpp"
 
 namespace runaway::testing {

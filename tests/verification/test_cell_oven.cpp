@@ -1,4 +1,4 @@
-// 0D cell tests (host/cell_model.hpp) with the same kernels as the 3D solver: oven, ARC
+// 0D cell tests (host/solver/cell_model.hpp) with the same kernels as the 3D solver: oven, ARC
 // heat-wait-seek, adiabatic and nail runs.
 //
 // Oven tests (Hatchard 2001; Kim 2007) show a critical oven temperature: below it the cell
@@ -13,8 +13,8 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "host/cell_model.hpp"
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/solver/cell_model.hpp"
 
 namespace runaway::testing {
 namespace {

@@ -23,7 +23,7 @@
 #include <functional>
 #include <vector>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/kinetics.hpp"
 

@@ -9,7 +9,7 @@
 
 #include <cmath>
 
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/kinetics.hpp"
 

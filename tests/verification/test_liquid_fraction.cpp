@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "host/cell_model.hpp"
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/solver/cell_model.hpp"
 #include "kernels/kinetics.hpp"
 
 namespace runaway::testing {

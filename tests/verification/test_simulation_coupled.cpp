@@ -7,8 +7,8 @@
 #include <memory>
 #include <vector>
 
-#include "host/cell_model.hpp"
-#include "host/chemistry_library.hpp"
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/solver/cell_model.hpp"
 #include "kernels/kinetics.hpp"
 #include "support/simulation_problems.hpp"
 

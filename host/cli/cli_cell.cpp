@@ -1,0 +1,118 @@
+// `runaway cell`: 0D abuse tests of one cell (adiabatic, oven, ARC heat-wait-seek) with the same
+// kinetics kernels as the 3D solver. Prints the summary; -o writes the time series as CSV.
+#include <memory>
+#include <string>
+
+#include <fmt/core.h>
+#include <CLI/CLI.hpp>
+
+#include "host/chemistry/chemistry_library.hpp"
+#include "host/cli/cli.hpp"
+#include "host/solver/cell_model.hpp"
+
+namespace runaway::host {
+
+void add_cell_command(CLI::App& app);
+
+namespace {
+
+struct CellCommandArguments {
+  std::string chemistry = "nrel-lco";
+  std::string mode = "adiabatic";
+  double start_temperature = 0;  // K; used when given, else a default that depends on the mode
+  bool start_temperature_given = false;
+  double oven_temperature = 473.15;
+  double oven_ramp_rate = 5.0 / 60.0;
+  double heat_transfer_coefficient = 10.0;
+  double end_time = 0;  // s; used when given, else 1 day (10 days for the ARC)
+  bool end_time_given = false;
+  double nail_time = -1.0;
+  double state_of_charge = 1.0;
+  std::string output;
+  bool list = false;
+};
+
+void run_cell_command(const CellCommandArguments& a) {
+  if (a.list) {
+    for (const std::string& name : chemistry_names()) {
+      const ChemistryEntry& e = find_chemistry_entry(name);
+      fmt::print("{:<20} {:<10} f = {:.3f}  {}\n", name,
+                 kernels::electrolyte_class_name(
+                     kernels::classify_electrolyte(e.chemistry.liquid_electrolyte_fraction)),
+                 e.chemistry.liquid_electrolyte_fraction, e.source);
+    }
+    return;
+  }
+  const ChemistryEntry& entry =
+      find_chemistry_entry(a.chemistry, ErrorContext{"", 0, "--chemistry", ""});
+  CellTestOptions options;
+  options.mode = parse_cell_test_mode(a.mode, "--mode");
+  // Adiabatic runs start hot enough to run away within the default end time; oven and ARC
+  // start at room temperature (25 °C) and ARC at 40 °C, as such tests do.
+  if (a.start_temperature_given) {
+    options.start_temperature = a.start_temperature;
+  } else if (options.mode == CellTestMode::kAdiabatic) {
+    options.start_temperature = 423.15;
+  } else if (options.mode == CellTestMode::kArc) {
+    options.start_temperature = 313.15;
+  } else {
+    options.start_temperature = 298.15;
+  }
+  options.oven_temperature = a.oven_temperature;
+  options.oven_ramp_rate = a.oven_ramp_rate;
+  options.heat_transfer_coefficient = a.heat_transfer_coefficient;
+  options.end_time =
+      a.end_time_given ? a.end_time : (options.mode == CellTestMode::kArc ? 10.0 : 1.0) * 86400.0;
+  options.nail_time = a.nail_time;
+  ReferenceCell cell = entry.cell;
+  if (!(a.state_of_charge >= 0.0 && a.state_of_charge <= 1.0)) {
+    throw bad_input("must be a fraction in [0, 1]",
+                    ErrorContext{"", 0, "--state-of-charge", fmt::format("{}", a.state_of_charge)});
+  }
+  cell.state_of_charge = a.state_of_charge;
+
+  const CellTestResult result = run_cell_test(entry.chemistry, cell, options);
+  fmt::print("cell:                      {}\n", cell.description);
+  fmt::print("{}", format_cell_test_summary(result));
+  if (!a.output.empty()) {
+    write_cell_test_csv(result, a.output);
+    fmt::print("time series:               {} ({} rows)\n", a.output, result.samples.size());
+  }
+}
+
+}  // namespace
+
+void add_cell_command(CLI::App& app) {
+  auto arguments = std::make_shared<CellCommandArguments>();
+  CLI::App* cmd = app.add_subcommand(
+      "cell", "0D abuse test of one cell: adiabatic, oven or ARC heat-wait-seek");
+  cmd->add_option("--chemistry", arguments->chemistry, "Built-in chemistry (see --list)")
+      ->capture_default_str();
+  cmd->add_option("--mode", arguments->mode, "adiabatic | oven | arc")->capture_default_str();
+  CLI::Option* start =
+      cmd->add_option("--start-temperature", arguments->start_temperature,
+                      "Start temperature, K (default: 423.15 adiabatic, 298.15 oven, 313.15 arc)");
+  cmd->add_option("--oven-temperature", arguments->oven_temperature, "Oven set point, K")
+      ->capture_default_str();
+  cmd->add_option("--oven-ramp-rate", arguments->oven_ramp_rate, "Oven heating rate, K/s")
+      ->capture_default_str();
+  cmd->add_option("--heat-transfer-coefficient", arguments->heat_transfer_coefficient,
+                  "Oven convection coefficient h, W/(m^2 K)")
+      ->capture_default_str();
+  CLI::Option* end = cmd->add_option("--end-time", arguments->end_time,
+                                     "Simulated time, s (default: 86400, 864000 for arc)");
+  cmd->add_option("--nail-time", arguments->nail_time,
+                  "Force the internal short circuit at this time, s (negative: none)")
+      ->capture_default_str();
+  cmd->add_option("--state-of-charge", arguments->state_of_charge, "State of charge, [0, 1]")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", arguments->output, "Write the time series to this CSV file");
+  cmd->add_flag("--list", arguments->list, "List the built-in chemistries and exit");
+  cmd->callback([arguments, start, end] {
+    arguments->start_temperature_given = start->count() > 0;
+    arguments->end_time_given = end->count() > 0;
+    run_cell_command(*arguments);
+  });
+}
+
+}  // namespace runaway::host

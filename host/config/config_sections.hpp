@@ -1,0 +1,42 @@
+// The sections of a pack config, each read by its own parser (config_sections.cpp) for
+// parse_pack_config: materials, chemistries, cell types, modules, boundaries and triggers.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "host/config/config.hpp"
+#include "host/config/config_reader.hpp"
+#include "meshes/library.hpp"
+
+namespace runaway::host::config_detail {
+
+std::vector<std::string> names_of_materials(const meshes::PackDescription& pack);
+// [materials.NAME]: library materials, overridden or new.
+void parse_materials(Reader& r, const toml::table* section, meshes::PackDescription& pack);
+
+std::vector<std::string> library_chemistry_list();
+// The built-in chemistry of that name, or nullptr.
+const kernels::Chemistry* find_library_chemistry(const std::string& name);
+// [chemistries.NAME]: a library chemistry with overrides, or a custom reaction set.
+PackChemistry parse_chemistry(Reader& r, const Scope& s, const std::string& name);
+
+// [cell_types.NAME]: the library cells, overridden or new, into `types`.
+void parse_cell_types(Reader& r, const toml::table* section,
+                      std::map<std::string, meshes::CellType>& types);
+
+// One [module] (or [[module]] element).
+meshes::ModuleLayout parse_module(Reader& r, const Scope& s, const std::string& default_name,
+                                  const std::map<std::string, meshes::CellType>& types);
+
+// One boundary condition ([boundary.default], [boundary.x_minus], ...).
+kernels::BoundaryCondition parse_boundary(Reader& r, const Scope& s);
+// The faces of [boundary], in the order of kernels' faces.
+inline const char* const kFaceKeys[] = {"x_minus", "x_plus",  "y_minus",
+                                        "y_plus",  "z_minus", "z_plus"};
+
+// [[trigger]]: heaters, nails and the oven.
+void parse_triggers(Reader& r, const toml::node* node, PackConfig& config, int cell_count);
+
+}  // namespace runaway::host::config_detail

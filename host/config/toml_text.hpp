@@ -1,0 +1,28 @@
+// TOML values as text and what kind of value a node is: for messages that quote a value
+// (config, sweep files) and for the TOML that `runaway batch` writes (case configs, case.toml).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <optional>
+#include <string>
+
+namespace runaway::host {
+
+// The shortest text that reads back as the same double, always with a '.' or an exponent so
+// that TOML reads a float.
+std::string float_text(double v);
+// A TOML basic string: "text" with quotes, backslashes and control characters escaped.
+std::string quoted(const std::string& s);
+// A TOML value as TOML text, floats in their shortest form (0.2, not 0.20000000000000001).
+std::string toml_text(const toml::node& n);
+// As shown in a summary or a directory name: strings without quotes.
+std::string display_text(const toml::node& n);
+// The value of an integer or a float; nothing for other values.
+std::optional<double> number_of(const toml::node& n);
+// The 1-based line the node is written on (0 when unknown).
+int line_of(const toml::node& n);
+// What kind of value the node is, for messages: "a table", "an array", "an integer", ...
+std::string type_name(const toml::node& n);
+
+}  // namespace runaway::host

@@ -1,0 +1,87 @@
+// One propagation run from a pack config to a results directory, and the propagation summary
+// read back from that directory (the same numbers `runaway run`, `compare` and `batch` print).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/config/config.hpp"
+#include "host/solver/partitioner.hpp"
+#include "host/solver/simulation.hpp"
+#include "io/model.hpp"
+#include "kernels/backend.hpp"
+#include "meshes/voxel_model.hpp"
+
+namespace runaway::host {
+
+struct RunOptions {
+  std::string config_path;             // may be empty with a restart: the checkpoint has it
+  std::vector<std::string> overrides;  // "key=value", applied to the config
+  std::filesystem::path output_dir;    // may be empty with a restart: the checkpoint's folder
+  bool overwrite = false;              // replace an existing result in output_dir
+  std::filesystem::path restart;       // a checkpoint to continue from
+  kernels::BackendChoice backend = kernels::BackendChoice::kAuto;
+  double checkpoint_interval = 600;  // wall-clock seconds between checkpoints; 0: never
+  bool show_progress = true;         // progress bar on a terminal, periodic lines otherwise
+  bool print_summary = true;
+  // Write results on an output thread while the solver goes on (docs/output-format.md);
+  // false: write them in the time loop, as before (to compare, or to rule the thread out).
+  bool async_output = true;
+  std::string command_line;           // for provenance
+  std::string config_text;            // used instead of reading config_path when not empty
+  std::string config_base_directory;  // for includes of config_text
+  // Splits the run over processes (the MPI build's parallel::MpiPartitioner); null: this
+  // process runs the whole grid. Not owned.
+  const Partitioner* partitioner = nullptr;
+};
+
+struct CellOutcome {
+  std::string name;
+  std::string electrolyte_class;  // liquid, semi-solid, all-solid
+  double liquid_electrolyte_fraction = 0;
+  double onset_time = 0;         // s, NaN if the cell never ran away
+  double peak_temperature = 0;   // K
+  double heat_released = 0;      // J
+  double centre[3] = {0, 0, 0};  // m
+};
+
+struct RunSummary {
+  std::string name;               // the config's name
+  std::filesystem::path results;  // results.h5
+  std::vector<CellOutcome> cells;
+  int cells_in_runaway = 0;
+  double first_onset = 0;            // s, NaN if none
+  double last_onset = 0;             // s, NaN if none
+  double cells_per_minute = 0;       // (n - 1) / (last - first onset), NaN with < 2 cells
+  double front_speed = 0;            // m/s, least-squares distance over time from the first cell
+  double peak_temperature = 0;       // K
+  double total_heat_released = 0;    // J
+  bool propagation_stopped = false;  // some cell never ran away
+  std::string stopped_before;        // the first cell next to the front that did not run away
+  double end_time = 0;               // s simulated
+  double wall_time = 0;              // s
+  std::string backend;
+  std::string verdict;  // one line, e.g. "propagated to 12 of 12 cells in 312 s"
+};
+
+// Where the built-in examples live: $RUNAWAY_EXAMPLES_DIR, else the source tree's examples/.
+std::filesystem::path examples_dir();
+
+// Runs a case: config -> voxel model -> simulation -> results.h5 + results.xdmf. Writes a
+// checkpoint at the wall-clock interval and on SIGINT/SIGTERM (then throws runaway::Error with
+// the command that continues the run). Throws runaway::Error for bad input or a failed run.
+RunSummary run_case(const RunOptions& options);
+
+// The model as results and model files describe it: grid, maps, material and cell tables (cell
+// names, chemistry, electrolyte class, centres).
+io::ModelData model_data(const PackConfig& config, const meshes::VoxelModel& model);
+
+// Reads a finished results directory (or results.h5) and computes the propagation summary.
+RunSummary summarize_results(const std::filesystem::path& results);
+
+// The end-of-run report: which cells ran away and when, speeds, peak, heat, verdict.
+std::string summary_text(const RunSummary& summary);
+
+}  // namespace runaway::host

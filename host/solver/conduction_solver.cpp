@@ -1,0 +1,389 @@
+#include "host/solver/conduction_solver.hpp"
+
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "common/error.hpp"
+
+namespace runaway::host {
+
+using kernels::Index;
+
+namespace {
+
+std::string number(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.9g", value);
+  return text;
+}
+
+void require_positive(double value, const std::string& key) {
+  if (!std::isfinite(value))
+    throw bad_input("must be a finite number", {"", 0, key, number(value)});
+  if (value <= 0) throw bad_input("must be greater than zero", {"", 0, key, number(value)});
+}
+
+void require_finite_nonnegative(double value, const std::string& key) {
+  if (!std::isfinite(value))
+    throw bad_input("must be a finite number", {"", 0, key, number(value)});
+  if (value < 0) throw bad_input("must not be negative", {"", 0, key, number(value)});
+}
+
+const char* const kFaceNames[kernels::kFaceCount] = {"x-", "x+", "y-", "y+", "z-", "z+"};
+
+void validate_boundary(const BoundaryCondition& bc, const std::string& key) {
+  if (bc.kind == BoundaryKind::kAdiabatic || bc.kind == BoundaryKind::kHalo) return;
+  require_positive(bc.temperature, key + ".temperature");
+  if (bc.kind == BoundaryKind::kConvectionRadiation) {
+    require_finite_nonnegative(bc.heat_transfer_coefficient, key + ".heat_transfer_coefficient");
+    require_finite_nonnegative(bc.emissivity, key + ".emissivity");
+    if (bc.emissivity > 1) {
+      throw bad_input("an emissivity lies between 0 and 1",
+                      {"", 0, key + ".emissivity", number(bc.emissivity)});
+    }
+  }
+}
+
+}  // namespace
+
+int rkl2_stage_count(double dt, double dt_explicit) {
+  // Smallest s with (s^2 + s - 2)/4 >= dt/dt_explicit, at least 2.
+  const double ratio = dt / dt_explicit;
+  int s = int(std::ceil(0.5 * (-1.0 + std::sqrt(9.0 + 16.0 * ratio))));
+  if (s < 2) s = 2;
+  while ((double(s) * s + s - 2.0) / 4.0 < ratio) ++s;  // guard against round-off in sqrt
+  return s;
+}
+
+// b_j of RKL2: b_0 = b_1 = b_2 = 1/3, b_j = (j^2 + j - 2) / (2 j (j + 1)).
+static double rkl2_b(int j) {
+  if (j <= 2) return 1.0 / 3.0;
+  return (double(j) * j + j - 2.0) / (2.0 * j * (j + 1.0));
+}
+
+double rkl2_first_coefficient(int s) {
+  const double w1 = 4.0 / (double(s) * s + s - 2.0);
+  return rkl2_b(1) * w1;
+}
+
+kernels::Rkl2StageCoefficients rkl2_coefficients(int s, int j, double dt) {
+  const double w1 = 4.0 / (double(s) * s + s - 2.0);
+  const double bj = rkl2_b(j);
+  const double mu = (2.0 * j - 1.0) / j * bj / rkl2_b(j - 1);
+  const double nu = -(j - 1.0) / j * bj / rkl2_b(j - 2);
+  const double mu_tilde = mu * w1;
+  const double gamma_tilde = -(1.0 - rkl2_b(j - 1)) * mu_tilde;
+  return {mu, nu, mu_tilde * dt, gamma_tilde * dt};
+}
+
+void validate(const ConductionProblem& p) {
+  const GridShape& s = p.shape;
+  if (s.nx <= 0 || s.ny <= 0 || s.nz <= 0) {
+    throw bad_input(
+        "every grid dimension must be at least one voxel",
+        {"", 0, "grid.shape",
+         std::to_string(s.nx) + " x " + std::to_string(s.ny) + " x " + std::to_string(s.nz)});
+  }
+  require_positive(p.spacing.dx, "grid.dx");
+  require_positive(p.spacing.dy, "grid.dy");
+  require_positive(p.spacing.dz, "grid.dz");
+  if (p.materials.empty() || p.materials.size() > std::size_t(kernels::kMaxMaterials)) {
+    throw bad_input("between 1 and 256 materials are needed",
+                    {"", 0, "materials", std::to_string(p.materials.size())});
+  }
+  for (std::size_t m = 0; m < p.materials.size(); ++m) {
+    const ThermalMaterial& mat = p.materials[m];
+    const std::string key = "materials[" + std::to_string(m) + "]";
+    require_positive(mat.density, key + ".density");
+    require_positive(mat.heat_capacity, key + ".heat_capacity");
+    for (int d = 0; d < 3; ++d) {
+      require_positive(mat.conductivity[d], key + ".conductivity[" + std::to_string(d) + "]");
+    }
+  }
+  const auto n = std::size_t(s.interior_size());
+  if (!p.material_ids.empty()) {
+    if (p.material_ids.size() != n) {
+      throw bad_input("one material id per voxel is needed (" + std::to_string(n) + ")",
+                      {"", 0, "material_ids", std::to_string(p.material_ids.size())});
+    }
+    for (std::size_t c = 0; c < n; ++c) {
+      if (p.material_ids[c] >= p.materials.size()) {
+        throw bad_input(
+            "names a material that does not exist",
+            {"", 0, "material_ids[" + std::to_string(c) + "]", std::to_string(p.material_ids[c])});
+      }
+    }
+  }
+  require_positive(p.initial_temperature, "initial_temperature");
+  if (!p.initial_temperatures.empty()) {
+    if (p.initial_temperatures.size() != n) {
+      throw bad_input(
+          "one initial temperature per voxel is needed (" + std::to_string(n) + ")",
+          {"", 0, "initial_temperatures", std::to_string(p.initial_temperatures.size())});
+    }
+    for (std::size_t c = 0; c < n; ++c) {
+      require_positive(p.initial_temperatures[c],
+                       "initial_temperatures[" + std::to_string(c) + "]");
+    }
+  }
+  if (!p.heat_source.empty()) {
+    if (p.heat_source.size() != n) {
+      throw bad_input("one heat source value per voxel is needed (" + std::to_string(n) + ")",
+                      {"", 0, "heat_source", std::to_string(p.heat_source.size())});
+    }
+    for (std::size_t c = 0; c < n; ++c) {
+      if (!std::isfinite(p.heat_source[c])) {
+        throw bad_input("must be a finite number", {"", 0, "heat_source[" + std::to_string(c) + "]",
+                                                    number(p.heat_source[c])});
+      }
+    }
+  }
+  for (int f = 0; f < kernels::kFaceCount; ++f) {
+    validate_boundary(p.boundaries[std::size_t(f)], std::string("boundary.") + kFaceNames[f]);
+    const auto& halo = p.halo_material_ids[std::size_t(f)];
+    if (p.boundaries[std::size_t(f)].kind != BoundaryKind::kHalo) continue;
+    if (halo.size() != std::size_t(kernels::face_voxel_count(s, f))) {
+      throw bad_input(
+          "a halo face needs the material id of every neighbouring voxel",
+          {"", 0, std::string("halo_material_ids.") + kFaceNames[f], std::to_string(halo.size())});
+    }
+    for (std::uint8_t id : halo) {
+      if (id >= p.materials.size()) {
+        throw bad_input(
+            "names a material that does not exist",
+            {"", 0, std::string("halo_material_ids.") + kFaceNames[f], std::to_string(id)});
+      }
+    }
+  }
+}
+
+ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionProblem& problem,
+                                   const Domain& domain)
+    : backend_(backend), domain_(domain), shape_(problem.shape), spacing_(problem.spacing) {
+  validate(problem);
+  const GridShape& s = shape_;
+  const auto padded = std::size_t(s.padded_size());
+  for (int f = 0; f < kernels::kFaceCount; ++f) faces_.face[f] = problem.boundaries[std::size_t(f)];
+
+  // Material id of each padded voxel; ghosts copy their interior neighbour so that boundary
+  // faces get the half-voxel conductance 2k/h^2 of the voxel inside.
+  auto material_at = [&](int i, int j, int k) -> const ThermalMaterial& {
+    i = i < 1 ? 1 : (i > s.nx ? s.nx : i);
+    j = j < 1 ? 1 : (j > s.ny ? s.ny : j);
+    k = k < 1 ? 1 : (k > s.nz ? s.nz : k);
+    const std::size_t id = problem.material_ids.empty()
+                               ? 0
+                               : problem.material_ids[std::size_t(s.interior_index(i, j, k))];
+    return problem.materials[id];
+  };
+
+  // The neighbour across a kHalo face (the voxel beyond interior voxel (i, j, k) on `face`).
+  auto halo_material = [&](int face, int i, int j, int k) -> const ThermalMaterial& {
+    const int axis = face / 2;
+    const std::size_t m = axis == 0   ? std::size_t(k - 1) * std::size_t(s.ny) + std::size_t(j - 1)
+                          : axis == 1 ? std::size_t(k - 1) * std::size_t(s.nx) + std::size_t(i - 1)
+                                      : std::size_t(j - 1) * std::size_t(s.nx) + std::size_t(i - 1);
+    return problem.materials[problem.halo_material_ids[std::size_t(face)][m]];
+  };
+  auto is_halo = [&](int face) {
+    return problem.boundaries[std::size_t(face)].kind == BoundaryKind::kHalo;
+  };
+
+  const double h[3] = {spacing_.dx, spacing_.dy, spacing_.dz};
+  std::vector<float> conductance(padded);
+  for (int d = 0; d < 3; ++d) {
+    std::fill(conductance.begin(), conductance.end(), 0.0f);
+    // Face between voxel c - e_d (low) and c; c runs over interior voxels plus the high ghost.
+    for (int k = 1; k <= s.nz + (d == 2); ++k) {
+      for (int j = 1; j <= s.ny + (d == 1); ++j) {
+        for (int i = 1; i <= s.nx + (d == 0); ++i) {
+          const int il = i - (d == 0), jl = j - (d == 1), kl = k - (d == 2);
+          const bool low_is_ghost = il < 1 || jl < 1 || kl < 1;
+          const bool high_is_ghost = i > s.nx || j > s.ny || k > s.nz;
+          double k_face = 0;
+          if (low_is_ghost && is_halo(2 * d)) {
+            k_face = kernels::harmonic_mean(halo_material(2 * d, i, j, k).conductivity[d],
+                                            material_at(i, j, k).conductivity[d]);
+          } else if (high_is_ghost && is_halo(2 * d + 1)) {
+            k_face = kernels::harmonic_mean(material_at(il, jl, kl).conductivity[d],
+                                            halo_material(2 * d + 1, il, jl, kl).conductivity[d]);
+          } else if (low_is_ghost) {
+            k_face = 2.0 * material_at(i, j, k).conductivity[d];  // half voxel to the surface
+          } else if (high_is_ghost) {
+            k_face = 2.0 * material_at(il, jl, kl).conductivity[d];
+          } else {
+            k_face = kernels::harmonic_mean(material_at(il, jl, kl).conductivity[d],
+                                            material_at(i, j, k).conductivity[d]);
+          }
+          conductance[std::size_t(s.index(i, j, k))] = float(k_face / (h[d] * h[d]));
+        }
+      }
+    }
+    conductance_[d] = kernels::DeviceArray<float>(backend_, padded);
+    conductance_[d].upload(conductance.data());
+  }
+
+  std::vector<double> inv_heat_capacity(padded, 0.0);
+  for (int k = 1; k <= s.nz; ++k) {
+    for (int j = 1; j <= s.ny; ++j) {
+      for (int i = 1; i <= s.nx; ++i) {
+        const ThermalMaterial& m = material_at(i, j, k);
+        inv_heat_capacity[std::size_t(s.index(i, j, k))] = 1.0 / (m.density * m.heat_capacity);
+      }
+    }
+  }
+  inv_heat_capacity_ = kernels::DeviceArray<double>(backend_, padded);
+  inv_heat_capacity_.upload(inv_heat_capacity.data());
+
+  std::vector<double> t0 =
+      problem.initial_temperatures.empty()
+          ? std::vector<double>(std::size_t(s.interior_size()), problem.initial_temperature)
+          : problem.initial_temperatures;
+  t_ = kernels::DeviceArray<double>(backend_, padded);
+  t_.upload(pad(t0, problem.initial_temperature).data());
+  rate0_ = kernels::DeviceArray<double>(backend_, padded);
+  for (auto& stage : stage_) stage = kernels::DeviceArray<double>(backend_, padded);
+  if (!problem.heat_source.empty()) {
+    heat_source_ = kernels::DeviceArray<double>(backend_, padded);
+    heat_source_.upload(pad(problem.heat_source, 0.0).data());
+    has_heat_source_ = true;
+  }
+
+  view_.shape = s;
+  view_.spacing = spacing_;
+  for (int d = 0; d < 3; ++d) view_.conductance[d] = conductance_[d].data();
+  view_.inv_heat_capacity = inv_heat_capacity_.data();
+  dt_explicit_ = domain_.min(backend_.explicit_time_step_limit(view_));
+}
+
+std::vector<double> ConductionSolver::pad(const std::vector<double>& interior,
+                                          double ghost_value) const {
+  std::vector<double> padded(std::size_t(shape_.padded_size()), ghost_value);
+  for (int k = 1; k <= shape_.nz; ++k) {
+    for (int j = 1; j <= shape_.ny; ++j) {
+      for (int i = 1; i <= shape_.nx; ++i) {
+        padded[std::size_t(shape_.index(i, j, k))] =
+            interior[std::size_t(shape_.interior_index(i, j, k))];
+      }
+    }
+  }
+  return padded;
+}
+
+std::vector<double> ConductionSolver::unpad(const std::vector<double>& padded) const {
+  std::vector<double> interior(std::size_t(shape_.interior_size()));
+  for (int k = 1; k <= shape_.nz; ++k) {
+    for (int j = 1; j <= shape_.ny; ++j) {
+      for (int i = 1; i <= shape_.nx; ++i) {
+        interior[std::size_t(shape_.interior_index(i, j, k))] =
+            padded[std::size_t(shape_.index(i, j, k))];
+      }
+    }
+  }
+  return interior;
+}
+
+void ConductionSolver::set_boundary(Face face, const BoundaryCondition& bc) {
+  if (faces_.face[int(face)].kind == BoundaryKind::kHalo) return;  // another rank's voxels
+  validate_boundary(bc, std::string("boundary.") + kFaceNames[int(face)]);
+  faces_.face[int(face)] = bc;
+}
+
+const BoundaryCondition& ConductionSolver::boundary(Face face) const {
+  return faces_.face[int(face)];
+}
+
+void ConductionSolver::step(double dt, Integrator integrator) {
+  apply_heat_source(0.5 * dt);
+  conduct(dt, integrator);
+  apply_heat_source(0.5 * dt);
+}
+
+void ConductionSolver::apply_heat_source(double dt) {
+  if (has_heat_source_) backend_.add_heat_source(view_, heat_source_.data(), t_.data(), dt);
+}
+
+void ConductionSolver::conduct(double dt, Integrator integrator) {
+  if (!(dt > 0) || !std::isfinite(dt)) {
+    throw bad_input("a time step must be a finite number greater than zero",
+                    {"", 0, "dt", number(dt)});
+  }
+  if (integrator == Integrator::kForwardEuler) {
+    forward_euler(dt);
+  } else {
+    rkl2(dt);
+  }
+  time_ += dt;
+}
+
+void ConductionSolver::forward_euler(double dt) {
+  if (dt > dt_explicit_ * (1.0 + 1e-12)) {
+    throw bad_input("forward Euler is unstable above the explicit limit " + number(dt_explicit_) +
+                        " s; use RKL2 or a smaller step",
+                    {"", 0, "dt", number(dt)});
+  }
+  backend_.apply_boundaries(faces_, view_, t_.data());
+  exchange_halo(t_.data());
+  backend_.forward_euler(faces_, view_, t_.data(), stage_[0].data(), dt);
+  t_.swap(stage_[0]);
+  exchange_halo(t_.data());
+  last_stages_ = 1;
+}
+
+// RKL2 super-time-step (Meyer, Balsara & Aslam 2014): s stages, three rotating stage arrays.
+// The ghosts of the start temperature are refreshed once (kinetics and sources changed it);
+// every stage then writes its own ghosts in the same pass (kernels/conduction.hpp).
+// On one CUDA device the whole step is one graph launch (Backend::launch_sequence); a decomposed
+// grid exchanges halos after every stage instead, which a graph cannot hold.
+void ConductionSolver::rkl2(double dt) {
+  const int s = rkl2_stage_count(dt, dt_explicit_);
+  const bool decomposed = domain_.size() > 1;
+  int prev = 0;
+  auto stages = [&] {
+    backend_.apply_boundaries(faces_, view_, t_.data());
+    if (decomposed) exchange_halo(t_.data());
+    backend_.rkl2_first_stage(faces_, view_, t_.data(), rate0_.data(), stage_[0].data(),
+                              rkl2_first_coefficient(s) * dt);
+    if (decomposed) exchange_halo(stage_[0].data());
+    const double* y_prev2 = t_.data();
+    for (int j = 2; j <= s; ++j) {
+      const int out = (prev + 1) % 3;
+      double* y_prev = stage_[prev].data();
+      backend_.rkl2_stage(faces_, view_, rkl2_coefficients(s, j, dt), t_.data(), rate0_.data(),
+                          y_prev, y_prev2, stage_[out].data());
+      if (decomposed) exchange_halo(stage_[out].data());
+      y_prev2 = y_prev;
+      prev = out;
+    }
+  };
+  if (decomposed) {
+    stages();
+  } else {
+    backend_.launch_sequence(stages);
+  }
+  t_.swap(stage_[prev]);
+  last_stages_ = s;
+}
+
+std::vector<double> ConductionSolver::temperature() const {
+  std::vector<double> padded(std::size_t(shape_.padded_size()));
+  t_.download(padded.data());
+  return unpad(padded);
+}
+
+void ConductionSolver::exchange_halo(double* field) {
+  if (domain_.size() > 1) domain_.exchange_halo(backend_, shape_, field);
+}
+
+double ConductionSolver::thermal_energy() const {
+  return domain_.sum(backend_.thermal_energy(view_, t_.data()));
+}
+double ConductionSolver::max_temperature() const {
+  return domain_.max(backend_.max_temperature(view_, t_.data()));
+}
+double ConductionSolver::min_temperature() const {
+  return domain_.min(backend_.min_temperature(view_, t_.data()));
+}
+
+}  // namespace runaway::host

@@ -1,0 +1,133 @@
+// The heat-conduction solver: a voxel grid of materials, six boundary faces, an optional
+// volumetric heat source, advanced by forward Euler (the reference) or RKL2 super-time-stepping.
+// Where it runs is the Backend's business; this class only decides what to solve.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "host/solver/domain.hpp"
+#include "kernels/backend.hpp"
+#include "kernels/conduction.hpp"
+#include "kernels/grid.hpp"
+#include "kernels/material.hpp"
+
+namespace runaway::host {
+
+using kernels::BoundaryCondition;
+using kernels::BoundaryKind;
+using kernels::Face;
+using kernels::GridShape;
+using kernels::Spacing;
+using kernels::ThermalMaterial;
+
+inline BoundaryCondition adiabatic() {
+  return {};
+}
+inline BoundaryCondition fixed_temperature(double kelvin) {
+  return {BoundaryKind::kFixedTemperature, kelvin, 0.0, 0.0};
+}
+inline BoundaryCondition convection(double h, double ambient, double emissivity = 0.0) {
+  return {BoundaryKind::kConvectionRadiation, ambient, h, emissivity};
+}
+inline BoundaryCondition radiation(double emissivity, double ambient) {
+  return {BoundaryKind::kConvectionRadiation, ambient, 0.0, emissivity};
+}
+
+// Everything the conduction solver needs, on the host, in SI units. Voxel arrays are interior
+// only ([z][y][x], nx*ny*nz entries); the solver adds the ghost layer.
+struct ConductionProblem {
+  GridShape shape;
+  Spacing spacing;
+  std::vector<ThermalMaterial> materials;  // at most 256
+  std::vector<std::uint8_t> material_ids;  // one per voxel; empty means material 0 everywhere
+  std::array<BoundaryCondition, kernels::kFaceCount> boundaries{};  // all adiabatic by default
+  double initial_temperature = 298.15;       // K, used when initial_temperatures is empty
+  std::vector<double> initial_temperatures;  // K per voxel, optional
+  std::vector<double> heat_source;           // W/m^3 per voxel, optional
+  // For each face of kind kHalo (shared with another rank): the material ids of the neighbour's
+  // voxels across it, first in-face axis fastest ((y, z) for x faces, (x, z) for y, (x, y) for
+  // z), so the conductance of the shared face is the harmonic mean a single grid would use.
+  std::array<std::vector<std::uint8_t>, kernels::kFaceCount> halo_material_ids{};
+};
+
+enum class Integrator { kForwardEuler, kRkl2 };
+
+// Number of RKL2 stages s for a step dt: the smallest s >= 2 with dt <= dt_explicit (s^2+s-2)/4
+// (Meyer, Balsara & Aslam 2014, eq. 20).
+int rkl2_stage_count(double dt, double dt_explicit);
+// Coefficients of stage j (2 <= j <= s) of an s-stage RKL2 step of size dt.
+kernels::Rkl2StageCoefficients rkl2_coefficients(int s, int j, double dt);
+// mu_tilde_1 of an s-stage RKL2 step: 4 / (3 (s^2 + s - 2)).
+double rkl2_first_coefficient(int s);
+
+// Throws runaway::Error (bad input) naming the first invalid value.
+void validate(const ConductionProblem& problem);
+
+class ConductionSolver {
+ public:
+  // `domain`: this rank's part of a decomposed grid (problem is then the rank's block, its shared
+  // faces kHalo); the serial domain by default.
+  ConductionSolver(kernels::Backend& backend, const ConductionProblem& problem,
+                   const Domain& domain = serial_domain());
+  ~ConductionSolver() { domain_.release_halo_buffers(backend_); }
+
+  // Advances by dt: heat source dt/2, conduction dt, heat source dt/2 (Strang splitting).
+  void step(double dt, Integrator integrator = Integrator::kRkl2);
+  // Advances conduction alone by dt with no source (used by the coupled driver's splitting).
+  void conduct(double dt, Integrator integrator = Integrator::kRkl2);
+  // Adds dt q/(rho cp) from the problem's heat source, if any.
+  void apply_heat_source(double dt);
+
+  void set_boundary(Face face, const BoundaryCondition& bc);
+  const BoundaryCondition& boundary(Face face) const;
+  const kernels::BoundaryFaces& boundaries() const { return faces_; }
+
+  double time() const { return time_; }
+  void set_time(double time) { time_ = time; }  // restart from a checkpoint
+  double explicit_time_step() const { return dt_explicit_; }
+  int last_stage_count() const { return last_stages_; }
+  // Interior temperatures ([z][y][x]), copied from the backend.
+  std::vector<double> temperature() const;
+  // Total rho cp T V over the interior (of every rank), J.
+  double thermal_energy() const;
+  double max_temperature() const;
+  double min_temperature() const;
+
+  const GridShape& shape() const { return shape_; }
+  const Spacing& spacing() const { return spacing_; }
+  kernels::Backend& backend() { return backend_; }
+  const Domain& domain() const { return domain_; }
+  const kernels::ConductionView& view() const { return view_; }
+  double* temperature_data() { return t_.data(); }
+  const double* temperature_data() const { return t_.data(); }
+
+  // Ghost-padded field from an interior array, and back.
+  std::vector<double> pad(const std::vector<double>& interior, double ghost_value) const;
+  std::vector<double> unpad(const std::vector<double>& padded) const;
+
+ private:
+  void rkl2(double dt);
+  void forward_euler(double dt);
+  void exchange_halo(double* field);
+
+  kernels::Backend& backend_;
+  const Domain& domain_;
+  GridShape shape_;
+  Spacing spacing_;
+  kernels::BoundaryFaces faces_{};
+  kernels::DeviceArray<float> conductance_[3];
+  kernels::DeviceArray<double> inv_heat_capacity_;
+  kernels::DeviceArray<double> t_;
+  kernels::DeviceArray<double> rate0_;
+  kernels::DeviceArray<double> stage_[3];
+  kernels::DeviceArray<double> heat_source_;
+  bool has_heat_source_ = false;
+  kernels::ConductionView view_;
+  double dt_explicit_ = 0;
+  double time_ = 0;
+  int last_stages_ = 0;
+};
+
+}  // namespace runaway::host

@@ -1,0 +1,251 @@
+// The coupled thermal-runaway simulation: conduction (RKL2) and per-voxel kinetics by Strang
+// splitting, internal short circuit, venting, combustion in flame regions, heater/nail/oven
+// triggers, a per-cell state machine and an adaptive step (DESIGN.md §4-§5).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/solver/conduction_solver.hpp"
+#include "host/solver/field_registry.hpp"
+#include "kernels/backend.hpp"
+#include "kernels/cell_events.hpp"
+#include "kernels/chemistry.hpp"
+#include "kernels/coupling.hpp"
+
+namespace runaway::host {
+
+inline constexpr double kNotYet = std::numeric_limits<double>::quiet_NaN();
+
+struct CellSetup {
+  std::string name;
+  int chemistry_slot = 0;    // SimulationInput::chemistries entry whose cell-level data apply
+  double stored_energy = 0;  // J, capacity x voltage x SOC
+  std::vector<std::int64_t> flame_voxels;  // interior indices heated by this cell's vent fire
+};
+
+enum class TriggerKind { kHeater, kNail, kOven };
+
+struct Trigger {
+  TriggerKind kind = TriggerKind::kHeater;
+  int cell = -1;                                              // heater and nail: the cell
+  double start = 0;                                           // s
+  double duration = std::numeric_limits<double>::infinity();  // s (heater)
+  double power = 0;                                           // W (heater)
+  std::vector<std::int64_t> voxels;  // heater: interior indices of the heated layer
+  // Oven: every convective face's ambient ramps from the initial temperature at ramp_rate to
+  // hold_temperature, then holds.
+  double ramp_rate = 0;         // K/s
+  double hold_temperature = 0;  // K
+};
+
+struct SimulationControl {
+  double end_time = 600;             // s
+  double initial_dt = 0.05;          // s
+  double min_dt = 1e-3;              // s
+  double max_dt = 1.0;               // s
+  double temperature_tolerance = 5;  // K per step, outside voxels already in runaway
+  double frame_interval = 10;        // s between field frames
+  double sample_interval = 0.5;      // s between per-cell samples
+  double onset_rate = kernels::kDefaultRunawayRateThreshold;  // K/s
+  // A jelly-roll voxel whose reactions cannot heat it by more than this (K/s) at its temperature
+  // is quiet: its stiff integration is skipped (kernels::quiet_temperature). 1e-6 K/s is 300x
+  // below an ARC's detection threshold (0.02 K/min) and heats a voxel by < 1e-3 K in 1000 s;
+  // 0 integrates every voxel every step.
+  double quiet_rate = 1e-6;  // K/s
+  // Vent fire seen by the surfaces it touches (docs/physics.md): assumed values, no measured
+  // source in reference/. 1273 K is the order of vent-flame temperatures; 100 W/(m^2 K) an
+  // effective convective + radiative coefficient (eps sigma 4 T^3 at ~900 K is ~130).
+  double flame_temperature = 1273.15;            // K
+  double flame_heat_transfer_coefficient = 100;  // W/(m^2 K)
+};
+
+// Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].
+struct SimulationInput {
+  ConductionProblem conduction;
+  std::vector<std::int32_t> cell_ids;           // -1 outside cells
+  std::vector<kernels::Chemistry> chemistries;  // effective chemistry per slot
+  std::vector<int> chemistry_slot_of_material;  // -1 for inert materials
+  std::vector<CellSetup> cells;
+  std::vector<Trigger> triggers;
+  SimulationControl control;
+  Placement placement;
+};
+
+// The positions of the voxels of `block` that are active (reactive material inside a cell) in the
+// single grid's active list of `global` (sorted by cell, then interior index), in the block's
+// own active order; and the list's length. For Placement.
+std::vector<std::int64_t> active_positions(const SimulationInput& global, const Block& block,
+                                           std::int64_t* global_active_count);
+
+enum class EventKind { kVent, kShortCircuit, kRunaway, kBurntOut, kTriggerOn, kTriggerOff };
+const char* to_string(EventKind kind);
+
+struct CellEvent {
+  int cell = -1;
+  EventKind kind = EventKind::kVent;
+  double time = 0;         // s
+  double temperature = 0;  // K, the cell's mean jelly-roll temperature then
+};
+
+// One cell's state: the event model's (kernels/cell_events.hpp, the same as `runaway cell`'s) and
+// what only a pack has (where its vent fire's heat went, its statistics).
+struct CellRecord {
+  kernels::CellEventParameters parameters;
+  kernels::CellEventState events;
+  kernels::CellPhase phase = kernels::CellPhase::kNormal;
+  double peak_temperature = 0;  // K
+  double combustion_heat = 0;   // J of its vent fire that heated the pack
+  double plume_heat = 0;        // J of its vent fire carried away by the plume
+  double initial_releasable_heat = 0;
+  kernels::CellStatistics stats;        // of the last step
+  double previous_check_time = -1;      // s, the check before the last (to predict crossings)
+  double previous_max_temperature = 0;  // K, then
+
+  // Event times, s; NaN: not yet.
+  double vent_time() const { return when(kernels::kEventVent, events.vent_open_time); }
+  double short_time() const {
+    return when(kernels::kEventShortCircuit, events.short_circuit_start_time);
+  }
+  double onset_time() const { return when(kernels::kEventRunaway, events.runaway_onset_time); }
+  double burnt_out_time() const { return when(kernels::kEventBurntOut, events.burnt_out_time); }
+  double vented_mass() const { return events.vented_mass; }                           // kg
+  double short_circuit_heat() const { return events.short_circuit_energy_released; }  // J
+
+ private:
+  double when(kernels::CellEvent e, double t) const {
+    return kernels::has_event(events, e) ? t : kNotYet;
+  }
+};
+
+class SimulationObserver {
+ public:
+  virtual ~SimulationObserver() = default;
+  virtual void on_frame(class Simulation&) {}
+  virtual void on_sample(Simulation&) {}
+  virtual void on_event(Simulation&, const CellEvent&) {}
+  virtual void on_step(Simulation&) {}
+};
+
+void validate(const SimulationInput& input);
+
+// Accuracy of the per-voxel kinetics integrator in a pack (looser than the 0D runs').
+kernels::KineticsTolerances pack_kinetics_tolerances();
+
+class Simulation {
+ public:
+  // `domain`: the ranks of a decomposed run (input is then this rank's block, with its
+  // placement); the serial domain by default. Every method but the field accessors is then
+  // collective, and per-cell records, events and time are the same on every rank.
+  Simulation(kernels::Backend& backend, SimulationInput input,
+             const Domain& domain = serial_domain());
+
+  // Runs to the end time (or until `stop` returns true after a step).
+  void run(SimulationObserver* observer = nullptr);
+  // One coupled step of size dt (the controller's choice when dt <= 0); returns the dt taken.
+  double step(double dt = 0);
+
+  double time() const { return conduction_.time(); }
+  double next_dt() const { return dt_; }
+  std::int64_t step_count() const { return steps_; }
+  const SimulationInput& input() const { return input_; }
+  const std::vector<CellRecord>& cells() const { return records_; }
+  const std::vector<CellEvent>& events() const { return events_; }
+  int cells_in_runaway() const;
+  double max_temperature() const { return conduction_.max_temperature(); }
+  double last_temperature_change() const { return last_change_; }
+  // Active voxels integrated by the last kinetics half step (the rest were quiet).
+  std::int64_t reacting_voxels() const { return reacting_count_; }
+  ConductionSolver& conduction() { return conduction_; }
+  kernels::Backend& backend() { return backend_; }
+
+  // Fields for output, interior [z][y][x] of this rank's block (copied from the backend).
+  std::vector<double> temperature_field() const { return conduction_.temperature(); }
+  std::vector<double> heat_release_field() const;      // W/m^3, 0 outside jelly rolls
+  std::vector<double> arrival_time_field() const;      // s, NaN where runaway has not arrived
+  std::vector<double> electrolyte_left_field() const;  // share of the initial liquid, NaN outside
+  // Converted share of the named reaction, NaN outside jelly rolls and where it does not occur.
+  std::vector<double> progress_field(const std::string& reaction) const;
+  std::vector<std::string> reaction_names() const;
+  // Energy bookkeeping: everything released into the model so far, J.
+  double total_heat_released() const;
+  // Heat released so far by one cell: reactions, its short circuit and its vent fire, J.
+  double cell_heat_released(int cell) const;
+
+  // In the single grid's layout whatever the decomposition: complete on rank 0 (other ranks of
+  // a decomposed run get the per-cell and scalar parts only). Collective.
+  SimulationSnapshot snapshot() const;
+  // Every rank takes its part of a single-grid snapshot. Throws runaway::Error if the snapshot
+  // does not fit this simulation's input.
+  void restore(const SimulationSnapshot& snapshot);
+
+ private:
+  // The steps of Simulation::step, in the order they run.
+  double choose_step(double dt) const;
+  void update_drivers(double dt);
+  void kinetics_half_step(double dt, double time_end);
+  void apply_region_sources(double dt);
+  void collect_cell_statistics();
+  void close_cell_steps(double dt);
+  void adapt_step();
+  // Set-up.
+  std::vector<kernels::Index> build_active_list();
+  void allocate_fields();
+  void build_regions();
+  void build_cell_records();
+  // The vent fire of a cell: `released` J of combustion heat over the step of length dt.
+  void deposit_flame(std::size_t cell, double released, double dt);
+  void record(int cell, EventKind kind, double when);
+  void report_events(SimulationObserver* observer);
+
+  kernels::Backend& backend_;
+  const Domain& domain_;
+  SimulationInput input_;
+  ConductionSolver conduction_;
+
+  // Active (jelly-roll) voxels, sorted by cell, and every per-voxel array (field_registry.hpp).
+  std::vector<kernels::Index> cell_begin_host_;
+  std::vector<double> cell_voxels_;  // active voxels per cell on all ranks together
+  std::unique_ptr<FieldRegistry> fields_;
+  kernels::DeviceArray<kernels::Chemistry> chemistries_;
+  kernels::DeviceArray<int> failures_;
+  kernels::DeviceArray<kernels::Index> chunk_begin_;       // per-cell statistics chunks
+  kernels::DeviceArray<kernels::Index> cell_chunk_begin_;  // first chunk of each cell
+  kernels::DeviceArray<kernels::CellPartial> chunk_stats_;
+  kernels::Index chunk_count_ = 0;
+  kernels::DeviceArray<kernels::CellPartial> cell_stats_;
+  kernels::DeviceArray<double> cell_source_;
+  kernels::DeviceArray<std::uint8_t> cell_vent_open_;
+  kernels::DeviceArray<double> quiet_temperature_;  // per chemistry slot
+  kernels::DeviceArray<kernels::Index> reacting_list_;
+  kernels::Index reacting_count_ = 0;
+  kernels::KineticsView view_;
+
+  // Heat-source regions: one flame region per cell, then one per heater trigger.
+  struct Region {
+    kernels::DeviceArray<kernels::Index> voxels;
+    kernels::Index count = 0;
+    double global_count = 0;  // voxels on all ranks together
+    double power = 0;         // W over the current step (heaters)
+  };
+  std::vector<Region> regions_;
+
+  std::vector<CellRecord> records_;
+  std::vector<CellEvent> events_;
+  std::vector<double> cell_source_host_;
+  std::vector<std::uint8_t> vent_open_host_;
+  std::vector<std::uint8_t> trigger_on_;
+  double dt_ = 0;
+  double last_change_ = 0;
+  double next_frame_ = 0;
+  double next_sample_ = 0;
+  std::int64_t steps_ = 0;
+  std::size_t reported_events_ = 0;
+  double ambient0_[kernels::kFaceCount] = {};
+};
+
+}  // namespace runaway::host

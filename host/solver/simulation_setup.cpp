@@ -1,0 +1,156 @@
+#include "host/solver/simulation_setup.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace runaway::host {
+
+kernels::Chemistry effective_chemistry(const kernels::Chemistry& chemistry,
+                                       double jelly_roll_fraction, double density,
+                                       double heat_capacity) {
+  kernels::Chemistry c = chemistry;
+  for (int i = 0; i < c.reaction_count; ++i) c.reactions[i].reactant_content *= jelly_roll_fraction;
+  // W_e = f rho: keep the liquid per m^3 of voxel at f_jelly * rho_jelly * share.
+  c.liquid_electrolyte_fraction =
+      chemistry.liquid_electrolyte_fraction * chemistry.density * jelly_roll_fraction / density;
+  c.density = density;
+  c.heat_capacity = heat_capacity;
+  return c;
+}
+
+// Solid voxels (rho cp above kSolidHeatCapacity) touching a flame region: the vent fire heats the
+// surfaces it licks (the venting cell's top, its neighbours', busbars). Depositing the heat in
+// the flame's gas voxels instead would put kilowatts into a few cubic millimetres of air
+// (rho cp ~ 1e3 J/(m^3 K)) and force microsecond steps while conducting almost nothing onward.
+// Falls back to the flame voxels themselves when no solid touches them.
+std::vector<std::int64_t> flame_targets(const meshes::VoxelModel& model,
+                                        const std::vector<std::int64_t>& flame) {
+  constexpr double kSolidHeatCapacity = 1e5;  // J/(m^3 K): solids ~1e6, gases ~1e3
+  auto solid = [&](std::int64_t v) {
+    const meshes::Material& m = model.materials[model.material[std::size_t(v)]];
+    return m.density * m.heat_capacity >= kSolidHeatCapacity;
+  };
+  std::vector<char> taken(model.material.size(), 0);
+  std::vector<std::int64_t> targets;
+  const int n[3] = {model.shape.nx, model.shape.ny, model.shape.nz};
+  for (std::int64_t v : flame) {
+    const int i = int(v % n[0]), j = int(v / n[0] % n[1]), k = int(v / (std::int64_t(n[0]) * n[1]));
+    const int offsets[6][3] = {{-1, 0, 0}, {1, 0, 0}, {0, -1, 0}, {0, 1, 0}, {0, 0, -1}, {0, 0, 1}};
+    for (const auto& o : offsets) {
+      const int a = i + o[0], b = j + o[1], c = k + o[2];
+      if (a < 0 || b < 0 || c < 0 || a >= n[0] || b >= n[1] || c >= n[2]) continue;
+      const std::int64_t w = model.index(a, b, c);
+      if (!taken[std::size_t(w)] && solid(w)) {
+        taken[std::size_t(w)] = 1;
+        targets.push_back(w);
+      }
+    }
+  }
+  return targets.empty() ? flame : targets;
+}
+
+SimulationInput make_simulation_input(const PackConfig& config, const meshes::VoxelModel& model) {
+  SimulationInput in;
+  ConductionProblem& p = in.conduction;
+  p.shape = {model.shape.nx, model.shape.ny, model.shape.nz};
+  p.spacing = {model.spacing.dx, model.spacing.dy, model.spacing.dz};
+  p.material_ids = model.material;
+  p.initial_temperature = config.run.initial_temperature;
+  for (int f = 0; f < kernels::kFaceCount; ++f)
+    p.boundaries[std::size_t(f)] = config.boundaries[std::size_t(f)];
+
+  // Materials, and a chemistry slot for every jelly-roll material.
+  for (const meshes::Material& m : model.materials) {
+    kernels::ThermalMaterial t;
+    t.density = m.density;
+    t.heat_capacity = m.heat_capacity;
+    for (int d = 0; d < 3; ++d) t.conductivity[d] = m.conductivity[std::size_t(d)];
+    t.emissivity = m.emissivity;
+    int slot = -1;
+    if (m.is_jelly_roll && !m.chemistry.empty()) {
+      const PackChemistry* chem = config.find_chemistry(m.chemistry);
+      if (chem == nullptr) {
+        throw bad_input("the material uses a chemistry the config does not define",
+                        {config.file, 0, "materials." + m.name + ".chemistry", m.chemistry});
+      }
+      slot = int(in.chemistries.size());
+      in.chemistries.push_back(
+          effective_chemistry(chem->chemistry, m.jelly_roll_fraction, m.density, m.heat_capacity));
+      t.chemistry = slot;
+    }
+    p.materials.push_back(t);
+    in.chemistry_slot_of_material.push_back(slot);
+  }
+  in.cell_ids = model.cell;
+
+  for (const meshes::CellInfo& cell : model.cells) {
+    CellSetup setup;
+    setup.name = cell.type_name + "#" + std::to_string(cell.id);
+    setup.stored_energy = cell.stored_energy();
+    setup.flame_voxels = flame_targets(model, cell.flame_voxels);
+    // Cell-level data (separator, vent, combustion) from the first slot of its chemistry.
+    setup.chemistry_slot = -1;
+    for (std::size_t m = 0; m < model.materials.size(); ++m) {
+      if (model.materials[m].chemistry == cell.chemistry && in.chemistry_slot_of_material[m] >= 0) {
+        setup.chemistry_slot = in.chemistry_slot_of_material[m];
+        break;
+      }
+    }
+    if (setup.chemistry_slot < 0) {
+      throw bad_input(
+          "the cell has no jelly-roll voxel at this voxel size; use a smaller "
+          "mesh.voxel_size",
+          {config.file, 0, "cells[" + std::to_string(cell.id) + "]", cell.type_name});
+    }
+    in.cells.push_back(std::move(setup));
+  }
+
+  for (const HeaterTrigger& h : config.heaters) {
+    Trigger t;
+    t.kind = TriggerKind::kHeater;
+    t.cell = h.cell;
+    t.power = h.power;
+    t.start = h.start_time;
+    t.duration = h.duration;
+    t.voxels = meshes::cell_face_voxels(model, h.cell, h.face);
+    in.triggers.push_back(std::move(t));
+  }
+  for (const NailTrigger& n : config.nails) {
+    Trigger t;
+    t.kind = TriggerKind::kNail;
+    t.cell = n.cell;
+    t.start = n.time;
+    in.triggers.push_back(std::move(t));
+  }
+  if (config.oven) {
+    const OvenTrigger& o = *config.oven;
+    for (auto& bc : p.boundaries) {
+      bc = {BoundaryKind::kConvectionRadiation, o.start_temperature, o.heat_transfer_coefficient,
+            o.emissivity};
+    }
+    Trigger t;
+    t.kind = TriggerKind::kOven;
+    t.ramp_rate = o.ramp_rate;
+    t.hold_temperature = o.hold_temperature;
+    in.triggers.push_back(std::move(t));
+  }
+
+  SimulationControl& c = in.control;
+  c.end_time = config.run.end_time;
+  c.min_dt = config.run.dt_min;
+  c.max_dt = config.run.dt_max;
+  c.initial_dt = std::min(0.05, c.max_dt);
+  c.temperature_tolerance = config.run.max_temperature_change;
+  c.frame_interval = config.output.frame_interval;
+  c.sample_interval = config.output.series_interval;
+  c.onset_rate = kernels::kDefaultRunawayRateThreshold;
+  for (const kernels::Chemistry& chem : in.chemistries) {
+    if (chem.runaway_rate_threshold > 0)
+      c.onset_rate = std::min(c.onset_rate, chem.runaway_rate_threshold);
+  }
+  return in;
+}
+
+}  // namespace runaway::host

@@ -1,0 +1,27 @@
+// From a parsed pack config and its voxel model to the input of a Simulation.
+#pragma once
+
+#include "host/config/config.hpp"
+#include "host/solver/simulation.hpp"
+#include "meshes/voxel_model.hpp"
+
+namespace runaway::host {
+
+// Builds the simulation input: thermal materials, one effective chemistry per jelly-roll
+// material (reaction contents scaled by the voxel's jelly-roll share; density and heat capacity
+// of the voxel, so the kinetics and conduction agree on rho cp), cells with their stored energy
+// and flame regions, triggers, boundary conditions and step control.
+SimulationInput make_simulation_input(const PackConfig& config, const meshes::VoxelModel& model);
+
+// A chemistry as it acts in a voxel that is only `jelly_roll_fraction` jelly roll and has the
+// given blended density and heat capacity: same kinetics per kg of jelly roll, same liquid
+// electrolyte per m^3 of jelly roll.
+kernels::Chemistry effective_chemistry(const kernels::Chemistry& chemistry,
+                                       double jelly_roll_fraction, double density,
+                                       double heat_capacity);
+
+// The voxels a vent fire over `flame` (interior indices) heats: the solids touching it.
+std::vector<std::int64_t> flame_targets(const meshes::VoxelModel& model,
+                                        const std::vector<std::int64_t>& flame);
+
+}  // namespace runaway::host
