@@ -1,5 +1,5 @@
-// Splitting `runaway run` over the ranks mpirun started (DESIGN.md §8): the partitioner that the
-// MPI build's main hands to host::run_case.
+// Splitting `runaway run` over the ranks mpirun started (docs/design.md §9.2): the partitioner that
+// the MPI build's main hands to host::run_case.
 #pragma once
 
 #include <mpi.h>
