@@ -26,7 +26,7 @@ struct Setup {
     p.spacing = {1e-3, 1e-3, 1e-3};
     // Two materials in alternating slabs so harmonic means are real work: a jelly roll
     // (0.52 / 26.6 W/(m K), 2180 kg/m^3, 1106 J/(kg K)) and aluminium (237 W/(m K), 2700 kg/m^3,
-    // 897 J/(kg K)); sources in reference/kinetics.md.
+    // 897 J/(kg K)); sources in meshes/library.cpp.
     p.materials = {{2180, 1106, {0.52, 26.6, 26.6}, 0.8, -1},
                    {2700, 897, {237, 237, 237}, 0.1, -1}};
     p.material_ids.resize(std::size_t(p.shape.interior_size()));

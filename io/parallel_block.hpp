@@ -1,4 +1,4 @@
-// A run split over MPI ranks (DESIGN.md §8): which part of the global voxel grid this rank
+// A run split over MPI ranks (docs/design.md §9.4): which part of the global voxel grid this rank
 // holds, as io/ needs it to write one results.h5 together with the other ranks. Builds with
 // RUNAWAY_MPI only; docs/output-format.md, "Parallel runs", says who writes what.
 #pragma once

@@ -1,4 +1,4 @@
-// ResultsWriter: the run's results.h5 and its results.xdmf sidecar (DESIGN.md §7, layout in
+// ResultsWriter: the run's results.h5 and its results.xdmf sidecar (docs/design.md §8, layout in
 // docs/output-format.md).
 //
 // The time loop calls, in this order:

@@ -1,5 +1,5 @@
 // XDMF 2.0 sidecars that let ParaView's "XDMF Reader" open results.h5 and model.h5
-// (DESIGN.md §7): a 3DCoRectMesh with ORIGIN_DXDYDZ geometry in Z Y X order, cell-centred
+// (docs/design.md §8.1): a 3DCoRectMesh with ORIGIN_DXDYDZ geometry in Z Y X order, cell-centred
 // attributes (so the topology counts points: nz+1 ny+1 nx+1), a temporal collection with one
 // grid per frame, and HyperSlab items that pick frame f out of the 4-D /fields datasets. The
 // HDF5 file is named relative to the XDMF file, so a run directory can be moved or copied.

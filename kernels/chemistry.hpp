@@ -1,7 +1,7 @@
 // A cell chemistry is data: a general N-reaction Arrhenius set plus the few cell-level constants
-// that decide short circuit, venting and combustion (DESIGN.md §4, docs/physics.md "Kinetics").
-// Plain structs with fixed-size arrays, so the same object lives in GPU constant memory and in
-// host code; no std::string, no std::vector.
+// that decide short circuit, venting and combustion (docs/design.md §4, docs/physics.md
+// "Kinetics"). Plain structs with fixed-size arrays, so the same object lives in GPU constant
+// memory and in host code; no std::string, no std::vector.
 //
 // Rate law of reaction i (the NREL form of Hatchard et al. 2001 / Kim et al. 2007, generalised):
 //
@@ -27,10 +27,10 @@ inline constexpr double kGasConstant = 8.314462618;
 
 // Liquid electrolyte share of cell weight above which a cell is a liquid Li-ion cell; at or
 // below it (and above zero) it is semi-solid, at zero all-solid (MGSSI 2025; CATARC taxonomy
-// 2025, both via shared/reference/kinetics.md).
+// 2025).
 inline constexpr double kSemiSolidMaxLiquidFraction = 0.10;
 
-// Default runaway onset: a voxel's self-heating rate exceeds 1 K/s (DESIGN.md §4).
+// Default runaway onset: a voxel's self-heating rate exceeds 1 K/s (docs/design.md §6).
 inline constexpr double kDefaultRunawayRateThreshold = 1.0;
 
 struct Reaction {

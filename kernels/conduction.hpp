@@ -4,7 +4,7 @@
 //
 // Discretised with a 7-point stencil. The conductance of the face between voxels a and b along
 // axis d is G = k_f / h_d^2 with the harmonic mean k_f = 2 k_a k_b / (k_a + k_b), exact for
-// layered media. G is precomputed per face in fp32 (DESIGN.md §9: it is what makes the CPU loop
+// layered media. G is precomputed per face in fp32 (docs/design.md §3.3: it makes the CPU loop
 // vectorise); because both voxels of a face read the same stored G, the discrete scheme
 // conserves energy to round-off whatever the rounding of G.
 //
@@ -15,8 +15,8 @@
 // flux is exactly zero and a face can change its condition during a run (an oven, a heater).
 // Faces shared with another MPI rank (kHalo) are left alone: the halo exchange fills them.
 //
-// One pass per RKL2 stage (DESIGN.md §9): a stage writes its new values *and* the ghosts that
-// follow from them (WithBoundaryGhosts), so the next stage finds its input complete and no
+// One pass per RKL2 stage (docs/design.md §5.2): a stage writes its new values *and* the ghosts
+// that follow from them (WithBoundaryGhosts), so the next stage finds its input complete and no
 // separate boundary pass reads the field again. Only the start of a step refreshes the ghosts
 // with its own small pass (BoundaryGhostUpdate), because kinetics and sources change T between
 // steps.

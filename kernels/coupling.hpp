@@ -1,5 +1,5 @@
-// Kernels of the coupled thermal-runaway step (DESIGN.md §4-§5): per-active-voxel kinetics on a
-// compact list, heat sources over voxel regions, per-cell segmented reductions, and the
+// Kernels of the coupled thermal-runaway step (docs/design.md §5-§6): per-active-voxel kinetics on
+// a compact list, heat sources over voxel regions, per-cell segmented reductions, and the
 // temperature change that drives the step controller. Both backends compile these functors.
 //
 // Active voxels are the jelly-roll voxels, stored as a compact list sorted by cell so that every

@@ -1,6 +1,6 @@
 // Sums whose value does not depend on the order of their terms, so that a run split over ranks,
-// threads or chunks in another way adds up to the same doubles (DESIGN.md §8: a decomposed run
-// must reproduce the single grid; per-cell sums feed the vent fire and the events, and runaway
+// threads or chunks in another way adds up to the same doubles (docs/design.md §9.3: a decomposed
+// run must reproduce the single grid; per-cell sums feed the vent fire and the events, and runaway
 // amplifies any round-off in them by orders of magnitude).
 //
 // A CompensatedSum carries its value as an unevaluated pair hi + lo: every addition keeps its

@@ -1,4 +1,4 @@
-// Uniform cell-centred voxel grid with one ghost layer on every side (DESIGN.md §3).
+// Uniform cell-centred voxel grid with one ghost layer on every side (docs/design.md §3.1).
 // Arrays are [z][y][x], x fastest. Interior voxels have indices 1..n in each direction;
 // index 0 and n+1 are ghosts that hold boundary surface temperatures (or, later, MPI halos).
 #pragma once

@@ -1,7 +1,7 @@
-// Halo exchange between the blocks of a decomposed grid (DESIGN.md §8): the boundary layer of a
-// block's interior is packed into a contiguous buffer, sent to the neighbouring rank, and unpacked
-// into that rank's ghost layer. The 7-point stencil reads only face neighbours, so faces suffice
-// (no edges or corners).
+// Halo exchange between the blocks of a decomposed grid (docs/design.md §9.2): the boundary layer
+// of a block's interior is packed into a contiguous buffer, sent to the neighbouring rank, and
+// unpacked into that rank's ghost layer. The 7-point stencil reads only face neighbours, so faces
+// suffice (no edges or corners).
 //
 // A face's voxels are numbered m = a + n_a * b with (a, b) the in-face coordinates, the first
 // in-face axis fastest: (y, z) on x faces, (x, z) on y faces, (x, y) on z faces. It is the order

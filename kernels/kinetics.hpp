@@ -1,7 +1,7 @@
 // Per-voxel thermal-runaway kinetics: reaction rates, heat release, the analytic Jacobian and an
-// L-stable stiff integrator with adaptive sub-steps (DESIGN.md §5, docs/physics.md "Kinetics").
-// Everything is RUNAWAY_HD, keeps its state in local arrays, allocates nothing and throws
-// nothing, so the OpenMP and CUDA backends compile the same code.
+// L-stable stiff integrator with adaptive sub-steps (docs/design.md §5.3, docs/physics.md
+// "Kinetics"). Everything is RUNAWAY_HD, keeps its state in local arrays, allocates nothing and
+// throws nothing, so the OpenMP and CUDA backends compile the same code.
 //
 // Unknowns of one voxel (chemistry.hpp gives the rate law):
 //   c_i  remaining fraction of reaction i's reactant            dc_i/dt = -R_i

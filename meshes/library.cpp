@@ -39,13 +39,13 @@ std::vector<MaterialSpec> make_materials() {
                 "Incropera & DeWitt, Fundamentals of Heat and Mass Transfer, Table A.1, AISI "
                 "1010 (UNVERIFIED transcription); emissivity of painted steel UNVERIFIED"),
       // Cell cans: the metal's properties; 0.8 is the emissivity cell models commonly use for
-      // cans (wrapped or coated), UNVERIFIED (kinetics.md).
+      // cans (wrapped or coated), UNVERIFIED.
       isotropic("aluminium-can", 2700, 897, 237, 0.8,
                 "aluminium handbook values (kinetics.md); can emissivity 0.8 UNVERIFIED"),
       isotropic("steel-can", 7832, 434, 63.9, 0.8,
                 "AISI 1010, Incropera & DeWitt Table A.1 (UNVERIFIED transcription); can "
                 "emissivity 0.8 UNVERIFIED"),
-      // Basalt-fibre aerogel blanket: 0.030 W/(m K) (kinetics.md, secondary summary; 3 mm stopped
+      // Basalt-fibre aerogel blanket: 0.030 W/(m K) (secondary summary; 3 mm stopped
       // propagation in a 147 Ah NCM module). Density and cp are representative, UNVERIFIED.
       isotropic("aerogel", 200, 1000, 0.030, 0.9,
                 "k: basalt aerogel, secondary summary (kinetics.md); density, cp, emissivity "
@@ -64,12 +64,12 @@ std::vector<MaterialSpec> make_materials() {
       jelly_roll("jelly-roll-nmc-prismatic", 2100, 1100, 30.0, 1.5,
                  "cp, k: Feng et al. 2015, Appl. Energy 154, 74 (open reproduction, "
                  "UNVERIFIED); density as host/chemistry_library nmc-*-50ah (assumed)"),
-      // LFP: 20 Ah LFP pouch characterisation (kinetics.md, arXiv anisotropic study).
+      // LFP: 20 Ah LFP pouch characterisation (arXiv anisotropic study).
       jelly_roll("jelly-roll-lfp", 2180, 1106, 26.6, 0.52,
                  "anisotropic characterisation of large-format LFP pouch cells (arXiv, via "
                  "kinetics.md)"),
       // Wound 18650: in-plane = axial 13.6 W/(m K), midpoint of 11.8-15.4 (Yu et al. 2023,
-      // Appl. Therm. Eng.); through-plane = radial 0.2, "about two orders lower" (kinetics.md),
+      // Appl. Therm. Eng.); through-plane = radial 0.2, "about two orders lower" (Yu et al. 2023),
       // value UNVERIFIED. rho = 2580, cp = 830 give Kim 2007's rho cp = 2.14e6 J/(m^3 K); the
       // split is UNVERIFIED.
       jelly_roll("jelly-roll-18650", 2580, 830, 13.6, 0.2,
@@ -123,7 +123,7 @@ std::vector<CellType> make_cells() {
       "VDA PHEV2 format 148 x 26.5 x 91 mm (DIN SPEC 91252); 50 Ah, 3.65 V, 0.8 mm aluminium "
       "can and 0.90 kg are representative of NMC cells in this format, UNVERIFIED";
   // The LFP cells name the chemistry "lfp", which the chemistry library does not hold yet (no
-  // checked LFP reaction set in kinetics.md): a pack using them defines [chemistries.lfp].
+  // checked LFP reaction set): a pack using them defines [chemistries.lfp].
   CellType pouch = prismatic("lfp-20ah-pouch", 0.160, 0.00725, 0.227, 0.00015, "aluminium-can",
                              "jelly-roll-lfp", "lfp", 20.0, 3.3,
                              "A123 AMP20 class LFP pouch, 227 x 160 x 7.25 mm, 20 Ah, 3.3 V; "

@@ -1,7 +1,7 @@
 // Built-in materials and cell types. Every entry names its source; UNVERIFIED marks numbers
 // taken from secondary or open re-implementations, or representative values not yet checked
-// against a primary source (shared/reference/kinetics.md). A pack file may override any field
-// or add its own entries (docs/config.md).
+// against a primary source. A pack file may override any field or add its own entries
+// (docs/config.md).
 #pragma once
 
 #include <string>

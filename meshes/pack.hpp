@@ -1,6 +1,6 @@
 // A pack as a safety engineer describes it: materials, cell types, modules of cells, a cooling
 // plate and an enclosure, all in SI units (m, kg, J, K, s). The voxelizer (voxelizer.hpp) turns
-// this description into a VoxelModel. Standard library only (DESIGN.md §2).
+// this description into a VoxelModel. Standard library only (docs/design.md §2).
 //
 // Coordinates: the enclosure's outer minimum corner is the origin; x, y, z are the grid axes.
 #pragma once

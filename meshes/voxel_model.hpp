@@ -1,5 +1,5 @@
 // The voxel model the solver runs on: a uniform cell-centred grid with a material id and a cell
-// id per voxel, a grid-aligned material table and a table of battery cells (DESIGN.md §3).
+// id per voxel, a grid-aligned material table and a table of battery cells (docs/design.md §3).
 // Arrays cover the interior only, [z][y][x] with x fastest; the solver adds the ghost layer.
 // Indices (i, j, k) here are 0-based interior indices.
 #pragma once

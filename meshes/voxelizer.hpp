@@ -42,7 +42,7 @@ struct VoxelizeOptions {
 
 // Bytes per voxel of the voxel model itself: uint8 material + int32 cell id.
 inline constexpr double kModelBytesPerVoxel = 5;
-// Bytes per voxel of a run, an estimate from DESIGN.md §3 and §9: fp64 temperature and four
+// Bytes per voxel of a run, an estimate from docs/design.md §3 and §10: fp64 temperature and four
 // RKL2 arrays (40), three fp32 face conductances (12), fp64 1/(rho cp), heat source, arrival
 // time and one output field (32), material and cell ids (5): 89, rounded up to 96.
 inline constexpr double kSolverBytesPerVoxel = 96;

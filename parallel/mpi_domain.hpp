@@ -1,4 +1,4 @@
-// MpiDomain: host::Domain over MPI (DESIGN.md §8). The global interior grid is cut into a
+// MpiDomain: host::Domain over MPI (docs/design.md §9.2). The global interior grid is cut into a
 // Cartesian grid of blocks, one per rank, each with one ghost layer whose shared faces are filled
 // by a halo exchange after every RKL2 stage.
 //

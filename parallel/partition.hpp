@@ -1,5 +1,5 @@
-// A rank's share of a run (DESIGN.md §8): the blocks of a Cartesian decomposition and the slice
-// of a SimulationInput that one block needs. Plain data, no MPI: MpiDomain (mpi_domain.hpp)
+// A rank's share of a run (docs/design.md §9.2): the blocks of a Cartesian decomposition and the
+// slice of a SimulationInput that one block needs. Plain data, no MPI: MpiDomain (mpi_domain.hpp)
 // decides the blocks, these functions cut the input to fit.
 #pragma once
 

@@ -1,6 +1,6 @@
-// Splitting `runaway run` over the ranks mpirun started (DESIGN.md §8): MpiPartitioner fills the
-// seam host/ owns (host::Partitioner, host/solver/partitioner.hpp); the MPI build's main hands one
-// to the commands that run cases (host::RunOptions::partitioner).
+// Splitting `runaway run` over the ranks mpirun started (docs/design.md §9.2): MpiPartitioner
+// fills the seam host/ owns (host::Partitioner, host/solver/partitioner.hpp); the MPI build's main
+// hands one to the commands that run cases (host::RunOptions::partitioner).
 #pragma once
 
 #include <mpi.h>

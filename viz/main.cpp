@@ -1,5 +1,5 @@
 // runaway-viz: pictures of runaway results (docs/visualization.md). It reads results.h5 through
-// runaway::io::ResultsReader and draws with VTK; the solver never links VTK (DESIGN.md §1).
+// runaway::io::ResultsReader and draws with VTK; the solver never links VTK (docs/design.md §1).
 // Exit codes as the solver's CLI: 0 success, 1 runtime failure, 2 bad input.
 #include <CLI/CLI.hpp>
 #include <cmath>

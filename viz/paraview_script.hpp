@@ -1,7 +1,7 @@
 // `runaway-viz paraview`: a pvpython script that rebuilds a good ParaView view of a run: the
 // battery cells coloured by temperature, the runaway front as isosurfaces of arrival_time, and
 // the voxels above the onset temperature. It opens results.xdmf with ParaView's "XDMF Reader"
-// (DESIGN.md §7), never the Xdmf3 readers.
+// (docs/design.md §8.1), never the Xdmf3 readers.
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// Batch sweeps (DESIGN.md §8, docs/batch.md): a sweep file varies config keys of a base pack
+// Batch sweeps (docs/design.md §9.1, docs/batch.md): a sweep file varies config keys of a base pack
 // config over lists and ranges (cartesian product or zipped), every combination is a case, and
 // each case runs as its own `runaway run` process in DIR/case_NNN_<params>/ on the config
 // written there as case_NNN_<params>.toml (the base config with the case's edits). DIR/summary.csv

@@ -25,7 +25,7 @@ ConductionProblem cube_problem(int n) {
   p.shape = {n, n, n};
   p.spacing = {1e-3, 1e-3, 1e-3};
   // A jelly roll (0.52 / 26.6 W/(m K), 2180 kg/m^3, 1106 J/(kg K)) and aluminium (237 W/(m K),
-  // 2700 kg/m^3, 897 J/(kg K)); sources in reference/kinetics.md.
+  // 2700 kg/m^3, 897 J/(kg K)); sources in meshes/library.cpp.
   p.materials = {{2180, 1106, {0.52, 26.6, 26.6}, 0.8, -1}, {2700, 897, {237, 237, 237}, 0.1, -1}};
   p.material_ids.resize(std::size_t(p.shape.interior_size()));
   for (std::size_t c = 0; c < p.material_ids.size(); ++c) {

@@ -35,7 +35,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kModuleExample = "module_12_prismatic_liquid.toml";
-constexpr const char* kKineticsChemistry = "nrel-lco";  // the default model (DESIGN.md §4)
+constexpr const char* kKineticsChemistry = "nrel-lco";  // the default model (docs/design.md §4)
 
 double seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -158,7 +158,7 @@ void coupled_step(benchmark::State& state, Suite& suite) {
     return q;
   });
   Simulation& sim = *m.simulation;
-  const double dt = sim.input().control.max_dt;  // the quiet step (DESIGN.md §5)
+  const double dt = sim.input().control.max_dt;  // the quiet step (docs/design.md §5.5)
   // Both timed in every iteration, interleaved, so that the ratio sees the same machine state.
   // Conduction alone advances the same solver by the same dt; with no trigger the module stays
   // at rest, so neither changes what the other does.

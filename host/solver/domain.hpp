@@ -1,7 +1,7 @@
 // This process's part of the voxel grid and how it talks to the processes that own the rest
-// (DESIGN.md §8). The serial Domain owns the whole grid and every exchange is a no-op, so a run
-// without MPI takes the same code path it always did; parallel::MpiDomain (parallel/, built with
-// -DRUNAWAY_MPI=ON) splits the grid into Cartesian blocks, one per rank.
+// (docs/design.md §9.2). The serial Domain owns the whole grid and every exchange is a no-op, so a
+// run without MPI takes the same code path it always did; parallel::MpiDomain (parallel/, built
+// with -DRUNAWAY_MPI=ON) splits the grid into Cartesian blocks, one per rank.
 #pragma once
 
 #include <cstddef>

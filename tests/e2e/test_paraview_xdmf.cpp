@@ -2,7 +2,7 @@
 // results.xdmf by ParaView 5.11's "XDMF Reader" in pvpython (tests/e2e/paraview_probe.py),
 // which reports the time steps, the geometry and the temperature of a known voxel at a known
 // frame. Done by absolute path and, from the run directory, by bare relative name (the case
-// ParaView's Xdmf3 readers get wrong, DESIGN.md §7). Also the model-only file of
+// ParaView's Xdmf3 readers get wrong, docs/design.md §8.1). Also the model-only file of
 // `runaway mesh`. Skipped only when pvpython is not installed.
 #include <gtest/gtest.h>
 #include <stdio.h>

@@ -117,7 +117,7 @@ TEST(VizExample, FrontsImagesChartsAndParaviewScriptForTheExampleRun) {
   ASSERT_TRUE(fs::exists(script));
   const std::string text = read_text(script);
   EXPECT_NE(text.find("XDMFReader("), std::string::npos);
-  EXPECT_EQ(text.find("Xdmf3Reader"), std::string::npos);  // DESIGN.md §7
+  EXPECT_EQ(text.find("Xdmf3Reader"), std::string::npos);  // docs/design.md §8.1
   const std::string pvpython = find_program("pvpython");
   if (pvpython.empty()) {
     GTEST_SKIP() << "pvpython is not installed (Debian: python3-paraview); the script was "

@@ -30,7 +30,7 @@
 namespace runaway::testing {
 namespace {
 
-constexpr double kRelativeTolerance = 1e-12;  // DESIGN.md §8; measured 0 (see above)
+constexpr double kRelativeTolerance = 1e-12;  // docs/design.md §9.3; measured 0 (see above)
 
 SimulationInput heated_cell() {
   const kernels::Chemistry chem = host::find_chemistry("nrel-lco");

@@ -19,7 +19,7 @@ inline SimulationInput jelly_block(const kernels::Chemistry& chem, int n, bool w
   kernels::ThermalMaterial jelly;
   jelly.density = chem.density;
   jelly.heat_capacity = chem.heat_capacity;
-  jelly.conductivity[0] = 0.5;  // through-plane jelly roll, W/(m K) (reference/kinetics.md)
+  jelly.conductivity[0] = 0.5;  // through-plane jelly roll, W/(m K) (LFP pouch, meshes/library.cpp)
   jelly.conductivity[1] = jelly.conductivity[2] = 25;                       // in-plane
   kernels::ThermalMaterial aluminium{2700, 897, {237, 237, 237}, 0.1, -1};  // handbook
   p.materials = {jelly, aluminium};

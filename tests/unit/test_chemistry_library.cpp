@@ -43,7 +43,7 @@ TEST(ChemistryLibrary, ClassifiesTheLiquidFraction) {
   EXPECT_DOUBLE_EQ(host::find_chemistry("nmc-semisolid-50ah").liquid_electrolyte_fraction, 0.05);
 }
 
-// The published numbers survive into the data (kinetics.md): NREL W_e = 406.9 kg/m^3 and
+// The published numbers survive into the data (Kim 2007, Feng 2015): NREL W_e = 406.9 kg/m^3 and
 // rho cp = 2.14e6 J/(m^3 K); Feng 2015's electrolyte is 108 g of a 720 g cell.
 TEST(ChemistryLibrary, CarriesThePublishedConstants) {
   const Chemistry nrel = host::find_chemistry("nrel-lco");

@@ -316,7 +316,7 @@ initial_remaining = 0.15
             kernels::ElectrolyteClass::kAllSolid);
 }
 
-// The chemistry library holds no LFP set yet (no checked one in kinetics.md): the library's LFP
+// The chemistry library holds no LFP set yet (no checked one published): the library's LFP
 // cells name "lfp", which a pack must define. Every other library cell's chemistry is built in.
 TEST_F(Config, LibraryCellChemistriesExistOrArePackDefined) {
   const std::vector<std::string> built_in = chemistry_names();

@@ -23,7 +23,7 @@ double rate_constant(const Chemistry& chem, int reaction, double temperature) {
   return kernels::reaction_rate(r, 1.0, 1.0, temperature, true).rate;
 }
 
-// kinetics.md lists orientation rates of the NREL set, computed by hand from its A and Ea:
+// Orientation rates of the NREL set (Hatchard 2001, Kim 2007), computed by hand from A and Ea:
 // SEI ~2 /s at 200 °C and ~800 /s at 300 °C, electrolyte ~5.5 /s at 300 °C and ~2.8e4 /s at
 // 400 °C. They check the Arrhenius law and the constants together (to the 2 digits given).
 TEST(ReactionRate, NrelOrientationRatesFromReference) {

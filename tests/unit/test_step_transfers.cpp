@@ -1,4 +1,4 @@
-// The step loop moves no field between host and device: only per-cell scalars (DESIGN.md §9,
+// The step loop moves no field between host and device: only per-cell scalars (docs/design.md §6,
 // issue 8). The OpenMP backend counts the bytes its copies would move on a GPU.
 #include <gtest/gtest.h>
 

@@ -111,7 +111,7 @@ std::vector<double> runaway_grid(const Rhs& f, const std::vector<double>& y0,
 }
 
 // --- case 1: NREL, equations written out -------------------------------------------------------
-// y = (c_sei, c_ne, alpha, c_e, T); Hatchard 2001 / Kim 2007 with the kinetics.md constants.
+// y = (c_sei, c_ne, alpha, c_e, T); Hatchard 2001 / Kim 2007 with their published constants.
 void nrel_rhs(const double* y, double* dydt) {
   const double r_gas = 8.314462618;
   const double t = y[4];

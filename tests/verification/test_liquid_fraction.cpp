@@ -1,4 +1,4 @@
-// The liquid electrolyte fraction f (DESIGN.md §4): sweeping it from a liquid cell down to
+// The liquid electrolyte fraction f (docs/design.md §4): sweeping it from a liquid cell down to
 // all-solid with everything else fixed, in a nail test of the 50 Ah NMC cell.
 //
 // Expected from the model's construction (docs/physics.md): the heat of reactions cannot grow
