@@ -1,4 +1,4 @@
-// How a run is split over processes (DESIGN.md §8): the seam host/ owns and parallel/ fills.
+// How a run is split over processes (docs/design.md §9.2): the seam host/ owns and parallel/ fills.
 // run_case asks the Partitioner it is given (RunOptions::partitioner) for this process's Domain
 // and block of the input; parallel::MpiPartitioner splits a run started by mpirun over its ranks.
 // Without a partitioner, or with one rank, the run is not split: the serial Domain, whole grid.

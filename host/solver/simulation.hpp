@@ -1,6 +1,6 @@
 // The coupled thermal-runaway simulation: conduction (RKL2) and per-voxel kinetics by Strang
 // splitting, internal short circuit, venting, combustion in flame regions, heater/nail/oven
-// triggers, a per-cell state machine and an adaptive step (DESIGN.md §4-§5).
+// triggers, a per-cell state machine and an adaptive step (docs/design.md §5-§6).
 #pragma once
 
 #include <cstdint>
@@ -57,8 +57,8 @@ struct SimulationControl {
   // below an ARC's detection threshold (0.02 K/min) and heats a voxel by < 1e-3 K in 1000 s;
   // 0 integrates every voxel every step.
   double quiet_rate = 1e-6;  // K/s
-  // Vent fire seen by the surfaces it touches (docs/physics.md): assumed values, no measured
-  // source in reference/. 1273 K is the order of vent-flame temperatures; 100 W/(m^2 K) an
+  // Vent fire seen by the surfaces it touches (docs/physics.md): ASSUMED values, no measured
+  // source found. 1273 K is the order of vent-flame temperatures; 100 W/(m^2 K) an
   // effective convective + radiative coefficient (eps sigma 4 T^3 at ~900 K is ~130).
   double flame_temperature = 1273.15;            // K
   double flame_heat_transfer_coefficient = 100;  // W/(m^2 K)
