@@ -232,6 +232,7 @@ struct ResultsWriter::Impl {
   std::vector<const FieldView*> checked_frame(double time,
                                               const std::map<std::string, FieldView>& views) const;
   void write_field_frame(std::size_t field_index, const FieldView& view);
+  void add_frame_views(std::size_t first_frame, std::size_t end_frame);
   void read_resumed_model(const ModelFingerprint& expected_model);
   void check_writable_in_parallel(hid_t results) const;
   void cut_back(hid_t results, const ResultsCounts& to, bool overwrite);
@@ -510,6 +511,57 @@ std::vector<const FieldView*> ResultsWriter::Impl::checked_frame(
   return ordered;
 }
 
+// The 3-D views /xdmf/<field>/<frame> of frames [first_frame, end_frame) that results.xdmf
+// names: HDF5 virtual datasets, each mapped onto frame `frame` of /fields/<field> in this same
+// file ("."), so they hold no data of their own. Both of ParaView's XDMF readers read them as
+// plain 3-D datasets; the Xdmf3 readers cannot read a HyperSlab of the 4-D dataset (they skip
+// any array defined by reference, "Skipping unrecognized array type [None]"). A view that
+// exists already is kept: it maps the same frame (after a restart, the frame written again).
+// Metadata only, made by every rank alike in a parallel run.
+void ResultsWriter::Impl::add_frame_views(std::size_t first_frame, std::size_t end_frame) {
+  const hid_t root = file.get();
+  const std::string what = where() + ": /xdmf";
+  const auto exists = [](hid_t location, const std::string& name) {
+    return h5::link_exists(location, name);
+  };
+  h5::Handle views =
+      exists(root, "xdmf") ? h5::open_group(root, "xdmf") : h5::create_group(root, "xdmf");
+  const hsize_t frame_extent[3] = {hsize_t(grid.nz), hsize_t(grid.ny), hsize_t(grid.nx)};
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    const std::string& name = fields[f].name;
+    h5::Handle group = exists(views.get(), name) ? h5::open_group(views.get(), name)
+                                                 : h5::create_group(views.get(), name);
+    const hid_t source = field_datasets[f].get();
+    h5::Handle source_type = h5::check_handle(H5Dget_type(source), H5Tclose, what);
+    for (std::size_t frame = first_frame; frame < end_frame; ++frame) {
+      const std::string view_name = std::to_string(frame);
+      if (exists(group.get(), view_name)) continue;
+      const std::string view_what = what + "/" + name + "/" + view_name;
+      const hsize_t source_extent[4] = {hsize_t(frame) + 1, frame_extent[0], frame_extent[1],
+                                        frame_extent[2]};
+      const hsize_t source_maximum[4] = {H5S_UNLIMITED, frame_extent[0], frame_extent[1],
+                                         frame_extent[2]};
+      h5::Handle source_space =
+          h5::check_handle(H5Screate_simple(4, source_extent, source_maximum), H5Sclose, view_what);
+      const hsize_t start[4] = {hsize_t(frame), 0, 0, 0};
+      const hsize_t count[4] = {1, frame_extent[0], frame_extent[1], frame_extent[2]};
+      h5::check(
+          H5Sselect_hyperslab(source_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+          view_what);
+      h5::Handle view_space =
+          h5::check_handle(H5Screate_simple(3, frame_extent, nullptr), H5Sclose, view_what);
+      h5::Handle dcpl = h5::check_handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, view_what);
+      h5::check(H5Pset_virtual(dcpl.get(), view_space.get(), ".", ("/fields/" + name).c_str(),
+                               source_space.get()),
+                view_what);
+      h5::Handle view =
+          h5::check_handle(H5Dcreate2(group.get(), view_name.c_str(), source_type.get(),
+                                      view_space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+                           H5Dclose, "cannot create " + view_what);
+    }
+  }
+}
+
 void ResultsWriter::Impl::write_field_frame(std::size_t field_index, const FieldView& view) {
   const hid_t dataset = field_datasets[field_index].get();
   const std::string what = where() + ": /fields/" + fields[field_index].name;
@@ -737,6 +789,7 @@ ResultsWriter ResultsWriter::resume(const fs::path& run_dir, const ResultsCounts
   w.read_resumed_state(w.file.get(), counts);
   w.open_datasets();
   w.guarded([&] {
+    w.add_frame_views(0, w.counts.frames);  // a file written before results.xdmf named them
     w.flush_file();
     w.write_xdmf();
   });
@@ -782,6 +835,7 @@ ResultsWriter ResultsWriter::resume(const fs::path& run_dir, const ResultsCounts
     w.open_datasets();
   });
   w.guarded([&] {
+    w.add_frame_views(0, w.counts.frames);  // a file written before results.xdmf named them
     w.flush_file();
     w.ranks.on_root([&] { w.write_xdmf(); });
   });
@@ -834,6 +888,7 @@ void ResultsWriter::write_frame(double time, std::int64_t step,
     w.ranks.on_root(
         [&] { w.ensure_space(frame_bytes, "frame " + std::to_string(w.counts.frames)); });
     for (std::size_t i = 0; i < views.size(); ++i) w.write_field_frame(i, *views[i]);
+    w.add_frame_views(w.counts.frames, w.counts.frames + 1);
     // time is extended last: a frame counts once its time is on disk.
     const h5::Transfer transfer = w.series_transfer();
     h5::append_rows(w.frame_step.get(), H5T_NATIVE_INT64, 1, &step, w.where() + ": /fields/step",

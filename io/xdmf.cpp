@@ -92,21 +92,18 @@ void write_static_attribute(std::ostringstream& out, const std::string& name,
   out << indent << "</Attribute>\n";
 }
 
-// Frame `frame` of a 4-D dataset [frames][nz][ny][nx], selected by a HyperSlab: the rows of the
-// 3x4 selection are start, stride and count per dimension.
+// Frame `frame` of a field: the 3-D view /xdmf/<field>/<frame> of the HDF5 file (a virtual
+// dataset mapped onto frame `frame` of the 4-D /fields/<field>, made by the results writer). Not
+// a HyperSlab of /fields/<field>: ParaView's Xdmf3 readers skip an array given by reference
+// ("Skipping unrecognized array type [None]"); a plain HDF DataItem both readers read.
 void write_frame_attribute(std::ostringstream& out, const XdmfField& field, std::size_t frame,
-                           std::size_t frame_count, const std::string& h5_file_name,
-                           const GridInfo& grid, const std::string& indent) {
+                           const std::string& h5_file_name, const GridInfo& grid,
+                           const std::string& indent) {
   out << indent << "<Attribute Name=\"" << escape(field.name)
       << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n";
-  out << indent << "  <DataItem ItemType=\"HyperSlab\" Dimensions=\"" << cell_dims(grid)
-      << "\" Type=\"HyperSlab\">\n";
-  out << indent << "    <DataItem Dimensions=\"3 4\" Format=\"XML\">" << frame << " 0 0 0 1 1 1 1 "
-      << "1 " << cell_dims(grid) << "</DataItem>\n";
-  out << indent << "    <DataItem Dimensions=\"" << frame_count << " " << cell_dims(grid) << "\" "
-      << number_type(field.type) << " Format=\"HDF\">" << escape(h5_file_name) << ":/fields/"
-      << escape(field.name) << "</DataItem>\n";
-  out << indent << "  </DataItem>\n";
+  out << indent << "  <DataItem Dimensions=\"" << cell_dims(grid) << "\" "
+      << number_type(field.type) << " Format=\"HDF\">" << escape(h5_file_name) << ":"
+      << escape(frame_view_path(field.name, frame)) << "</DataItem>\n";
   out << indent << "</Attribute>\n";
 }
 
@@ -128,6 +125,10 @@ const char* kFooter =
     "</Xdmf>\n";
 
 }  // namespace
+
+std::string frame_view_path(const std::string& field_name, std::size_t frame) {
+  return "/xdmf/" + field_name + "/" + std::to_string(frame);
+}
 
 std::string model_xdmf(const std::string& h5_file_name, const GridInfo& grid) {
   std::ostringstream out;
@@ -151,8 +152,7 @@ std::string results_xdmf(const XdmfResults& results) {
     out << "        <Time Value=\"" << number(results.frame_times[frame]) << "\"/>\n";
     write_mesh(out, results.grid, "        ");
     for (const auto& field : results.fields) {
-      write_frame_attribute(out, field, frame, frame_count, results.h5_file_name, results.grid,
-                            "        ");
+      write_frame_attribute(out, field, frame, results.h5_file_name, results.grid, "        ");
     }
     write_model_attributes(out, results.h5_file_name, results.grid, "        ");
     out << "      </Grid>\n";

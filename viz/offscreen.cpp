@@ -74,17 +74,19 @@ void ensure_display() {
   if (xvfb_run.empty() || command_line().empty()) {
     throw runtime_error(std::string("no X display and no xvfb-run on PATH: ") + how);
   }
-  // xvfb-run -a takes the first display number without a lock file from 99 up, and two
-  // commands started at the same moment can take the same one; starting the search at a number
-  // of our own (from the process id) keeps parallel runs apart. 24-bit colour, so that rendered
-  // colours are exact; a screen large enough for any --size we allow.
+  // xvfb-run -a takes the first display number without a lock file from 99 up (and tries the
+  // next one when that Xvfb finds the display taken); starting the search at a number of our own
+  // (from the process id) keeps parallel runs from having to retry. 24-bit colour, so that
+  // rendered colours are exact; a screen large enough for any --size we allow. -noreset: by
+  // default Xvfb resets whenever its last client disconnects and drops a client that connects
+  // during the reset; a program that reconnects (pvpython does) would then fail under load.
   const std::string first_display = std::to_string(1000 + (::getpid() % 8000) * 4);
   std::vector<std::string> arguments = {xvfb_run,
                                         "-n",
                                         first_display,
                                         "-a",
                                         "-s",
-                                        "-screen 0 3840x2160x24 -nolisten tcp",
+                                        "-screen 0 3840x2160x24 -nolisten tcp -noreset",
                                         this_executable().string()};
   arguments.insert(arguments.end(), command_line().begin() + 1, command_line().end());
   std::vector<char*> pointers;

@@ -1,7 +1,7 @@
 // Off-screen rendering to PNG, and reading pixels back. Debian's VTK (and ParaView's, which
 // runaway-viz may link) draws through GLX even off-screen, so it needs an X display: without
 // $DISPLAY, ensure_display() runs this very command again under `xvfb-run -a` (Debian: xvfb),
-// once; see docs/visualization.md.
+// once, with Xvfb's -noreset; see docs/visualization.md.
 #pragma once
 
 #include <array>

@@ -22,7 +22,9 @@ namespace {
 constexpr const char* kTemplate = R"PY(#!/usr/bin/env pvpython
 """ParaView view of the runaway run @LABEL@, written by `runaway-viz paraview`.
 
-A picture (off-screen; without an X display run it under `xvfb-run -a`):
+A picture (off-screen; without an X display run it under
+`xvfb-run -a -s "-screen 0 1280x1024x24 -noreset"`; without -noreset pvpython can abort with
+"bad X server connection"):
     pvpython --force-offscreen-rendering @SCRIPT_NAME@ view.png [TIME_S]
 Interactive:
     paraview --script=@SCRIPT_NAME@

@@ -1,27 +1,48 @@
-"""Open a runaway XDMF file with ParaView's "XDMF Reader" and print what ParaView sees.
+"""Open a runaway XDMF file with one of ParaView's XDMF readers and print what ParaView sees.
 
 Used by tests/e2e/test_paraview_xdmf.cpp:
-    pvpython paraview_probe.py FILE.xdmf TIME FIELD I J K
-prints key=value lines: the time steps, the image geometry (x, y, z order, as VTK has it),
-the cell arrays, the value of FIELD in voxel (I, J, K) at TIME, every array's value there, and
-FIELD's value in that voxel at every time step. The XDMF Reader is the Xdmf2
-reader; the Xdmf3 readers mis-join relative HDF5 paths (docs/output-format.md).
+    pvpython paraview_probe.py FILE.xdmf TIME FIELD I J K [READER]
+READER is "XDMFReader" (the default: ParaView's "XDMF Reader", Xdmf2), "Xdmf3ReaderS" or
+"Xdmf3ReaderT" ("Xdmf3 Reader S/T"). Prints key=value lines: the reader, the time steps, the
+image geometry (x, y, z order, as VTK has it), the cell arrays, the value of FIELD in voxel
+(I, J, K) at TIME, every array's value there, and FIELD's value in that voxel at every time step.
 """
 import sys
 
-from paraview.simple import XDMFReader
+from paraview import simple
+
+
+def open_reader(kind, path):
+    if kind == "XDMFReader":
+        reader = simple.XDMFReader(FileNames=[path])
+        reader.CellArrayStatus = list(reader.CellArrayStatus)  # every cell array
+    elif kind in ("Xdmf3ReaderS", "Xdmf3ReaderT"):
+        reader = getattr(simple, kind)(FileName=[path])  # every cell array by default
+    else:
+        raise SystemExit("unknown reader " + kind)
+    return reader
+
+
+def output(reader):
+    # pvpython runs builtin (no server), so the client-side object is the VTK reader itself and
+    # its output is the grid at the time last updated.
+    data = reader.GetClientSideObject().GetOutputDataObject(0)
+    if data.IsA("vtkMultiBlockDataSet") and data.GetNumberOfBlocks() == 1:
+        data = data.GetBlock(0)
+    return data
 
 
 def main():
     path, time, field = sys.argv[1], float(sys.argv[2]), sys.argv[3]
     i, j, k = (int(v) for v in sys.argv[4:7])
-    reader = XDMFReader(FileNames=[path])
-    reader.CellArrayStatus = list(reader.CellArrayStatus)  # every cell array
+    kind = sys.argv[7] if len(sys.argv) > 7 else "XDMFReader"
+    reader = open_reader(kind, path)
     reader.UpdatePipeline(time)
-    # pvpython runs builtin (no server), so the client-side object is the VTK reader itself and
-    # its output is the grid at `time`.
-    image = reader.GetClientSideObject().GetOutputDataObject(0)
+    image = output(reader)
+    print("reader=" + kind)
     print("class=" + image.GetClassName())
+    # The Xdmf3 readers give a vtkUniformGrid, a vtkImageData with blanking.
+    print("image_data=%d" % image.IsA("vtkImageData"))
     print("timesteps=" + " ".join(repr(t) for t in reader.TimestepValues))
     print("dimensions=" + " ".join(str(n) for n in image.GetDimensions()))
     print("origin=" + " ".join(repr(v) for v in image.GetOrigin()))
@@ -41,7 +62,7 @@ def main():
     series = []
     for step in reader.TimestepValues:
         reader.UpdatePipeline(step)
-        frame = reader.GetClientSideObject().GetOutputDataObject(0)
+        frame = output(reader)
         series.append(frame.GetCellData().GetArray(field).GetTuple1(cell_id))
     print("series=" + " ".join(repr(v) for v in series))
     return 0

@@ -69,12 +69,17 @@ inline Result run_viz(const std::string& arguments, const fs::path& directory) {
 }
 
 // "xvfb-run ... " to put before a command that renders when there is no X display, else "".
-// The display search starts at a number of this process's own: xvfb-run -a alone starts at 99
-// in every process, and two started at once can take the same display (and fail to connect).
+// -noreset: by default Xvfb resets itself whenever its last client disconnects, and a client
+// that connects during the reset is dropped. pvpython connects, disconnects and connects again
+// within a millisecond at start-up, so under load (ctest -j2) it often lands in that reset and
+// aborts with "bad X server connection" (docs/visualization.md, "X display"). The display search
+// starts at a number of this process's own so that parallel tests rarely have to retry
+// (xvfb-run -a alone starts at 99 in every process).
 inline std::string display_prefix() {
   const char* display = std::getenv("DISPLAY");
   if (display != nullptr && display[0] != '\0') return "";
-  return "xvfb-run -n " + std::to_string(1000 + (::getpid() % 8000) * 4 + 2) + " -a ";
+  return "xvfb-run -n " + std::to_string(1000 + (::getpid() % 8000) * 4 + 2) +
+         " -a -s '-screen 0 1280x1024x24 -noreset' ";
 }
 
 inline bool can_render() {

@@ -364,8 +364,8 @@ TEST(IoParallel, BlocksOfEveryRankReadBackAsTheGlobalField) {
   EXPECT_EQ(provenance.restart_count, 0);
 
   const std::string xdmf = runaway::read_text(run_dir / "results.xdmf");
-  EXPECT_NE(xdmf.find("results.h5:/fields/temperature"), std::string::npos);
-  EXPECT_NE(xdmf.find("results.h5:/fields/progress_cathode"), std::string::npos);
+  EXPECT_NE(xdmf.find("results.h5:/xdmf/temperature/2"), std::string::npos);
+  EXPECT_NE(xdmf.find("results.h5:/xdmf/progress_cathode/2"), std::string::npos);
   EXPECT_EQ(occurrences(xdmf, "<Time Value="), 3u);
 }
 
