@@ -1,5 +1,5 @@
 // The cell-event model of thermal runaway, once for the 0D cell tests (`runaway cell`,
-// host/cell_model.cpp) and the 3D simulation (host/simulation.cpp): internal short circuit,
+// host/solver/cell_model.cpp) and the 3D simulation (host/solver/simulation.cpp): internal short,
 // venting, combustion of the vented fuel, runaway onset and burnt-out (docs/physics.md "Cell
 // events"). One CellEventState per battery cell. Each step [t0, t0 + dt] a driver
 //   1. asks for the step's sources:   short_circuit_heat_rate, vent_ejecting (+ vent_ejection_end

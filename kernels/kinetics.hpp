@@ -219,7 +219,7 @@ RUNAWAY_HD inline double reaction_heating_bound(const Chemistry& chemistry, doub
 // exceeds `rate`, found by a 0.25 K scan up from 150 K and bisection to 1e-6 K (k(T) need not be
 // monotonic with a temperature switch, so the scan finds the first crossing). Below it a voxel's
 // reactions change its temperature by less than `rate` per second whatever its state, so the
-// coupled step may skip its stiff integration (host/simulation.cpp, docs/physics.md). 0 when
+// coupled step may skip its stiff integration (host/solver/simulation.cpp, docs/physics.md). 0 when
 // `rate` <= 0: no voxel is ever quiet.
 inline double quiet_temperature(const Chemistry& chemistry, double rate) {
   if (!(rate > 0.0)) return 0.0;

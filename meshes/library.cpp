@@ -28,12 +28,13 @@ MaterialSpec jelly_roll(const std::string& name, double density, double heat_cap
 std::vector<MaterialSpec> make_materials() {
   return {
       // Gas: its emissivity is unused (radiation across gaps uses the surfaces' emissivities).
-      isotropic("air", 1.16, 1007, 0.026, 0.0, "handbook values at 300 K (kinetics.md)"),
+      isotropic("air", 1.16, 1007, 0.026, 0.0,
+                "handbook values at 300 K (Incropera & DeWitt, Table A.4)"),
       // Bare metal emissivities are low and vary with finish: UNVERIFIED handbook ranges.
       isotropic("aluminium", 2700, 897, 237, 0.09,
-                "handbook (kinetics.md); emissivity of rolled sheet UNVERIFIED"),
+                "handbook (Incropera & DeWitt, Table A.1); emissivity of rolled sheet UNVERIFIED"),
       isotropic("copper", 8960, 385, 400, 0.05,
-                "handbook (kinetics.md); emissivity of bare copper UNVERIFIED"),
+                "handbook (Incropera & DeWitt, Table A.1); emissivity of bare copper UNVERIFIED"),
       // Low-carbon steel (AISI 1010), as in pack enclosures and cylindrical cell cans.
       isotropic("steel", 7832, 434, 63.9, 0.8,
                 "Incropera & DeWitt, Fundamentals of Heat and Mass Transfer, Table A.1, AISI "
@@ -41,19 +42,21 @@ std::vector<MaterialSpec> make_materials() {
       // Cell cans: the metal's properties; 0.8 is the emissivity cell models commonly use for
       // cans (wrapped or coated), UNVERIFIED.
       isotropic("aluminium-can", 2700, 897, 237, 0.8,
-                "aluminium handbook values (kinetics.md); can emissivity 0.8 UNVERIFIED"),
+                "aluminium handbook values (Incropera & DeWitt, Table A.1); can emissivity 0.8 "
+                "UNVERIFIED"),
       isotropic("steel-can", 7832, 434, 63.9, 0.8,
                 "AISI 1010, Incropera & DeWitt Table A.1 (UNVERIFIED transcription); can "
                 "emissivity 0.8 UNVERIFIED"),
       // Basalt-fibre aerogel blanket: 0.030 W/(m K) (secondary summary; 3 mm stopped
       // propagation in a 147 Ah NCM module). Density and cp are representative, UNVERIFIED.
-      isotropic("aerogel", 200, 1000, 0.030, 0.9,
-                "k: basalt aerogel, secondary summary (kinetics.md); density, cp, emissivity "
-                "UNVERIFIED"),
+      isotropic(
+          "aerogel", 200, 1000, 0.030, 0.9,
+          "k: basalt aerogel, secondary summary (no primary source found); density, cp, emissivity "
+          "UNVERIFIED"),
       // Mica board (phlogopite/muscovite paper laminate) as used for cell-to-cell barriers.
       isotropic("mica", 2300, 880, 0.25, 0.75,
                 "representative mica-board datasheet values, UNVERIFIED; barrier use per doi "
-                "10.3390/ma18071426 (kinetics.md)"),
+                "10.3390/ma18071426"),
       // Silicone gap-filler pad between cells or cells and the cooling plate.
       isotropic("thermal-pad", 3100, 1000, 3.0, 0.9,
                 "representative silicone gap-pad datasheet values, UNVERIFIED"),
@@ -63,17 +66,17 @@ std::vector<MaterialSpec> make_materials() {
       // it makes the 148 x 26.5 x 91 mm cell 0.77 kg with its can, 237 Wh/kg, UNVERIFIED.
       jelly_roll("jelly-roll-nmc-prismatic", 2100, 1100, 30.0, 1.5,
                  "cp, k: Feng et al. 2015, Appl. Energy 154, 74 (open reproduction, "
-                 "UNVERIFIED); density as host/chemistry_library nmc-*-50ah (assumed)"),
+                 "UNVERIFIED); density as host/chemistry nmc-*-50ah (assumed)"),
       // LFP: 20 Ah LFP pouch characterisation (arXiv anisotropic study).
       jelly_roll("jelly-roll-lfp", 2180, 1106, 26.6, 0.52,
-                 "anisotropic characterisation of large-format LFP pouch cells (arXiv, via "
-                 "kinetics.md)"),
+                 "anisotropic characterisation of large-format LFP pouch cells (arXiv "
+                 "preprint)"),
       // Wound 18650: in-plane = axial 13.6 W/(m K), midpoint of 11.8-15.4 (Yu et al. 2023,
       // Appl. Therm. Eng.); through-plane = radial 0.2, "about two orders lower" (Yu et al. 2023),
       // value UNVERIFIED. rho = 2580, cp = 830 give Kim 2007's rho cp = 2.14e6 J/(m^3 K); the
       // split is UNVERIFIED.
       jelly_roll("jelly-roll-18650", 2580, 830, 13.6, 0.2,
-                 "k axial: Yu et al. 2023; k radial: ~1/100 of axial (kinetics.md), UNVERIFIED; "
+                 "k axial: Yu et al. 2023; k radial: ~1/100 of axial (Yu et al. 2023), UNVERIFIED; "
                  "rho cp: Kim et al. 2007 (UNVERIFIED)"),
       // Wound 21700: axial 14.65, midpoint of 12.6-16.7 (Yu et al. 2023); radial and rho cp as
       // the 18650, UNVERIFIED.

@@ -22,6 +22,7 @@
 #include "io/parallel_block.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
+#include "support/model_problems.hpp"
 
 namespace fs = std::filesystem;
 using namespace runaway::io;
@@ -71,19 +72,7 @@ class SharedTempDir {
 // A 7 x 5 x 6 model (a different size per axis, so that swapped axes show) with two cells and
 // voxels outside them.
 ModelData make_model(int nx = 7, int ny = 5, int nz = 6) {
-  ModelData model;
-  model.grid = {nx, ny, nz, 1.0e-3, 2.0e-3, 3.0e-3, -0.01, 0.02, 0.5};
-  model.material.resize(model.grid.voxel_count());
-  model.cell.resize(model.grid.voxel_count());
-  for (int k = 0; k < nz; ++k) {
-    for (int j = 0; j < ny; ++j) {
-      for (int i = 0; i < nx; ++i) {
-        const auto v = model.grid.index(i, j, k);
-        model.material[v] = std::uint8_t((i + 2 * j + 3 * k) % 3);
-        model.cell[v] = k == 0 ? -1 : (i < nx / 2 ? 0 : 1);
-      }
-    }
-  }
+  ModelData model = runaway::testing::patterned_model(nx, ny, nz);
   model.materials.columns = {
       {"name", "", std::vector<std::string>{"air", "aluminium", "jelly"}},
       {"density", "kg/m^3", std::vector<double>{1.2, 2700.0, 2500.0}},

@@ -289,7 +289,7 @@ heat_of_combustion = 0.0
 burned_fraction = 0.0
 burn_time = 10.0
 [[chemistries.custom.reactions]]
-# Hatchard 2001 / Kim 2007 SEI decomposition (kinetics.md)
+# Hatchard 2001 / Kim 2007 SEI decomposition
 name = "sei"
 pre_exponential_factor = 1.667e15
 activation_energy = 1.3508e5

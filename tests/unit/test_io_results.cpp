@@ -29,6 +29,7 @@
 #include "io/results_writer.hpp"
 #include "io/xdmf.hpp"
 #include "support/errors.hpp"
+#include "support/model_problems.hpp"
 #include "support/scratch.hpp"
 
 using runaway::testing::expect_error;
@@ -42,19 +43,7 @@ namespace {
 // A 5 x 4 x 3 model with different voxel sizes per axis (so that swapped axes show), two cells
 // and voxels outside cells.
 ModelData make_model(int nx = 5, int ny = 4, int nz = 3) {
-  ModelData model;
-  model.grid = {nx, ny, nz, 1.0e-3, 2.0e-3, 3.0e-3, -0.01, 0.02, 0.5};
-  model.material.resize(model.grid.voxel_count());
-  model.cell.resize(model.grid.voxel_count());
-  for (int k = 0; k < nz; ++k) {
-    for (int j = 0; j < ny; ++j) {
-      for (int i = 0; i < nx; ++i) {
-        const auto v = model.grid.index(i, j, k);
-        model.material[v] = std::uint8_t((i + 2 * j + 3 * k) % 3);
-        model.cell[v] = k == 0 ? -1 : (i < nx / 2 ? 0 : 1);
-      }
-    }
-  }
+  ModelData model = runaway::testing::patterned_model(nx, ny, nz);
   model.materials.columns = {
       {"name", "", std::vector<std::string>{"air", "aluminium", "jelly[nmc, through=x]"}},
       {"density", "kg/m^3", std::vector<double>{1.2, 2700.0, 2500.0}},
