@@ -4,10 +4,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
-#include <array>
-#include <chrono>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <set>
 #include <system_error>
@@ -18,12 +15,9 @@
 #include "io/collective.hpp"
 #include "io/files.hpp"
 #include "io/hdf5_util.hpp"
-#include "io/xdmf.hpp"
+#include "io/results_writer_impl.hpp"
 
 namespace runaway::io {
-
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 std::vector<FieldSpec> standard_fields(const std::vector<std::string>& reaction_names) {
   std::vector<FieldSpec> fields = {
@@ -45,10 +39,6 @@ std::vector<FieldSpec> standard_fields(const std::vector<std::string>& reaction_
 
 namespace {
 
-constexpr hsize_t kUnlimited = H5S_UNLIMITED;
-constexpr std::size_t kMaxChunkBytes = std::size_t(4) << 20;     // 4 MiB per chunk
-constexpr hsize_t kSeriesChunkRows = 1024;                       // 1-D time series
-constexpr std::size_t kCellChunkBytes = std::size_t(256) << 10;  // fits HDF5's 1 MiB chunk cache
 // Room kept free for metadata, pending per-cell rows and closing the file.
 constexpr std::uint64_t kSpaceMargin = std::uint64_t(2) << 20;
 
@@ -76,168 +66,7 @@ void validate_fields(const std::vector<FieldSpec>& fields) {
     }
   }
 }
-
-// The part of the grid one process writes, in z, y, x order like the datasets: the whole grid
-// in a serial run, the rank's block in a parallel one.
-struct Block {
-  std::array<hsize_t, 3> offset{0, 0, 0};
-  std::array<hsize_t, 3> extent{0, 0, 0};
-
-  std::size_t voxel_count() const { return std::size_t(extent[0] * extent[1] * extent[2]); }
-  std::size_t padded_count() const {
-    return std::size_t((extent[0] + 2) * (extent[1] + 2) * (extent[2] + 2));
-  }
-};
-
-Block whole_grid(const GridInfo& grid) {
-  return {{0, 0, 0}, {hsize_t(grid.nz), hsize_t(grid.ny), hsize_t(grid.nx)}};
-}
-
-#if RUNAWAY_HAVE_MPI
-// This rank's block, after checking on every rank that the blocks of all ranks tile `grid`.
-Block rank_block(const Collective& ranks, const ParallelBlock& block, const GridInfo& grid) {
-  struct Box {
-    int offset[3];
-    int extent[3];
-  };
-  Box mine{};
-  for (int d = 0; d < 3; ++d) {
-    mine.offset[d] = block.offset[std::size_t(d)];
-    mine.extent[d] = block.extent[std::size_t(d)];
-  }
-  const std::vector<Box> boxes = ranks.gather(mine);
-  const int size[3] = {grid.nx, grid.ny, grid.nz};
-  auto text = [](const Box& b) {
-    std::string t;
-    for (int d = 0; d < 3; ++d) {
-      t += std::string(d == 0 ? "" : " ") + "xyz"[d] + " " + std::to_string(b.offset[d]) + ".." +
-           std::to_string(b.offset[d] + b.extent[d]);
-    }
-    return t;
-  };
-  auto refuse = [](const std::string& why) {
-    throw runaway::bad_input("the MPI ranks' blocks must tile the grid without overlap: " + why);
-  };
-  std::size_t covered = 0;
-  for (std::size_t r = 0; r < boxes.size(); ++r) {
-    const Box& b = boxes[r];
-    for (int d = 0; d < 3; ++d) {
-      if (b.extent[d] < 0 || b.offset[d] < 0 || b.offset[d] + b.extent[d] > size[d]) {
-        refuse("rank " + std::to_string(r) + "'s block (" + text(b) + ") leaves the " +
-               std::to_string(grid.nx) + " x " + std::to_string(grid.ny) + " x " +
-               std::to_string(grid.nz) + " grid");
-      }
-    }
-    const std::size_t voxels =
-        std::size_t(b.extent[0]) * std::size_t(b.extent[1]) * std::size_t(b.extent[2]);
-    covered += voxels;
-    for (std::size_t q = 0; q < r && voxels > 0; ++q) {
-      const Box& o = boxes[q];
-      bool overlap = true;
-      for (int d = 0; d < 3; ++d) {
-        overlap = overlap && b.offset[d] < o.offset[d] + o.extent[d] &&
-                  o.offset[d] < b.offset[d] + b.extent[d];
-      }
-      if (overlap) {
-        refuse("rank " + std::to_string(r) + "'s block (" + text(b) + ") overlaps rank " +
-               std::to_string(q) + "'s (" + text(o) + ")");
-      }
-    }
-  }
-  if (covered != grid.voxel_count()) {
-    refuse("they cover " + std::to_string(covered) + " of the grid's " +
-           std::to_string(grid.voxel_count()) + " voxels");
-  }
-  return {{hsize_t(mine.offset[2]), hsize_t(mine.offset[1]), hsize_t(mine.offset[0])},
-          {hsize_t(mine.extent[2]), hsize_t(mine.extent[1]), hsize_t(mine.extent[0])}};
-}
-#endif
-
 }  // namespace
-
-struct ResultsWriter::Impl {
-  fs::path run_dir;
-  fs::path results_path;
-  fs::path xdmf_path;
-  GridInfo grid;
-  Collective ranks;  // the MPI ranks writing the file together; one process in a serial run
-  Block block;       // the part of each frame this process writes
-  std::vector<FieldSpec> fields;
-  int cell_count = 0;
-  double flush_interval = 10.0;
-
-  h5::Handle file;
-  h5::Handle collective_transfer;          // parallel runs: every rank takes part in every write
-  std::vector<h5::Handle> field_datasets;  // in the order of `fields`
-  h5::Handle frame_time, frame_step;
-  h5::Handle cell_time, cell_mean_temperature, cell_max_temperature, cell_heat_released, cell_state;
-  h5::Handle event_cell, event_kind, event_time, event_temperature;
-
-  std::vector<double> frame_times;
-  double last_cell_sample_time = -std::numeric_limits<double>::infinity();
-  // Parallel runs: per-cell samples wait here for the next flush and are then appended in one
-  // collective write per dataset (a collective write into compressed chunks costs milliseconds,
-  // about 100 times a serial append). The file on disk after a flush is the same.
-  struct PendingCells {
-    std::size_t rows = 0;
-    std::vector<double> time, mean_temperature, max_temperature, heat_released;
-    std::vector<std::int8_t> state;
-  } pending;
-  ResultsCounts counts;
-  Clock::time_point opened = Clock::now();
-  Clock::time_point last_flush = Clock::now();
-  double earlier_wall_time = 0;  // s spent by earlier segments of a restarted run
-  bool finished = false;
-  std::string failure;  // the first error; the writer refuses further calls after one
-
-  std::string where() const { return results_path.string(); }
-
-  void check_usable() const {
-    h5::silence_errors();  // per thread in thread-safe HDF5 builds
-    if (finished) throw runaway::runtime_error("results writer for " + where() + " is finished");
-    if (!failure.empty()) {
-      throw runaway::runtime_error("results writer for " + where() +
-                                   " stopped after an earlier error: " + failure);
-    }
-  }
-
-  // Runs one step of writing; an exception (on any rank) marks the writer failed (on every
-  // rank), so that a half-written frame is never followed by more frames.
-  template <class Step>
-  void guarded(Step&& step) {
-    check_usable();
-    try {
-      ranks.all(step);
-    } catch (const std::exception& e) {
-      failure = e.what();
-      throw;
-    }
-  }
-
-  // How this process takes part in writing a row of a time series: rank 0 writes it, the other
-  // ranks of a parallel run take part without data.
-  h5::Transfer series_transfer() const {
-    return {collective_transfer.valid() ? collective_transfer.get() : H5P_DEFAULT, ranks.is_root()};
-  }
-
-  void ensure_space(std::uint64_t bytes, const std::string& what) const;
-  void create_layout(const ModelData& model, const ResultsOptions& options);
-  void open_datasets();
-  void close_datasets();
-  void open_for_ranks();
-  void on_root_serially(const std::function<void(hid_t)>& step, bool reopen);
-  void write_pending_cells();
-  void flush_file(bool check_space = true);
-  void write_xdmf() const;
-  std::vector<const FieldView*> checked_frame(double time,
-                                              const std::map<std::string, FieldView>& views) const;
-  void write_field_frame(std::size_t field_index, const FieldView& view);
-  void add_frame_views(std::size_t first_frame, std::size_t end_frame);
-  void read_resumed_model(const ModelFingerprint& expected_model);
-  void check_writable_in_parallel(hid_t results) const;
-  void cut_back(hid_t results, const ResultsCounts& to, bool overwrite);
-  void read_resumed_state(hid_t results, const ResultsCounts& resumed);
-};
 
 // A write that fails halfway can leave an HDF5 file unreadable (its superblock may already
 // record an end of file past the real one), losing the frames written before. So a write that
@@ -266,134 +95,6 @@ void ResultsWriter::Impl::ensure_space(std::uint64_t bytes, const std::string& w
         std::to_string(counts.frames) +
         " frames written so far; free space and restart from "
         "the last checkpoint");
-  }
-}
-
-void ResultsWriter::Impl::create_layout(const ModelData& model, const ResultsOptions& options) {
-  const hid_t root = file.get();
-  // Frames and the numeric time series are written by MPI ranks in a parallel run: see
-  // h5::Storage. Events and everything else only ever by one process.
-  const bool early = ranks.parallel();
-  h5::write_attribute(root, "format", std::string(kResultsFormat));
-  h5::write_attribute(root, "format_version", kResultsFormatVersion);
-  h5::write_model(root, model);
-
-  {
-    h5::Handle group = h5::create_group(root, "fields");
-    const std::vector<hsize_t> frame_extent{hsize_t(grid.nz), hsize_t(grid.ny), hsize_t(grid.nx)};
-    std::vector<std::string> names;
-    for (const auto& field : fields) {
-      const std::size_t element_size = field.storage == ElementType::kFloat32 ? 4 : 8;
-      std::vector<hsize_t> chunk{1};
-      for (hsize_t c : h5::chunk_shape(frame_extent, element_size, kMaxChunkBytes)) {
-        chunk.push_back(c);
-      }
-      h5::Handle dataset =
-          h5::create_dataset(group.get(), field.name, h5::native_type(field.storage),
-                             {0, frame_extent[0], frame_extent[1], frame_extent[2]},
-                             {kUnlimited, frame_extent[0], frame_extent[1], frame_extent[2]},
-                             {chunk, true, false, early});
-      h5::write_attribute(dataset.get(), "units", field.units);
-      h5::write_attribute(dataset.get(), "description", field.description);
-      names.push_back(field.name);
-    }
-    h5::write_attribute(group.get(), "names", names);
-    h5::Handle time = h5::create_dataset(group.get(), "time", H5T_NATIVE_DOUBLE, {0}, {kUnlimited},
-                                         {{kSeriesChunkRows}, false, false, early});
-    h5::write_attribute(time.get(), "units", std::string("s"));
-    h5::Handle step = h5::create_dataset(group.get(), "step", H5T_NATIVE_INT64, {0}, {kUnlimited},
-                                         {{kSeriesChunkRows}, false, false, early});
-    h5::write_attribute(step.get(), "units", std::string("1"));
-  }
-
-  {
-    h5::Handle group = h5::create_group(root, "cells");
-    h5::write_attribute(group.get(), "state_names", options.cell_state_names);
-    h5::write_attribute(group.get(), "cell_count", std::int64_t(cell_count));
-    h5::Handle time = h5::create_dataset(group.get(), "time", H5T_NATIVE_DOUBLE, {0}, {kUnlimited},
-                                         {{kSeriesChunkRows}, false, false, early});
-    h5::write_attribute(time.get(), "units", std::string("s"));
-    const hsize_t columns = hsize_t(std::max(cell_count, 1));
-    auto series = [&](const char* name, hid_t type, std::size_t element_size, const char* units,
-                      const char* description) {
-      const hsize_t rows =
-          std::clamp<hsize_t>(kCellChunkBytes / (columns * element_size), 1, kSeriesChunkRows);
-      h5::Handle dataset =
-          h5::create_dataset(group.get(), name, type, {0, hsize_t(cell_count)},
-                             {kUnlimited, kUnlimited}, {{rows, columns}, true, false, early});
-      h5::write_attribute(dataset.get(), "units", std::string(units));
-      h5::write_attribute(dataset.get(), "description", std::string(description));
-    };
-    series("mean_temperature", H5T_NATIVE_DOUBLE, 8, "K", "volume mean over the cell's voxels");
-    series("max_temperature", H5T_NATIVE_DOUBLE, 8, "K", "hottest voxel of the cell");
-    series("heat_released", H5T_NATIVE_DOUBLE, 8, "J",
-           "reaction heat released in the cell since the start");
-    series("state", H5T_NATIVE_INT8, 1, "", "cell state, named by the state_names attribute");
-  }
-
-  {
-    h5::Handle group = h5::create_group(root, "events");
-    const h5::Storage storage{{256}, false, false, false};
-    h5::Handle cell =
-        h5::create_dataset(group.get(), "cell", H5T_NATIVE_INT32, {0}, {kUnlimited}, storage);
-    h5::write_attribute(cell.get(), "units", std::string(""));
-    h5::Handle string_type = h5::utf8_string_type();
-    h5::Handle kind =
-        h5::create_dataset(group.get(), "kind", string_type.get(), {0}, {kUnlimited}, storage);
-    h5::write_attribute(kind.get(), "units", std::string(""));
-    h5::Handle time =
-        h5::create_dataset(group.get(), "time", H5T_NATIVE_DOUBLE, {0}, {kUnlimited}, storage);
-    h5::write_attribute(time.get(), "units", std::string("s"));
-    h5::Handle temperature = h5::create_dataset(group.get(), "temperature", H5T_NATIVE_DOUBLE, {0},
-                                                {kUnlimited}, storage);
-    h5::write_attribute(temperature.get(), "units", std::string("K"));
-  }
-
-  {
-    h5::Handle group = h5::create_group(root, "input");
-    h5::write_text(group.get(), "config", options.config_text);
-    h5::Handle config = h5::open_dataset(group.get(), "config");
-    h5::write_attribute(config.get(), "path", options.config_path);
-  }
-
-  {
-    h5::Handle group = h5::create_group(root, "provenance");
-    const Provenance& p = options.provenance;
-    h5::write_attribute(group.get(), "version", p.version);
-    h5::write_attribute(group.get(), "git_commit", p.git_commit);
-    h5::write_attribute(group.get(), "backend", p.backend);
-    h5::write_attribute(group.get(), "device", p.device);
-    h5::write_attribute(group.get(), "command_line", p.command_line);
-    h5::write_attribute(group.get(), "start_date", h5::utc_now());
-    h5::write_attribute(group.get(), "wall_time", 0.0);
-    h5::write_attribute(group.get(), "restart_count", std::int64_t(0));
-  }
-}
-
-void ResultsWriter::Impl::open_datasets() {
-  const hid_t root = file.get();
-  field_datasets.clear();
-  for (const auto& field : fields)
-    field_datasets.push_back(h5::open_dataset(root, "fields/" + field.name));
-  frame_time = h5::open_dataset(root, "fields/time");
-  frame_step = h5::open_dataset(root, "fields/step");
-  cell_time = h5::open_dataset(root, "cells/time");
-  cell_mean_temperature = h5::open_dataset(root, "cells/mean_temperature");
-  cell_max_temperature = h5::open_dataset(root, "cells/max_temperature");
-  cell_heat_released = h5::open_dataset(root, "cells/heat_released");
-  cell_state = h5::open_dataset(root, "cells/state");
-  event_cell = h5::open_dataset(root, "events/cell");
-  event_kind = h5::open_dataset(root, "events/kind");
-  event_time = h5::open_dataset(root, "events/time");
-  event_temperature = h5::open_dataset(root, "events/temperature");
-}
-
-void ResultsWriter::Impl::close_datasets() {
-  field_datasets.clear();
-  for (auto* dataset : {&frame_time, &frame_step, &cell_time, &cell_mean_temperature,
-                        &cell_max_temperature, &cell_heat_released, &cell_state, &event_cell,
-                        &event_kind, &event_time, &event_temperature}) {
-    dataset->reset();
   }
 }
 
@@ -463,15 +164,6 @@ void ResultsWriter::Impl::flush_file(bool check_space) {
   last_flush = Clock::now();
 }
 
-void ResultsWriter::Impl::write_xdmf() const {
-  XdmfResults description;
-  description.h5_file_name = results_path.filename().string();
-  description.grid = grid;
-  for (const auto& field : fields) description.fields.push_back({field.name, field.storage});
-  description.frame_times = frame_times;
-  write_results_xdmf(xdmf_path, description);
-}
-
 // The views of a frame in the order of `fields`, after checking that the frame is complete and
 // every view has the size of this process's block.
 std::vector<const FieldView*> ResultsWriter::Impl::checked_frame(
@@ -511,57 +203,6 @@ std::vector<const FieldView*> ResultsWriter::Impl::checked_frame(
   return ordered;
 }
 
-// The 3-D views /xdmf/<field>/<frame> of frames [first_frame, end_frame) that results.xdmf
-// names: HDF5 virtual datasets, each mapped onto frame `frame` of /fields/<field> in this same
-// file ("."), so they hold no data of their own. Both of ParaView's XDMF readers read them as
-// plain 3-D datasets; the Xdmf3 readers cannot read a HyperSlab of the 4-D dataset (they skip
-// any array defined by reference, "Skipping unrecognized array type [None]"). A view that
-// exists already is kept: it maps the same frame (after a restart, the frame written again).
-// Metadata only, made by every rank alike in a parallel run.
-void ResultsWriter::Impl::add_frame_views(std::size_t first_frame, std::size_t end_frame) {
-  const hid_t root = file.get();
-  const std::string what = where() + ": /xdmf";
-  const auto exists = [](hid_t location, const std::string& name) {
-    return h5::link_exists(location, name);
-  };
-  h5::Handle views =
-      exists(root, "xdmf") ? h5::open_group(root, "xdmf") : h5::create_group(root, "xdmf");
-  const hsize_t frame_extent[3] = {hsize_t(grid.nz), hsize_t(grid.ny), hsize_t(grid.nx)};
-  for (std::size_t f = 0; f < fields.size(); ++f) {
-    const std::string& name = fields[f].name;
-    h5::Handle group = exists(views.get(), name) ? h5::open_group(views.get(), name)
-                                                 : h5::create_group(views.get(), name);
-    const hid_t source = field_datasets[f].get();
-    h5::Handle source_type = h5::check_handle(H5Dget_type(source), H5Tclose, what);
-    for (std::size_t frame = first_frame; frame < end_frame; ++frame) {
-      const std::string view_name = std::to_string(frame);
-      if (exists(group.get(), view_name)) continue;
-      const std::string view_what = what + "/" + name + "/" + view_name;
-      const hsize_t source_extent[4] = {hsize_t(frame) + 1, frame_extent[0], frame_extent[1],
-                                        frame_extent[2]};
-      const hsize_t source_maximum[4] = {H5S_UNLIMITED, frame_extent[0], frame_extent[1],
-                                         frame_extent[2]};
-      h5::Handle source_space =
-          h5::check_handle(H5Screate_simple(4, source_extent, source_maximum), H5Sclose, view_what);
-      const hsize_t start[4] = {hsize_t(frame), 0, 0, 0};
-      const hsize_t count[4] = {1, frame_extent[0], frame_extent[1], frame_extent[2]};
-      h5::check(
-          H5Sselect_hyperslab(source_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
-          view_what);
-      h5::Handle view_space =
-          h5::check_handle(H5Screate_simple(3, frame_extent, nullptr), H5Sclose, view_what);
-      h5::Handle dcpl = h5::check_handle(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, view_what);
-      h5::check(H5Pset_virtual(dcpl.get(), view_space.get(), ".", ("/fields/" + name).c_str(),
-                               source_space.get()),
-                view_what);
-      h5::Handle view =
-          h5::check_handle(H5Dcreate2(group.get(), view_name.c_str(), source_type.get(),
-                                      view_space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                           H5Dclose, "cannot create " + view_what);
-    }
-  }
-}
-
 void ResultsWriter::Impl::write_field_frame(std::size_t field_index, const FieldView& view) {
   const hid_t dataset = field_datasets[field_index].get();
   const std::string what = where() + ": /fields/" + fields[field_index].name;
@@ -597,121 +238,6 @@ void ResultsWriter::Impl::write_field_frame(std::size_t field_index, const Field
   h5::check(H5Dwrite(dataset, h5::native_type(view.type), memory_space.get(), file_space.get(),
                      transfer, view.data),
             "cannot write frame " + std::to_string(frame) + " to " + what);
-}
-
-// Resume, read-only first: a foreign file is never opened for writing.
-void ResultsWriter::Impl::read_resumed_model(const ModelFingerprint& expected_model) {
-  const std::string name = where();
-  h5::Handle results = h5::open_for_reading(name, "results file");
-  h5::check_format(results.get(), name, kResultsFormat, kResultsFormatVersion);
-  const ModelData model = h5::read_model(results.get(), name);
-  const ModelFingerprint found = fingerprint(model);
-  if (found != expected_model) {
-    throw runaway::bad_input(name + " holds the results of another model (" +
-                             found.difference(expected_model) +
-                             "); restart into the run directory of the checkpoint's run");
-  }
-  grid = model.grid;
-  cell_count = model.cell_count();
-}
-
-// Resume in parallel: the datasets that ranks write must have their chunks allocated early (see
-// h5::Storage), which only files written by a parallel run have.
-void ResultsWriter::Impl::check_writable_in_parallel(hid_t results) const {
-  std::vector<std::string> written = {
-      "fields/time",           "fields/step",         "cells/time", "cells/mean_temperature",
-      "cells/max_temperature", "cells/heat_released", "cells/state"};
-  {
-    h5::Handle group = h5::open_group(results, "fields");
-    for (const auto& name : h5::read_string_array_attribute(group.get(), "names")) {
-      written.push_back("fields/" + name);
-    }
-  }
-  for (const auto& name : written) {
-    h5::Handle dataset = h5::open_dataset(results, name);
-    h5::Handle dcpl = h5::check_handle(H5Dget_create_plist(dataset.get()), H5Pclose, name);
-    H5D_alloc_time_t allocation = H5D_ALLOC_TIME_DEFAULT;
-    h5::check(H5Pget_alloc_time(dcpl.get(), &allocation), where() + ": " + name);
-    if (allocation != H5D_ALLOC_TIME_EARLY) {
-      throw runaway::bad_input(
-          where() +
-          " was written by a serial run, whose results a parallel run cannot continue (parallel "
-          "HDF5 1.10 writes only into chunks allocated in advance); restart it without MPI, or "
-          "start a new parallel run");
-    }
-  }
-}
-
-// Resume: cuts every series back to `to`, removes `complete` and counts the restart.
-void ResultsWriter::Impl::cut_back(hid_t results, const ResultsCounts& to, bool overwrite) {
-  const std::string name = where();
-  if (h5::attribute_exists(results, "complete")) {
-    if (!overwrite) {
-      throw runaway::bad_input(name +
-                               " holds the results of a finished run; restarting would "
-                               "discard its later frames. Pass --overwrite to do so");
-    }
-    h5::check(H5Adelete(results, "complete"), "cannot modify " + name);
-  }
-  // Each series must hold at least what the checkpoint counted.
-  auto cut = [&](const std::string& path, std::size_t rows, const std::string& what) {
-    h5::Handle dataset = h5::open_dataset(results, path);
-    const auto extent = h5::dataset_extent(dataset.get());
-    if (extent.empty() || extent[0] < rows) {
-      throw runaway::bad_input(name + ": " + what + " holds " +
-                               std::to_string(extent.empty() ? 0 : extent[0]) +
-                               " rows but the checkpoint expects " + std::to_string(rows) +
-                               "; this is not the results file of the checkpoint's run");
-    }
-    h5::resize_rows(dataset.get(), rows, name + ": " + what);
-  };
-  {
-    h5::Handle group = h5::open_group(results, "fields");
-    for (const auto& field_name : h5::read_string_array_attribute(group.get(), "names")) {
-      cut("fields/" + field_name, to.frames, "/fields/" + field_name);
-    }
-  }
-  cut("fields/time", to.frames, "/fields/time");
-  cut("fields/step", to.frames, "/fields/step");
-  for (const char* path : {"cells/time", "cells/mean_temperature", "cells/max_temperature",
-                           "cells/heat_released", "cells/state"}) {
-    cut(path, to.cell_samples, "/cells series");
-  }
-  for (const char* path : {"events/cell", "events/kind", "events/time", "events/temperature"}) {
-    cut(path, to.events, "/events table");
-  }
-  h5::Handle group = h5::open_group(results, "provenance");
-  std::int64_t restarts = 0;
-  if (h5::attribute_exists(group.get(), "restart_count")) {
-    restarts = h5::read_scalar_attribute<std::int64_t>(group.get(), "restart_count");
-  }
-  h5::write_attribute(group.get(), "restart_count", restarts + 1);
-  if (h5::attribute_exists(group.get(), "end_date")) {
-    h5::check(H5Adelete(group.get(), "end_date"), "cannot modify " + name);
-  }
-}
-
-// Resume: what the writer needs to know about the file it carries on.
-void ResultsWriter::Impl::read_resumed_state(hid_t results, const ResultsCounts& resumed) {
-  {
-    h5::Handle group = h5::open_group(results, "fields");
-    fields.clear();
-    for (const auto& field_name : h5::read_string_array_attribute(group.get(), "names")) {
-      h5::Handle dataset = h5::open_dataset(group.get(), field_name);
-      fields.push_back({field_name, h5::read_string_attribute(dataset.get(), "units"),
-                        h5::read_string_attribute(dataset.get(), "description"),
-                        h5::dataset_element_type(dataset.get())});
-    }
-  }
-  counts = resumed;
-  frame_times = h5::read_vector<double>(results, "fields/time");
-  if (counts.cell_samples > 0) {
-    last_cell_sample_time = h5::read_vector<double>(results, "cells/time").back();
-  }
-  h5::Handle group = h5::open_group(results, "provenance");
-  if (h5::attribute_exists(group.get(), "wall_time")) {
-    earlier_wall_time = h5::read_scalar_attribute<double>(group.get(), "wall_time");
-  }
 }
 
 ResultsWriter::ResultsWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -771,78 +297,6 @@ ResultsWriter::ResultsWriter(const fs::path& run_dir, const ModelData& model,
     w.ranks.on_root([&] { w.write_xdmf(); });
   });
 }
-
-ResultsWriter ResultsWriter::resume(const fs::path& run_dir, const ResultsCounts& counts,
-                                    const ModelFingerprint& expected_model, bool overwrite,
-                                    double flush_interval) {
-  h5::silence_errors();
-  auto impl = std::make_unique<Impl>();
-  Impl& w = *impl;
-  w.run_dir = run_dir;
-  w.results_path = run_dir / kResultsFileName;
-  w.xdmf_path = run_dir / kResultsXdmfFileName;
-  w.flush_interval = flush_interval;
-  w.read_resumed_model(expected_model);
-  w.block = whole_grid(w.grid);
-  w.file = h5::open_file(w.where(), H5F_ACC_RDWR, false);
-  w.cut_back(w.file.get(), counts, overwrite);
-  w.read_resumed_state(w.file.get(), counts);
-  w.open_datasets();
-  w.guarded([&] {
-    w.add_frame_views(0, w.counts.frames);  // a file written before results.xdmf named them
-    w.flush_file();
-    w.write_xdmf();
-  });
-  return ResultsWriter(std::move(impl));
-}
-
-#if RUNAWAY_HAVE_MPI
-ResultsWriter ResultsWriter::resume(const fs::path& run_dir, const ResultsCounts& counts,
-                                    const ModelFingerprint& expected_model,
-                                    const ParallelBlock& block, bool overwrite,
-                                    double flush_interval) {
-  h5::silence_errors();
-  auto impl = std::make_unique<Impl>();
-  Impl& w = *impl;
-  w.ranks = Collective(block.comm);
-  w.run_dir = run_dir;
-  w.results_path = run_dir / kResultsFileName;
-  w.xdmf_path = run_dir / kResultsXdmfFileName;
-  w.flush_interval = flush_interval;
-  // Every rank must resume from the same checkpoint.
-  const ResultsCounts root_counts = w.ranks.broadcast(counts);
-  w.ranks.all([&] {
-    if (root_counts.frames != counts.frames || root_counts.cell_samples != counts.cell_samples ||
-        root_counts.events != counts.events) {
-      throw runaway::bad_input("MPI ranks resume " + w.where() +
-                               " from different checkpoints (their results counts differ)");
-    }
-  });
-  // Rank 0 checks the file and cuts it back alone, as a serial run does; then every rank opens it.
-  w.ranks.on_root([&] {
-    w.read_resumed_model(expected_model);
-    h5::Handle file = h5::open_file(w.where(), H5F_ACC_RDWR, false);
-    w.check_writable_in_parallel(file.get());
-    w.cut_back(file.get(), counts, overwrite);
-    h5::check(file.close(), "cannot write " + w.where());
-  });
-  w.grid = w.ranks.broadcast(w.grid);
-  w.cell_count = w.ranks.broadcast(w.cell_count);
-  w.ranks.all([&] { w.block = rank_block(w.ranks, block, w.grid); });
-  w.ranks.all([&] {
-    w.open_for_ranks();
-    w.read_resumed_state(w.file.get(), counts);
-    w.open_datasets();
-  });
-  w.guarded([&] {
-    w.add_frame_views(0, w.counts.frames);  // a file written before results.xdmf named them
-    w.flush_file();
-    w.ranks.on_root([&] { w.write_xdmf(); });
-  });
-  return ResultsWriter(std::move(impl));
-}
-#endif
-
 ResultsWriter::ResultsWriter(ResultsWriter&&) noexcept = default;
 ResultsWriter& ResultsWriter::operator=(ResultsWriter&&) noexcept = default;
 
