@@ -243,7 +243,8 @@ void ResultsWriter::Impl::add_frame_views(std::size_t first_frame, std::size_t e
     for (std::size_t frame = first_frame; frame < end_frame; ++frame) {
       const std::string view_name = std::to_string(frame);
       if (exists(group.get(), view_name)) continue;
-      const std::string view_what = what + "/" + name + "/" + view_name;
+      std::string view_what = what;
+      view_what.append("/").append(name).append("/").append(view_name);
       const hsize_t source_extent[4] = {hsize_t(frame) + 1, frame_extent[0], frame_extent[1],
                                         frame_extent[2]};
       const hsize_t source_maximum[4] = {H5S_UNLIMITED, frame_extent[0], frame_extent[1],
