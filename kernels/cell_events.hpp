@@ -137,6 +137,16 @@ struct CellEventState {
   double vented_mass = 0;                    // kg of liquid electrolyte vented so far
   double flame_fuel_mass = 0;                // kg of vented vapour still burning
   double combustion_energy_released = 0;     // J released in the flame so far
+  // Gas, pressure and what the vent carries out (docs/physics.md "Gas, pressure and venting").
+  double gas_moles = 0;           // mol of non-condensable gas in the can's free volume
+  double pressure = 0;            // Pa, absolute, in the can at the last check
+  double vented_gas_mass = 0;     // kg of gas vented so far
+  double vented_vapour_mass = 0;  // kg of solvent vented as vapour so far
+  double vented_liquid_mass = 0;  // kg of liquid vented as entrained droplets so far
+  double vent_mass_flow = 0;      // kg/s through the vent, averaged over the last step
+  double ejecta_heat = 0;         // J carried out of the jelly roll by everything it ejected
+  double body_heat = 0;           // J released in the jelly roll and kept there
+  double gas_enthalpy_due = 0;    // J the vented gas carried out, not yet taken from the roll
   // The previous check, to interpolate threshold crossings (time < 0: none yet).
   double checked_time = -1;                  // s
   double checked_max_temperature = 0;        // K

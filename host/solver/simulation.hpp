@@ -115,6 +115,13 @@ struct CellRecord {
   double burnt_out_time() const { return when(kernels::kEventBurntOut, events.burnt_out_time); }
   double vented_mass() const { return events.vented_mass; }                           // kg
   double short_circuit_heat() const { return events.short_circuit_energy_released; }  // J
+  double pressure() const { return events.pressure; }              // Pa, absolute, in the can
+  double vent_mass_flow() const { return events.vent_mass_flow; }  // kg/s, last step's average
+  // Heat released in the jelly roll (reactions, short) that stayed in it, and what the vented gas,
+  // vapour, droplets and ejected solids carried out, J (docs/physics.md "Gas, pressure and
+  // venting").
+  double heat_kept_in_body() const { return events.body_heat; }
+  double heat_carried_by_ejecta() const { return events.ejecta_heat; }
 
  private:
   double when(kernels::CellEvent e, double t) const {
