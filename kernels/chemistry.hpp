@@ -74,6 +74,10 @@ struct Reaction {
   bool temperature_onset = false;
   double onset_temperature = 0;  // K
   double onset_width = 0;        // K
+
+  // Gas the reaction makes, mol per kg of reactant converted (non-condensable: CO2, CO, H2, O2,
+  // hydrocarbons). It fills the can's free volume and leaves through the open vent.
+  double gas_yield = 0;
 };
 
 struct Chemistry {
@@ -96,14 +100,37 @@ struct Chemistry {
   double short_circuit_energy_fraction = 0;  // of the stored electrical energy, [0, 1]
   double short_circuit_time_constant = 0;    // tau, s
 
-  // Venting: once the vent opens (jelly roll at vent_temperature), the liquid electrolyte left
-  // in each voxel leaves as vapour at the rate S / vent_time_constant, taking its latent heat,
-  // until vented_fraction of the liquid present at the opening has left: the vent ejects for
-  // -vent_time_constant * ln(1 - vented_fraction) (cell_events.hpp), for ever if it is 1.
-  double vent_temperature = 0;         // K; 0: the cell never vents
-  double vent_time_constant = 0;       // s
-  double vented_fraction = 1;          // [0, 1]
-  double electrolyte_latent_heat = 0;  // J/kg, heat of vaporisation of the solvent
+  // Gas, pressure and venting (kernels/cell_vent.hpp, docs/physics.md "Gas, pressure and
+  // venting"). The reactions' gas (Reaction::gas_yield) and the solvent's vapour,
+  //   log10(p_sat / Pa) = solvent_antoine_a - solvent_antoine_b / (T + solvent_antoine_c),
+  // fill the can's free volume. The vent opens when the gauge pressure reaches
+  // vent_burst_pressure (or, when that is 0, when the jelly roll reaches vent_temperature) and
+  // then discharges gas and vapour as an ideal-gas orifice of vent_discharge_coefficient *
+  // the vent's area, choked when the pressure ratio allows; droplets leave with the vapour. Like
+  // the free volume, the vent's area is given per m^3 of jelly roll, so that one chemistry serves
+  // cells of several sizes (a cell's can is then the reference cell's, scaled).
+  double free_volume_fraction = 0;        // m^3 of gas space in the can per m^3 of jelly roll
+  double vent_burst_pressure = 0;         // Pa above ambient; 0: the pressure does not open it
+  double vent_temperature = 0;            // K, used only without a burst pressure; 0: never
+  double vent_area_per_volume = 0;        // m^2 of open vent per m^3 of jelly roll, 1/m
+  double vent_discharge_coefficient = 0;  // Cd in (0, 1]
+  double gas_molar_mass = 0;              // kg/mol of the reaction gas mix
+  double gas_heat_capacity_ratio = 0;     // gamma = cp / cv of the vented mix, > 1
+  double gas_heat_capacity = 0;           // J/(kg K), cp of the reaction gas
+  double solvent_molar_mass = 0;          // kg/mol of the volatile solvent
+  // Mass share of the liquid that is the volatile solvent (e.g. DMC in EC/DMC): its vapour
+  // pressure is volatile share (Raoult, mass ~ mole share) times p_sat; the rest does not boil.
+  double volatile_fraction = 0;
+  double solvent_antoine_a = 0;           // log10(Pa)
+  double solvent_antoine_b = 0;           // K
+  double solvent_antoine_c = 0;           // K
+  double electrolyte_latent_heat = 0;     // J/kg, heat of vaporisation of the solvent
+  double liquid_heat_capacity = 0;        // J/(kg K) of the liquid electrolyte
+  double entrained_liquid_ratio = 0;      // kg of droplets vented per kg of vapour
+  // Share of the heat released in the jelly roll (reactions and short) once the cell runs away
+  // with its vent open that ejected solids carry out of the cell: the body/ejecta split that the vent flow itself
+  // does not give (default from fractional thermal-runaway calorimetry, docs/databank.md).
+  double ejecta_heat_share = 0;
 
   // Combustion: burned_fraction of the vented mass burns outside the cell, releasing
   // heat_of_combustion per kg over burn_time (first-order burn of the fuel in the flame).

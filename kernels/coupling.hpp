@@ -35,16 +35,23 @@ struct KineticsView {
   double* self_heating_rate = nullptr;  // K/s at the end of the last half step
   double* arrival_time =
       nullptr;  // s, first time the self-heating rate passed the threshold; NaN before
-  double* heat_released = nullptr;  // J/m^3 released so far (reactions - latent)
-  double* vented_mass = nullptr;    // kg/m^3 vented during the current step (reset by the driver)
+  double* heat_released = nullptr;  // J/m^3 kept so far (reactions - ejected - vent heat)
+  // The current step's budget of each voxel (reset by the driver every step):
+  double* vented_mass = nullptr;             // kg/m^3 of liquid vented
+  double* gas_generated = nullptr;           // mol/m^3 of gas made
+  double* step_heat_kept = nullptr;          // J/m^3 of reaction heat kept (less the vent heat)
+  double* ejected_heat = nullptr;            // J/m^3 of reaction heat ejected solids took
+  double* vent_heat = nullptr;               // J/m^3 the vented liquid took
+  double* electrolyte_decomposed = nullptr;  // kg/m^3 of liquid the reactions used up
   std::uint8_t* in_runaway = nullptr;  // padded grid flag: 1 once the voxel's arrival time is set
   int* failures = nullptr;             // 1 + an active index whose integrator failed; 0 if none
 };
 
 // Per-cell inputs of a kinetics half step.
 struct CellDrive {
-  const double* source = nullptr;           // W/m^3 in the jelly roll (internal short circuit)
-  const std::uint8_t* vent_open = nullptr;  // 1 once the cell's vent has opened
+  const double* source = nullptr;  // W/m^3 in the jelly roll (cell_events.hpp cell_heat_source)
+  const std::uint8_t* vent_open = nullptr;  // 1 while the cell's vent is open
+  const VentFlow* vent = nullptr;           // what the open vent does (cell_vent_flow)
 };
 
 // Which active voxels need the stiff integrator this half step: those at or above their
@@ -92,8 +99,8 @@ struct KineticsUpdate {
     state.electrolyte_left = k.electrolyte_left[m];
     const double rate_before = k.self_heating_rate[m];
     const KineticsStepResult r =
-        advance_kinetics(chem, t[c], state, dt, drive.source[cell], drive.vent_open[cell] != 0,
-                         tolerances, double(k.substep_hint[m]));
+        advance_kinetics(chem, t[c], state, dt, drive.source[cell], drive.vent[cell], tolerances,
+                         double(k.substep_hint[m]));
     if (!r.converged) *k.failures = int(m) + 1;  // any one failing voxel, for the message
     t[c] = r.temperature;
     for (int i = 0; i < chem.reaction_count; ++i) k.remaining[i * k.count + m] = state.remaining[i];
@@ -103,6 +110,11 @@ struct KineticsUpdate {
     k.self_heating_rate[m] = r.self_heating_rate;
     k.heat_released[m] += r.heat_released;
     k.vented_mass[m] += r.vented_mass;
+    k.gas_generated[m] += r.gas_generated;
+    k.step_heat_kept[m] += r.heat_released;
+    k.ejected_heat[m] += r.ejected_heat;
+    k.vent_heat[m] += r.vent_heat;
+    k.electrolyte_decomposed[m] += r.electrolyte_decomposed;
     if (r.self_heating_rate > onset_rate && std::isnan(k.arrival_time[m])) {
       k.arrival_time[m] =
           rate_crossing_time(rate_before, r.self_heating_rate, onset_rate, time_end, dt);
@@ -157,31 +169,51 @@ struct CellStatistics {
   double max_temperature = 0;        // K
   double max_self_heating_rate = 0;  // K/s
   double heat_release_rate = 0;      // W, reactions - latent, over the last half step
-  double heat_released = 0;          // J since the start
-  double vented_mass = 0;            // kg during this step
+  double heat_released = 0;          // J kept since the start (reactions - ejected - vent heat)
   double earliest_arrival = 0;       // s, NaN if no voxel has run away
   double releasable_heat = 0;        // J still held by the exothermic reactants
+  double liquid_mass = 0;            // kg of liquid electrolyte left (with its vapour)
+  // This step's budget (see KineticsView).
+  double vented_mass = 0;             // kg
+  double gas_generated = 0;           // mol
+  double heat_kept = 0;               // J
+  double ejected_heat = 0;            // J
+  double vent_heat = 0;               // J
+  double electrolyte_decomposed = 0;  // kg
 };
 
 // A chunk's or a cell's statistics before they are final: sums per unit volume as compensated
 // pairs (kernels/exact_sum.hpp), so chunks, threads and ranks may add them in any order and give
 // the same statistics, and extremes. finish_cell_statistics makes the CellStatistics.
 struct CellPartial {
-  CompensatedSum temperature;        // K, summed over voxels
-  CompensatedSum heat_release_rate;  // W/m^3, summed over voxels
-  CompensatedSum heat_released;      // J/m^3, summed over voxels
-  CompensatedSum vented_mass;        // kg/m^3 during this step, summed over voxels
-  CompensatedSum releasable_heat;    // J/m^3, summed over voxels
+  // Summed over voxels, per unit volume (kg/m^3, J/m^3 ...), or K for the temperature.
+  CompensatedSum temperature;
+  CompensatedSum heat_release_rate;
+  CompensatedSum heat_released;
+  CompensatedSum releasable_heat;
+  CompensatedSum liquid_mass;
+  CompensatedSum vented_mass;
+  CompensatedSum gas_generated;
+  CompensatedSum heat_kept;
+  CompensatedSum ejected_heat;
+  CompensatedSum vent_heat;
+  CompensatedSum electrolyte_decomposed;
   double max_temperature = -1e300;   // K
   double max_self_heating_rate = 0;  // K/s
   double earliest_arrival = NAN;     // s, NaN if no voxel has run away
 
-  RUNAWAY_HD void add(const CellPartial& p) {
-    temperature.add(p.temperature);
-    heat_release_rate.add(p.heat_release_rate);
-    heat_released.add(p.heat_released);
-    vented_mass.add(p.vented_mass);
-    releasable_heat.add(p.releasable_heat);
+  // Every sum, in one order: add() and the reductions across ranks walk this list.
+  static constexpr int kSumCount = 11;
+  RUNAWAY_HD CompensatedSum* sum(int i) {
+    CompensatedSum* all[kSumCount] = {&temperature,  &heat_release_rate, &heat_released,
+                                      &releasable_heat, &liquid_mass,   &vented_mass,
+                                      &gas_generated, &heat_kept,       &ejected_heat,
+                                      &vent_heat,     &electrolyte_decomposed};
+    return all[i];
+  }
+
+  RUNAWAY_HD void add(CellPartial p) {
+    for (int i = 0; i < kSumCount; ++i) sum(i)->add(*p.sum(i));
     max_temperature = p.max_temperature > max_temperature ? p.max_temperature : max_temperature;
     max_self_heating_rate = p.max_self_heating_rate > max_self_heating_rate
                                 ? p.max_self_heating_rate
@@ -201,9 +233,15 @@ RUNAWAY_HD inline CellStatistics finish_cell_statistics(const CellPartial& p, do
   s.max_self_heating_rate = p.max_self_heating_rate;
   s.heat_release_rate = p.heat_release_rate.value() * voxel_volume;
   s.heat_released = p.heat_released.value() * voxel_volume;
-  s.vented_mass = p.vented_mass.value() * voxel_volume;
   s.earliest_arrival = p.earliest_arrival;
   s.releasable_heat = p.releasable_heat.value() * voxel_volume;
+  s.liquid_mass = p.liquid_mass.value() * voxel_volume;
+  s.vented_mass = p.vented_mass.value() * voxel_volume;
+  s.gas_generated = p.gas_generated.value() * voxel_volume;
+  s.heat_kept = p.heat_kept.value() * voxel_volume;
+  s.ejected_heat = p.ejected_heat.value() * voxel_volume;
+  s.vent_heat = p.vent_heat.value() * voxel_volume;
+  s.electrolyte_decomposed = p.electrolyte_decomposed.value() * voxel_volume;
   return s;
 }
 
@@ -230,10 +268,16 @@ struct CellStatisticsReduce {
       s.heat_release_rate.add(k.heat_release_rate[m]);
       s.heat_released.add(k.heat_released[m]);
       s.vented_mass.add(k.vented_mass[m]);
+      s.gas_generated.add(k.gas_generated[m]);
+      s.heat_kept.add(k.step_heat_kept[m]);
+      s.ejected_heat.add(k.ejected_heat[m]);
+      s.vent_heat.add(k.vent_heat[m]);
+      s.electrolyte_decomposed.add(k.electrolyte_decomposed[m]);
       const double arrival = k.arrival_time[m];
       if (!std::isnan(arrival) && !(arrival >= s.earliest_arrival)) s.earliest_arrival = arrival;
       // The voxel's own terms in a fixed order, then one compensated addition.
       const Chemistry& chem = k.chemistries[k.chemistry[m]];
+      s.liquid_mass.add(k.electrolyte_left[m] * electrolyte_content(chem));
       double releasable = 0;
       for (int i = 0; i < chem.reaction_count; ++i) {
         const double h = chem.reactions[i].heat_of_reaction;

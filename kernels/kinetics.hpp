@@ -8,11 +8,14 @@
 //   s    liquid electrolyte left, as a fraction of W_e = f rho
 //        ds/dt = -sum_{consuming i} nu_i W_i R_i / W_e - sum_{electrolyte e} R_e - v s
 //   T    temperature
-//        rho cp dT/dt = sum_i H_i W_i R_i - L W_e v s + q_extra
-// where v = 1 / vent_time_constant while the cell's vent is ejecting (0 otherwise), L the latent
-// heat of the vented liquid and q_extra a source held constant over the step (short circuit,
-// conduction in a split step, an oven). The vented mass m_v (dm_v/dt = W_e v s) is integrated
-// alongside.
+//        rho cp dT/dt = r sum_i H_i W_i R_i - h_v W_e v s + q_extra
+// where, held constant over a step by the cell's vent model (VentFlow, kernels/cell_events.hpp),
+// v is the rate at which the open vent empties the liquid, h_v the heat each kg of it takes out
+// of the jelly roll (latent heat of its vapour share, sensible heat) and r the share of the
+// reaction heat kept in the jelly roll (the rest leaves with ejected solids). q_extra is a source
+// held constant over the step (short circuit, conduction in a split step, an oven). The vented
+// mass m_v (dm_v/dt = W_e v s) is integrated alongside; the gas the reactions make (gas_yield_i
+// mol per kg of reactant) is booked from the conversions, like the heat.
 //
 // Integrator: ROS3, the 3-stage, order-3 L-stable Rosenbrock method with an embedded order-2
 // error estimate of Sandu et al. 1997 (Atmos. Environ. 31, 3459; coefficients as in KPP's
@@ -26,9 +29,10 @@
 // 2x2 system in (s, T), so a solve costs O(N) with N <= kMaxReactions, no pivoting and no dense LU.
 //
 // Energy bookkeeping: after each accepted sub-step the reaction heat is computed from the change
-// of the state, sum_i H_i W_i (c_i_old - c_i_new), the latent heat from the vented mass, and T is
-// set from them, so rho cp dT = released + q_extra h holds to round-off whatever the step error
-// (the ODE's linear invariant, enforced rather than hoped for).
+// of the state, sum_i H_i W_i (c_i_old - c_i_new), the vent's heat from the vented mass, and T is
+// set from them, so rho cp dT = r released - vent heat + q_extra h holds to round-off whatever the
+// step error (the ODE's linear invariant, enforced rather than hoped for). Gas and the electrolyte
+// the reactions decompose are booked from the same changes.
 //
 // GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 172 registers, a 1.5 kB
 // stack frame for the stage vectors, no spills. A quiet voxel takes one sub-step per call; one in
@@ -240,22 +244,32 @@ inline double quiet_temperature(const Chemistry& chemistry, double rate) {
   return low;
 }
 
+// What the cell's open vent does to a voxel over a step, held constant over it (the cell's vent
+// model sets it, kernels/cell_events.hpp vent_flow): a closed vent is the default.
+struct VentFlow {
+  double liquid_rate = 0;     // v, 1/s: the liquid leaves at v s W_e, kg/(m^3 s)
+  double heat_per_kg = 0;     // h_v, J per kg of liquid vented, taken from the jelly roll
+  double retained_share = 1;  // r, share of the reaction heat kept in the jelly roll
+};
+
 // Everything dy/dt of one voxel, for output and for reference solvers in tests.
 struct KineticsDerivatives {
   double reaction_rate[kMaxReactions] = {};  // R_i, 1/s (dc_i/dt = -R_i)
   double electrolyte_rate = 0;               // ds/dt, 1/s
   double vented_mass_rate = 0;               // dm_v/dt, kg/(m^3 s)
   double reaction_heat_rate = 0;             // sum H_i W_i R_i, W/m^3
-  double latent_heat_rate = 0;               // L dm_v/dt, W/m^3 (removed)
+  double ejected_heat_rate = 0;              // (1 - r) sum H_i W_i R_i, W/m^3 (carried out)
+  double vent_heat_rate = 0;                 // h_v dm_v/dt, W/m^3 (carried out)
+  double gas_rate = 0;                       // sum gas_yield_i W_i R_i, mol/(m^3 s)
   double temperature_rate = 0;               // dT/dt including the external source, K/s
 };
 
-// vent_rate is v = 1 / vent_time_constant while the vent is open, else 0.
 RUNAWAY_HD inline KineticsDerivatives kinetics_derivatives(const Chemistry& chemistry,
                                                            double temperature,
                                                            const KineticState& state,
-                                                           double vent_rate,
+                                                           const VentFlow& vent,
                                                            double external_heat_rate) {
+  const double vent_rate = vent.liquid_rate;
   KineticsDerivatives d;
   const double we = electrolyte_content(chemistry);
   const bool has_electrolyte = we > 0.0;
@@ -268,6 +282,7 @@ RUNAWAY_HD inline KineticsDerivatives kinetics_derivatives(const Chemistry& chem
     d.reaction_rate[i] = rate;
     const double w = reactant_content(chemistry, i);
     d.reaction_heat_rate += r.heat_of_reaction * w * rate;  // q = sum H W R (Kim 2007 eq. 7)
+    d.gas_rate += r.gas_yield * w * rate;
     if (!has_electrolyte) continue;
     if (r.reactant_is_electrolyte) {
       electrolyte_rate -= rate;
@@ -280,24 +295,26 @@ RUNAWAY_HD inline KineticsDerivatives kinetics_derivatives(const Chemistry& chem
     d.vented_mass_rate = we * vent_rate * s;
   }
   d.electrolyte_rate = electrolyte_rate;
-  d.latent_heat_rate = chemistry.electrolyte_latent_heat * d.vented_mass_rate;
+  d.vent_heat_rate = vent.heat_per_kg * d.vented_mass_rate;
+  d.ejected_heat_rate = (1.0 - vent.retained_share) * d.reaction_heat_rate;
   const double rho_cp = chemistry.density * chemistry.heat_capacity;
-  d.temperature_rate = (d.reaction_heat_rate - d.latent_heat_rate + external_heat_rate) / rho_cp;
+  d.temperature_rate =
+      (d.reaction_heat_rate - d.ejected_heat_rate - d.vent_heat_rate + external_heat_rate) / rho_cp;
   return d;
 }
 
 // Chemical heat release rate q = sum H W R, W/m^3 (no venting).
 RUNAWAY_HD inline double heat_release_rate(const Chemistry& chemistry, double temperature,
                                            const KineticState& state) {
-  return kinetics_derivatives(chemistry, temperature, state, 0.0, 0.0).reaction_heat_rate;
+  return kinetics_derivatives(chemistry, temperature, state, VentFlow{}, 0.0).reaction_heat_rate;
 }
 
-// Self-heating rate (q_reactions - q_latent) / (rho cp), K/s: what an ARC or the runaway-onset
-// criterion sees.
+// Self-heating rate (heat kept from the reactions - heat the vent takes) / (rho cp), K/s: what a
+// thermocouple on the jelly roll, an ARC or the runaway-onset criterion sees.
 RUNAWAY_HD inline double self_heating_rate(const Chemistry& chemistry, double temperature,
-                                           const KineticState& state, double vent_rate) {
-  const KineticsDerivatives d = kinetics_derivatives(chemistry, temperature, state, vent_rate, 0.0);
-  return (d.reaction_heat_rate - d.latent_heat_rate) /
+                                           const KineticState& state, const VentFlow& vent = {}) {
+  const KineticsDerivatives d = kinetics_derivatives(chemistry, temperature, state, vent, 0.0);
+  return (d.reaction_heat_rate - d.ejected_heat_rate - d.vent_heat_rate) /
          (chemistry.density * chemistry.heat_capacity);
 }
 
@@ -305,8 +322,9 @@ RUNAWAY_HD inline double self_heating_rate(const Chemistry& chemistry, double te
 // row-major order into jacobian[(N + 2) * (N + 2)]. The integrator uses the same partials in
 // factored form; this dense form exists for tests and reference solvers.
 RUNAWAY_HD inline void kinetics_jacobian(const Chemistry& chemistry, double temperature,
-                                         const KineticState& state, double vent_rate,
+                                         const KineticState& state, const VentFlow& vent,
                                          double* jacobian) {
+  const double vent_rate = vent.liquid_rate;
   const int n = chemistry.reaction_count;
   const int size = n + 2;
   const int is = n;
@@ -320,7 +338,7 @@ RUNAWAY_HD inline void kinetics_jacobian(const Chemistry& chemistry, double temp
     const Reaction& r = chemistry.reactions[i];
     const double own = r.reactant_is_electrolyte ? s : state.remaining[i];
     const ReactionRate p = reaction_rate(r, own, s, temperature, has_electrolyte);
-    const double hw = r.heat_of_reaction * reactant_content(chemistry, i);
+    const double hw = vent.retained_share * r.heat_of_reaction * reactant_content(chemistry, i);
     // d(dc_i/dt) = -dR_i
     const double d_s = r.reactant_is_electrolyte ? p.d_own : p.d_electrolyte;
     if (!r.reactant_is_electrolyte) jacobian[i * size + i] = -p.d_own;
@@ -345,7 +363,7 @@ RUNAWAY_HD inline void kinetics_jacobian(const Chemistry& chemistry, double temp
   }
   if (has_electrolyte) {
     jacobian[is * size + is] -= vent_rate;
-    jacobian[it * size + is] -= chemistry.electrolyte_latent_heat * we * vent_rate / rho_cp;
+    jacobian[it * size + is] -= vent.heat_per_kg * we * vent_rate / rho_cp;
   }
 }
 
@@ -358,12 +376,18 @@ struct KineticsTolerances {
 };
 
 struct KineticsStepResult {
-  double temperature = 0;        // K at the end of the step
-  double heat_released = 0;      // J/m^3 over the step: reaction_heat - latent_heat
-  double reaction_heat = 0;      // J/m^3, sum H_i W_i (c_i_start - c_i_end)
-  double latent_heat = 0;        // J/m^3 taken by the vented liquid
-  double vented_mass = 0;        // kg/m^3 of liquid electrolyte vented during the step
-  double self_heating_rate = 0;  // K/s at the end of the step (reactions - latent, no q_extra)
+  double temperature = 0;    // K at the end of the step
+  double heat_released = 0;  // J/m^3 kept in the jelly roll: reaction - ejected - vent heat
+  double reaction_heat = 0;  // J/m^3, sum H_i W_i (c_i_start - c_i_end)
+  double ejected_heat = 0;   // J/m^3 of the reaction heat carried out by ejected solids
+  double vent_heat = 0;      // J/m^3 taken out by the vented liquid (latent and sensible)
+  double vented_mass = 0;    // kg/m^3 of liquid electrolyte vented during the step
+  double gas_generated = 0;  // mol/m^3 of gas the reactions made during the step
+  // kg/m^3 of liquid electrolyte the reactions used up: W_e (c_e_start - c_e_end) of the
+  // electrolyte's own decomposition plus nu_i W_i (c_i_start - c_i_end) of the solvent-consuming
+  // reactions. With the vented mass it closes the electrolyte's mass balance.
+  double electrolyte_decomposed = 0;
+  double self_heating_rate = 0;  // K/s at the end of the step (kept - vent heat, no q_extra)
   double next_substep = 0;       // s, the sub-step the controller would try next (a hint)
   int accepted_substeps = 0;
   int rejected_substeps = 0;
@@ -402,13 +426,13 @@ struct Vec {
 };
 
 // f(y) for the integrator (the same physics as kinetics_derivatives).
-RUNAWAY_HD inline void rhs(const Chemistry& chemistry, const Vec& y, double vent_rate,
+RUNAWAY_HD inline void rhs(const Chemistry& chemistry, const Vec& y, const VentFlow& vent,
                            double external_heat_rate, Vec& f) {
   KineticState state;
   for (int i = 0; i < chemistry.reaction_count; ++i) state.remaining[i] = y.v[i];
   state.electrolyte_left = y.v[kSlotElectrolyte];
   const KineticsDerivatives d =
-      kinetics_derivatives(chemistry, y.v[kSlotTemperature], state, vent_rate, external_heat_rate);
+      kinetics_derivatives(chemistry, y.v[kSlotTemperature], state, vent, external_heat_rate);
   for (int i = 0; i < chemistry.reaction_count; ++i) f.v[i] = -d.reaction_rate[i];
   f.v[kSlotElectrolyte] = d.electrolyte_rate;
   f.v[kSlotTemperature] = d.temperature_rate;
@@ -434,8 +458,9 @@ struct Factored {
 
 // Builds the factorisation at y for sub-step h; false if the matrix is (nearly) singular, which
 // the controller answers with a smaller h.
-RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, double vent_rate, double h,
-                              Factored& m) {
+RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, const VentFlow& vent,
+                              double h, Factored& m) {
+  const double vent_rate = vent.liquid_rate;
   const int n = chemistry.reaction_count;
   const double we = electrolyte_content(chemistry);
   const bool has_electrolyte = we > 0.0;
@@ -450,7 +475,7 @@ RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, double v
   for (int i = 0; i < n; ++i) {
     const Reaction& r = chemistry.reactions[i];
     const double w = reactant_content(chemistry, i);
-    const double hw_over = r.heat_of_reaction * w / rho_cp;
+    const double hw_over = vent.retained_share * r.heat_of_reaction * w / rho_cp;
     const double own = r.reactant_is_electrolyte ? s : y.v[i];
     const ReactionRate pr = reaction_rate(r, own, s, temperature, has_electrolyte);
     m_tt -= hw_over * pr.d_temperature;
@@ -484,7 +509,7 @@ RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, double v
   m.we_v = has_electrolyte ? we * vent_rate : 0.0;
   if (has_electrolyte) {
     m_ss += vent_rate;
-    m_ts += chemistry.electrolyte_latent_heat * m.we_v / rho_cp;
+    m_ts += vent.heat_per_kg * m.we_v / rho_cp;
   }
   m.a11 = m_ss;
   m.a12 = m_st;
@@ -533,14 +558,13 @@ RUNAWAY_HD inline bool all_finite(const Chemistry& chemistry, const Vec& y) {
 }  // namespace detail
 
 // Advances one voxel's temperature and reaction state over dt with the external source
-// external_heat_rate (W/m^3, constant over the step). `venting`: the cell's vent is ejecting
-// (kernels::vent_ejecting() of cell_events.hpp: from the opening for the ejection time that
-// vents vented_fraction of the liquid), so v = 1 / vent_time_constant. first_substep is a hint
-// (e.g. the previous call's next_substep); <= 0 lets the controller choose.
+// external_heat_rate (W/m^3, constant over the step). `vent`: what the cell's open vent does over
+// the step (kernels::vent_flow of cell_events.hpp; the default is a closed vent). first_substep
+// is a hint (e.g. the previous call's next_substep); <= 0 lets the controller choose.
 RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry,
                                                       double temperature, KineticState& state,
                                                       double dt, double external_heat_rate,
-                                                      bool venting,
+                                                      const VentFlow& vent_flow,
                                                       const KineticsTolerances& tolerances = {},
                                                       double first_substep = 0.0) {
   using detail::Ros3;
@@ -548,10 +572,8 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
   const int n = chemistry.reaction_count;
   const double rho_cp = chemistry.density * chemistry.heat_capacity;
   const double we = electrolyte_content(chemistry);
-  const double vent_rate = (venting && chemistry.vent_time_constant > 0.0 && we > 0.0)
-                               ? 1.0 / chemistry.vent_time_constant
-                               : 0.0;
-  const double latent = chemistry.electrolyte_latent_heat;
+  VentFlow vent = vent_flow;
+  if (!(we > 0.0)) vent.liquid_rate = 0.0;
 
   KineticsStepResult result;
   Vec y;
@@ -561,7 +583,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
   y.v[detail::kSlotVented] = 0.0;
 
   Vec f0;
-  detail::rhs(chemistry, y, vent_rate, external_heat_rate, f0);
+  detail::rhs(chemistry, y, vent, external_heat_rate, f0);
   // First sub-step: the hint, else dt limited to ~2 K and ~5 % of any reactant per sub-step
   // (a first guess only; the error controller decides).
   double h = first_substep > 0.0 ? first_substep : dt;
@@ -589,11 +611,11 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
     const double h_natural = h;  // before clipping to the end of the step
     if (h > dt - time) h = dt - time;
     if (h < h_min) h = h_min;
-    if (!have_f0) detail::rhs(chemistry, y, vent_rate, external_heat_rate, f0);
+    if (!have_f0) detail::rhs(chemistry, y, vent, external_heat_rate, f0);
     have_f0 = true;
 
     detail::Factored m;
-    if (!detail::factor(chemistry, y, vent_rate, h, m)) {
+    if (!detail::factor(chemistry, y, vent, h, m)) {
       if (h <= h_min) {
         result.converged = false;
         break;
@@ -610,7 +632,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
     Vec y2;
     for (int j = 0; j < detail::kVectorSize; ++j) y2.v[j] = y.v[j] + Ros3::kA21 * k1.v[j];
     Vec f2;
-    detail::rhs(chemistry, y2, vent_rate, external_heat_rate, f2);
+    detail::rhs(chemistry, y2, vent, external_heat_rate, f2);
     Vec k2;
     for (int j = 0; j < detail::kVectorSize; ++j) k2.v[j] = f2.v[j] + Ros3::kC21 / h * k1.v[j];
     detail::solve(chemistry, m, k2);
@@ -661,20 +683,29 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
     // Accept: clamp fractions to [0, 1], then set T from the energy released (bookkeeping).
     double reaction_heat = 0.0;
     for (int i = 0; i < n; ++i) {
+      const Reaction& reaction = chemistry.reactions[i];
       const double c_new = detail::clamp01(y_new.v[i]);
-      reaction_heat += chemistry.reactions[i].heat_of_reaction * reactant_content(chemistry, i) *
-                       (y.v[i] - c_new);
+      const double converted = reactant_content(chemistry, i) * (y.v[i] - c_new);  // kg/m^3
+      reaction_heat += reaction.heat_of_reaction * converted;
+      result.gas_generated += reaction.gas_yield * converted;
+      if (reaction.reactant_is_electrolyte) {
+        result.electrolyte_decomposed += converted;
+      } else if (reaction.consumes_electrolyte && we > 0.0) {
+        result.electrolyte_decomposed += reaction.electrolyte_per_reactant * converted;
+      }
       y_new.v[i] = c_new;
     }
     y_new.v[detail::kSlotElectrolyte] = detail::clamp01(y_new.v[detail::kSlotElectrolyte]);
     const double vented = y_new.v[detail::kSlotVented] > 0.0 ? y_new.v[detail::kSlotVented] : 0.0;
-    const double latent_heat = latent * vented;
+    const double vent_heat = vent.heat_per_kg * vented;
+    const double ejected_heat = (1.0 - vent.retained_share) * reaction_heat;
     y_new.v[detail::kSlotTemperature] =
         y.v[detail::kSlotTemperature] +
-        (reaction_heat - latent_heat + external_heat_rate * h) / rho_cp;
+        (reaction_heat - ejected_heat - vent_heat + external_heat_rate * h) / rho_cp;
     y_new.v[detail::kSlotVented] = 0.0;
     result.reaction_heat += reaction_heat;
-    result.latent_heat += latent_heat;
+    result.ejected_heat += ejected_heat;
+    result.vent_heat += vent_heat;
     result.vented_mass += vented;
     y = y_new;
     time += h;
@@ -694,8 +725,8 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
   for (int i = 0; i < n; ++i) state.remaining[i] = y.v[i];
   state.electrolyte_left = y.v[detail::kSlotElectrolyte];
   result.temperature = y.v[detail::kSlotTemperature];
-  result.heat_released = result.reaction_heat - result.latent_heat;
-  result.self_heating_rate = self_heating_rate(chemistry, result.temperature, state, vent_rate);
+  result.heat_released = result.reaction_heat - result.ejected_heat - result.vent_heat;
+  result.self_heating_rate = self_heating_rate(chemistry, result.temperature, state, vent);
   result.next_substep = h;
   return result;
 }

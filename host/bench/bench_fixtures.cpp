@@ -80,7 +80,7 @@ kernels::KineticState adiabatic_state_at(const kernels::Chemistry& chemistry, do
   kernels::KineticState s = kernels::initial_kinetic_state(chemistry);
   double t = kRunawayStartTemperature;
   while (t < temperature) {
-    t = kernels::advance_kinetics(chemistry, t, s, 1e-3, 0.0, false).temperature;
+    t = kernels::advance_kinetics(chemistry, t, s, 1e-3, 0.0, {}).temperature;
   }
   reached = t;
   return s;
@@ -117,7 +117,7 @@ KineticsVoxels::KineticsVoxels(kernels::Backend& backend, const kernels::Chemist
   const std::size_t probes = std::min<std::size_t>(n, 97);
   for (std::size_t m = 0; m < probes; ++m) {
     kernels::KineticState probe = state;
-    substeps += kernels::advance_kinetics(chemistry, t[m], probe, kHalfStep, 0.0, false,
+    substeps += kernels::advance_kinetics(chemistry, t[m], probe, kHalfStep, 0.0, {},
                                           pack_kinetics_tolerances())
                     .accepted_substeps;
   }
@@ -148,11 +148,12 @@ KineticsVoxels::KineticsVoxels(kernels::Backend& backend, const kernels::Chemist
   self_heating_ = DeviceArray<double>(backend, n);
   arrival_ = DeviceArray<double>(backend, n);
   released_ = device_copy(backend, std::vector<double>(n, 0.0));
-  vented_ = device_copy(backend, std::vector<double>(n, 0.0));
+  step_budget_ = device_copy(backend, std::vector<double>(kStepBudgets * n, 0.0));
   chemistries_ = device_copy(backend, std::vector<kernels::Chemistry>{chemistry});
   failures_ = device_copy(backend, std::vector<int>{0});
   source_ = device_copy(backend, std::vector<double>{0.0});
   vent_open_ = device_copy(backend, std::vector<std::uint8_t>{0});
+  vent_flow_ = device_copy(backend, std::vector<kernels::VentFlow>{kernels::VentFlow{}});
   quiet_temperature_ = device_copy(backend, std::vector<double>{kernels::quiet_temperature(
                                                 chemistry, SimulationControl{}.quiet_rate)});
   reacting_ = device_copy(backend, std::vector<std::uint8_t>(n, 0));
@@ -184,11 +185,18 @@ kernels::KineticsUpdate KineticsVoxels::update() {
   k.self_heating_rate = self_heating_.data();
   k.arrival_time = arrival_.data();
   k.heat_released = released_.data();
-  k.vented_mass = vented_.data();
+  // The step's budgets (vented mass, gas, heat kept, ejected, vent heat, decomposed), n each.
+  double* budget = step_budget_.data();
+  for (double** field : {&k.vented_mass, &k.gas_generated, &k.step_heat_kept, &k.ejected_heat,
+                         &k.vent_heat, &k.electrolyte_decomposed}) {
+    *field = budget;
+    budget += count_;
+  }
   k.in_runaway = in_runaway_.data();
   k.failures = failures_.data();
   u.drive.source = source_.data();
   u.drive.vent_open = vent_open_.data();
+  u.drive.vent = vent_flow_.data();
   u.t = t_.data();
   u.dt = kHalfStep;
   u.time_end = kHalfStep;

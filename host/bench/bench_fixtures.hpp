@@ -101,11 +101,13 @@ class KineticsVoxels {
   kernels::DeviceArray<kernels::Chemistry> chemistries_;
   kernels::DeviceArray<double> remaining_, remaining0_, electrolyte_, electrolyte0_, t_, t0_;
   kernels::DeviceArray<float> hint_, hint0_;
-  kernels::DeviceArray<double> heat_rate_, self_heating_, arrival_, released_, vented_;
+  static constexpr std::size_t kStepBudgets = 6;  // KineticsView's per-step arrays
+  kernels::DeviceArray<double> heat_rate_, self_heating_, arrival_, released_, step_budget_;
   kernels::DeviceArray<std::uint8_t> in_runaway_;
   kernels::DeviceArray<int> failures_;
   kernels::DeviceArray<double> source_;
   kernels::DeviceArray<std::uint8_t> vent_open_;
+  kernels::DeviceArray<kernels::VentFlow> vent_flow_;
   // As Simulation: a temperature check against the quiet temperature, compaction, integration.
   kernels::DeviceArray<double> quiet_temperature_;
   kernels::DeviceArray<std::uint8_t> reacting_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string>
 
 #include <fmt/core.h>
 
@@ -30,17 +31,101 @@ constexpr double kCarbonateLatentHeat = 4.2e5;  // J/kg
 // MJ/kg (higher heating values); a 1:1 blend with ~12 % non-combustible LiPF6 gives ~1.3e7
 // J/kg. Estimate, UNVERIFIED against a measured electrolyte value.
 constexpr double kCarbonateHeatOfCombustion = 1.3e7;  // J/kg
-// Vent and flame time scales: assumed (no published value found).
-constexpr double kAssumedVentTimeConstant = 5.0;  // s
-// Share of the liquid ejected as vapour when the vent opens: assumed 0.2. Flashing all the
-// linear carbonate (about half the solvent, boiling near 90 °C) would be ~0.5, but the latent
-// heat of that would cool a cell by tens of K, more than the dips of a few K seen at venting.
-constexpr double kAssumedVentedFraction = 0.2;
+// Flame: assumed (no published value found).
 constexpr double kAssumedBurnedFraction = 0.5;  // of the vented mass
 constexpr double kAssumedBurnTime = 10.0;       // s
 // Internal short circuit discharges the cell over ~10 s: assumed (nail tests release the
 // stored energy in seconds to tens of seconds).
 constexpr double kAssumedShortCircuitTimeConstant = 10.0;  // s
+
+// --- Gas, pressure and venting (docs/physics.md "Gas, pressure and venting") ---------------------
+// Solvent vapour of an EC/DMC electrolyte: the volatile part is the DMC, 44 % of the liquid's
+// mass (ASSUMED: EC:DMC 1:1 by weight with ~12 % LiPF6, the LP30 type); EC (boiling near 248 °C)
+// and the salt are taken as not boiling. Its vapour pressure is Raoult's law on the DMC share
+// (cell_vent.hpp). p_DMC from Clausius-Clapeyron through DMC's normal boiling point, 363.5 K (NIST
+// Chemistry WebBook, average of 9 values), with Delta_vap H = 38 kJ/mol (as the latent heat
+// above): an Antoine form with C = 0, giving 6.4 kPa at 25 °C (measured: about 7 kPa, Pokorny et
+// al. 2017, J. Chem. Eng. Data 62, 3206) and 9.7 bar at 170 °C.
+constexpr double kDmcMolarMass = 0.0900779;      // kg/mol (NIST Chemistry WebBook)
+constexpr double kDmcBoilingPoint = 363.5;       // K (NIST Chemistry WebBook)
+constexpr double kDmcVaporisationEnthalpy = 38e3;  // J/mol, UNVERIFIED order of magnitude
+constexpr double kDmcMassFraction = 0.44;        // of the liquid, ASSUMED (LP30 type)
+// Liquid electrolyte heat capacity: ASSUMED 1800 J/(kg K), the order of carbonate blends.
+constexpr double kAssumedLiquidHeatCapacity = 1800.0;
+// Vent gas: a CO2 / CO / H2 / hydrocarbon mix of the kind Golubkov et al. 2014 (RSC Adv. 4,
+// 3633) measured; molar mass 0.025 kg/mol, gamma 1.3 and cp 1300 J/(kg K) ASSUMED for such a mix.
+constexpr double kAssumedGasMolarMass = 0.025;
+constexpr double kAssumedGasHeatCapacityRatio = 1.3;
+constexpr double kAssumedGasHeatCapacity = 1300.0;
+// Free gas space in the can (mandrel hole, head space, unfilled pores): ASSUMED 5 % of the jelly
+// roll's volume.
+constexpr double kAssumedFreeVolumeFraction = 0.05;
+// Sharp-edged orifice discharge coefficient, the textbook ~0.6 (e.g. ISO 5167-2 orifice plates).
+constexpr double kOrificeDischargeCoefficient = 0.6;
+// Droplets leaving with the vapour: ASSUMED 0.5 kg per kg (no measured split found).
+constexpr double kAssumedEntrainedLiquidRatio = 0.5;
+// Body/ejecta split of the heat released once the vent is open: 1 - the cell body's mean share of
+// the total heat in the Battery Failure Databank's FTRC tests at 100 % SOC (docs/databank.md):
+// 18650 26.8 %, all formats 27.6 % (no large-format cell was tested, so the 50 Ah cells take the
+// all-format mean: an extrapolation, ASSUMED).
+constexpr double kDatabankEjectaShare18650 = 1.0 - 0.268;
+constexpr double kDatabankEjectaShareAllFormats = 1.0 - 0.276;
+
+// Gas yields, mol per kg of reactant converted: stoichiometric estimates, ASSUMED.
+// Li per kg of graphite at x = 0.8 in Li_xC6: 0.8 / 0.07206 kg = 11.1 mol/kg.
+constexpr double kLithiumPerCarbon = 0.8 / 0.07206;
+// SEI: (CH2OCO2Li)2 -> Li2CO3 + C2H4 + CO2 + 1/2 O2, 2.5 mol of gas per 2 Li.
+constexpr double kSeiGasYield = 1.25 * kLithiumPerCarbon;
+// Anode + EC: 2 Li + EC -> Li2CO3 + C2H4, 1 mol of gas per 2 Li (the 0.49 kg of EC per kg of
+// carbon of the anode's solvent demand is the same stoichiometry).
+constexpr double kAnodeGasYield = 0.5 * kLithiumPerCarbon;
+// Electrolyte decomposition: one mol of gas (CO2, C2H4, PF5 ...) per mol of solvent.
+constexpr double kElectrolyteGasYield = 1.0 / kDmcMolarMass;
+// LiCoO2 cathode: Li0.5CoO2 -> 1/2 LiCoO2 + 1/6 Co3O4 + 1/6 O2 (0.0944 kg/mol), oxygen kept as gas.
+constexpr double kLcoCathodeGasYield = (1.0 / 6.0) / 0.0944;
+// NMC cathode: ~0.25 mol O2 per mol of NMC (0.097 kg/mol) in the layered-to-rock-salt steps,
+// split evenly over Feng's two cathode reactions (which each convert the whole cathode).
+constexpr double kNmcCathodeGasYield = 0.5 * 0.25 / 0.097;
+
+// The can, gas and vent of a carbonate-electrolyte cell.
+// `vent_area`: m^2 of the reference cell of `jelly_roll_volume` m^3.
+void set_carbonate_vent(Chemistry& c, double burst_pressure, double vent_area,
+                        double jelly_roll_volume, double ejecta_heat_share) {
+  c.vent_burst_pressure = burst_pressure;
+  c.vent_temperature = 0.0;
+  c.free_volume_fraction = kAssumedFreeVolumeFraction;
+  c.vent_area_per_volume = vent_area / jelly_roll_volume;
+  c.vent_discharge_coefficient = kOrificeDischargeCoefficient;
+  c.gas_molar_mass = kAssumedGasMolarMass;
+  c.gas_heat_capacity_ratio = kAssumedGasHeatCapacityRatio;
+  c.gas_heat_capacity = kAssumedGasHeatCapacity;
+  c.solvent_molar_mass = kDmcMolarMass;
+  c.volatile_fraction = kDmcMassFraction;
+  const double b = kDmcVaporisationEnthalpy / (kernels::kGasConstant * std::log(10.0));
+  c.solvent_antoine_a =
+      std::log10(kernels::kStandardAtmosphere) + b / kDmcBoilingPoint;
+  c.solvent_antoine_b = b;
+  c.solvent_antoine_c = 0.0;
+  c.electrolyte_latent_heat = kCarbonateLatentHeat;
+  c.liquid_heat_capacity = kAssumedLiquidHeatCapacity;
+  c.entrained_liquid_ratio = kAssumedEntrainedLiquidRatio;
+  c.ejecta_heat_share = ejecta_heat_share;
+  c.heat_of_combustion = kCarbonateHeatOfCombustion;
+  c.burned_fraction = kAssumedBurnedFraction;
+  c.burn_time = kAssumedBurnTime;
+}
+
+// Gas yields of the reactions named as in the built-ins.
+void set_gas_yields(Chemistry& c, double cathode_yield) {
+  for (int i = 0; i < c.reaction_count; ++i) {
+    Reaction& r = c.reactions[i];
+    const std::string name = r.name;
+    if (name == "sei") r.gas_yield = kSeiGasYield;
+    if (name == "anode") r.gas_yield = kAnodeGasYield;
+    if (name == "electrolyte") r.gas_yield = kElectrolyteGasYield;
+    if (name.rfind("cathode", 0) == 0) r.gas_yield = cathode_yield;
+  }
+}
 
 Reaction arrhenius(const char* name, double a, double ea, double heat, double content,
                    double initial_remaining) {
@@ -111,15 +196,7 @@ ChemistryEntry nrel_lco() {
   c.separator_temperature = 438.0;
   c.short_circuit_energy_fraction = 0.0;
   c.short_circuit_time_constant = kAssumedShortCircuitTimeConstant;
-  // Vent opening at 150 °C: assumed (18650 burst discs open at ~1-2 MPa, reached in oven tests
-  // between ~130 and 170 °C; no published value found).
-  c.vent_temperature = 150.0 + kCelsius;
-  c.vent_time_constant = kAssumedVentTimeConstant;
-  c.vented_fraction = kAssumedVentedFraction;
-  c.electrolyte_latent_heat = kCarbonateLatentHeat;
-  c.heat_of_combustion = kCarbonateHeatOfCombustion;
-  c.burned_fraction = kAssumedBurnedFraction;
-  c.burn_time = kAssumedBurnTime;
+  // No vent, no gas, no fire: the published model has none (nrel-lco-vented adds them).
   // An 18650 can (18 mm x 65 mm), jelly roll taken as the can volume; 2.2 Ah and 3.7 V are
   // assumed, typical of LiCoO2 18650s of the Kim 2007 era.
   const double radius = 0.009;
@@ -130,6 +207,24 @@ ChemistryEntry nrel_lco() {
   e.cell.charge_capacity = 2.2 * kAmpereHour;
   e.cell.voltage = 3.7;
   e.source = "Hatchard et al. 2001 (JES 148 A755); Kim et al. 2007 (JPS 170 476)";
+  return e;
+}
+
+// --- nrel-lco-vented -----------------------------------------------------------------------------
+// The nrel-lco kinetics in an 18650 that behaves as a fractional thermal-runaway calorimeter
+// sees one: gas, pressure and a burst vent, the internal short of the stored energy at the
+// separator temperature, and the Databank's 18650 body/ejecta split. A variant, not a paper's
+// model: every addition is ASSUMED (see the constants above).
+ChemistryEntry nrel_lco_vented() {
+  ChemistryEntry e = nrel_lco();
+  Chemistry& c = e.chemistry;
+  kernels::set_name(c.name, "nrel-lco-vented");
+  c.short_circuit_energy_fraction = 1.0;  // ASSUMED: the stored energy, as in FTRC tests
+  set_gas_yields(c, kLcoCathodeGasYield);
+  // 18650 burst disc at 1.5 MPa gauge (ASSUMED, within the ~1-2 MPa of 18650 caps) and a 10 mm^2
+  // open vent (ASSUMED).
+  set_carbonate_vent(c, 1.5e6, 10e-6, e.cell.jelly_roll_volume, kDatabankEjectaShare18650);
+  e.source = "nrel-lco kinetics + ASSUMED 18650 short, gas, burst vent, Databank ejecta share";
   return e;
 }
 
@@ -181,16 +276,6 @@ void add_feng_reactions(Chemistry& c, bool anode_consumes_solvent) {
   add(c, cathode2);
 }
 
-void set_carbonate_events(Chemistry& c, double vent_temperature) {
-  c.vent_temperature = vent_temperature;
-  c.vent_time_constant = kAssumedVentTimeConstant;
-  c.vented_fraction = kAssumedVentedFraction;
-  c.electrolyte_latent_heat = kCarbonateLatentHeat;
-  c.heat_of_combustion = kCarbonateHeatOfCombustion;
-  c.burned_fraction = kAssumedBurnedFraction;
-  c.burn_time = kAssumedBurnTime;
-}
-
 ChemistryEntry feng2015_ncm() {
   ChemistryEntry e;
   Chemistry& c = e.chemistry;
@@ -210,8 +295,10 @@ ChemistryEntry feng2015_ncm() {
   c.separator_temperature = 260.0 + kCelsius;
   c.short_circuit_energy_fraction = 1.0;
   c.short_circuit_time_constant = kAssumedShortCircuitTimeConstant;
-  // Vent opening of a prismatic can at 170 °C: assumed.
-  set_carbonate_events(c, 170.0 + kCelsius);
+  // Gas and a prismatic can's burst vent, 0.6 MPa gauge over 150 mm^2 (ASSUMED; prismatic vents
+  // burst at a few tenths of a MPa).
+  set_gas_yields(c, kNmcCathodeGasYield);
+  set_carbonate_vent(c, 0.6e6, 150e-6, volume, kDatabankEjectaShareAllFormats);
   e.cell.description = "25 Ah NCM prismatic, 0.72 kg (Feng 2015); 148 x 26.5 x 91.8 mm assumed";
   e.cell.jelly_roll_volume = volume;
   e.cell.surface_area = 2.0 * (length * thickness + length * height + thickness * height);
@@ -241,7 +328,10 @@ ChemistryEntry nmc_50ah(const char* name, double liquid_fraction, const char* so
   c.separator_temperature = 260.0 + kCelsius;  // as Feng 2015
   c.short_circuit_energy_fraction = 1.0;       // assumed, as Feng 2015
   c.short_circuit_time_constant = kAssumedShortCircuitTimeConstant;
-  set_carbonate_events(c, 170.0 + kCelsius);
+  // Gas and vent as feng2015-ncm's, with a larger vent for the larger can (200 mm^2, ASSUMED).
+  set_gas_yields(c, kNmcCathodeGasYield);
+  set_carbonate_vent(c, 0.6e6, 200e-6, length * thickness * height,
+                     kDatabankEjectaShareAllFormats);
   e.cell.description = "50 Ah NMC prismatic, 148 x 40 x 100 mm (assumed)";
   e.cell.jelly_roll_volume = length * thickness * height;
   e.cell.surface_area = 2.0 * (length * thickness + length * height + thickness * height);
@@ -254,6 +344,7 @@ ChemistryEntry nmc_50ah(const char* name, double liquid_fraction, const char* so
 std::vector<ChemistryEntry> build_library() {
   std::vector<ChemistryEntry> library;
   library.push_back(nrel_lco());
+  library.push_back(nrel_lco_vented());
   library.push_back(feng2015_ncm());
   // Liquid: 15 % electrolyte by mass, Feng 2015's 108 g / 720 g.
   library.push_back(nmc_50ah("nmc-liquid-50ah", 108.0 / 720.0,
@@ -340,6 +431,7 @@ void validate_reaction(const Checker& check, const Reaction& r, int index) {
   if (r.name[0] == '\0') check.fail(k + "name", "", "must name the reaction (e.g. \"sei\")");
   check.non_negative(k + "pre_exponential_factor", r.pre_exponential_factor, "1/s");
   check.non_negative(k + "activation_energy", r.activation_energy, "J/mol");
+  check.non_negative(k + "gas_yield", r.gas_yield, "mol per kg of reactant");
   check.finite(k + "heat_of_reaction", r.heat_of_reaction);
   check.non_negative(k + "reactant_content", r.reactant_content, "kg/m^3");
   check.finite(k + "order_remaining", r.order_remaining);
@@ -457,10 +549,45 @@ void validate(const Chemistry& c, const ErrorContext& context) {
                      "K (0: no spontaneous short)");
   check.fraction("short_circuit_energy_fraction", c.short_circuit_energy_fraction);
   check.positive("short_circuit_time_constant", c.short_circuit_time_constant, "s");
-  check.non_negative("vent_temperature", c.vent_temperature, "K (0: the cell never vents)");
-  check.positive("vent_time_constant", c.vent_time_constant, "s");
-  check.fraction("vented_fraction", c.vented_fraction);
+  check.non_negative("vent_burst_pressure", c.vent_burst_pressure,
+                     "Pa above ambient (0: the pressure does not open the vent)");
+  check.non_negative("vent_temperature", c.vent_temperature,
+                     "K (0 with no burst pressure: the cell never vents)");
+  check.non_negative("free_volume_fraction", c.free_volume_fraction, "m^3 per m^3 of jelly roll");
   check.non_negative("electrolyte_latent_heat", c.electrolyte_latent_heat, "J/kg");
+  check.non_negative("liquid_heat_capacity", c.liquid_heat_capacity, "J/(kg K)");
+  check.non_negative("gas_heat_capacity", c.gas_heat_capacity, "J/(kg K)");
+  check.non_negative("entrained_liquid_ratio", c.entrained_liquid_ratio, "kg per kg of vapour");
+  check.fraction("ejecta_heat_share", c.ejecta_heat_share);
+  check.fraction("volatile_fraction", c.volatile_fraction);
+  check.finite("solvent_antoine_a", c.solvent_antoine_a);
+  check.finite("solvent_antoine_b", c.solvent_antoine_b);
+  check.finite("solvent_antoine_c", c.solvent_antoine_c);
+  // A vent that can open needs the can and the orifice; a burst pressure needs a gas space to
+  // build it in.
+  const bool vents = c.vent_burst_pressure > 0.0 || c.vent_temperature > 0.0;
+  if (vents) {
+    const std::string why = "to vent (vent_burst_pressure or vent_temperature is set)";
+    check.positive("free_volume_fraction", c.free_volume_fraction, why);
+    check.positive("vent_area_per_volume", c.vent_area_per_volume, "m^2 per m^3 " + why);
+    check.positive("vent_discharge_coefficient", c.vent_discharge_coefficient, why);
+    if (c.vent_discharge_coefficient > 1.0) {
+      check.fail("vent_discharge_coefficient", number(c.vent_discharge_coefficient),
+                 "must be in (0, 1]");
+    }
+    check.positive("gas_molar_mass", c.gas_molar_mass, "kg/mol " + why);
+    check.finite("gas_heat_capacity_ratio", c.gas_heat_capacity_ratio);
+    if (!(c.gas_heat_capacity_ratio > 1.0)) {
+      check.fail("gas_heat_capacity_ratio", number(c.gas_heat_capacity_ratio),
+                 "must be > 1 " + why + " (about 1.3 for vent gas)");
+    }
+    if (c.liquid_electrolyte_fraction > 0.0) {
+      check.positive("solvent_molar_mass", c.solvent_molar_mass, "kg/mol " + why + " with liquid");
+    }
+  } else if (c.ejecta_heat_share > 0.0) {
+    check.fail("ejecta_heat_share", number(c.ejecta_heat_share),
+               "needs a vent that can open (vent_burst_pressure or vent_temperature)");
+  }
   check.non_negative("heat_of_combustion", c.heat_of_combustion, "J/kg");
   check.fraction("burned_fraction", c.burned_fraction);
   check.non_negative("burn_time", c.burn_time, "s");

@@ -27,6 +27,7 @@ struct CellCommandArguments {
   double end_time = 0;  // s; used when given, else 1 day (10 days for the ARC)
   bool end_time_given = false;
   double nail_time = -1.0;
+  double heater_power = 100.0;
   double state_of_charge = 1.0;
   std::string output;
   bool list = false;
@@ -47,8 +48,8 @@ void run_cell_command(const CellCommandArguments& a) {
       find_chemistry_entry(a.chemistry, ErrorContext{"", 0, "--chemistry", ""});
   CellTestOptions options;
   options.mode = parse_cell_test_mode(a.mode, "--mode");
-  // Adiabatic runs start hot enough to run away within the default end time; oven and ARC
-  // start at room temperature (25 °C) and ARC at 40 °C, as such tests do.
+  // Adiabatic runs start hot enough to run away within the default end time; oven and heater
+  // tests start at room temperature (25 °C) and ARC at 40 °C, as such tests do.
   if (a.start_temperature_given) {
     options.start_temperature = a.start_temperature;
   } else if (options.mode == CellTestMode::kAdiabatic) {
@@ -64,6 +65,7 @@ void run_cell_command(const CellCommandArguments& a) {
   options.end_time =
       a.end_time_given ? a.end_time : (options.mode == CellTestMode::kArc ? 10.0 : 1.0) * 86400.0;
   options.nail_time = a.nail_time;
+  options.heater_power = a.heater_power;
   ReferenceCell cell = entry.cell;
   if (!(a.state_of_charge >= 0.0 && a.state_of_charge <= 1.0)) {
     throw bad_input("must be a fraction in [0, 1]",
@@ -88,7 +90,8 @@ void add_cell_command(CLI::App& app) {
       "cell", "0D abuse test of one cell: adiabatic, oven or ARC heat-wait-seek");
   cmd->add_option("--chemistry", arguments->chemistry, "Built-in chemistry (see --list)")
       ->capture_default_str();
-  cmd->add_option("--mode", arguments->mode, "adiabatic | oven | arc")->capture_default_str();
+  cmd->add_option("--mode", arguments->mode, "adiabatic | oven | arc | heater")
+      ->capture_default_str();
   CLI::Option* start =
       cmd->add_option("--start-temperature", arguments->start_temperature,
                       "Start temperature, K (default: 423.15 adiabatic, 298.15 oven, 313.15 arc)");
@@ -103,6 +106,9 @@ void add_cell_command(CLI::App& app) {
                                      "Simulated time, s (default: 86400, 864000 for arc)");
   cmd->add_option("--nail-time", arguments->nail_time,
                   "Force the internal short circuit at this time, s (negative: none)")
+      ->capture_default_str();
+  cmd->add_option("--heater-power", arguments->heater_power,
+                  "Heater power of --mode heater (FTRC trigger), W; off at runaway onset")
       ->capture_default_str();
   cmd->add_option("--state-of-charge", arguments->state_of_charge, "State of charge, [0, 1]")
       ->capture_default_str();

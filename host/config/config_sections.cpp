@@ -96,12 +96,32 @@ const ChemistryField kChemistryFields[] = {
     {"short_circuit_time_constant", &kernels::Chemistry::short_circuit_time_constant,
      Rule::kPositive},
     {"vent_temperature", &kernels::Chemistry::vent_temperature, Rule::kTemperature},
-    {"vent_time_constant", &kernels::Chemistry::vent_time_constant, Rule::kPositive},
     {"electrolyte_latent_heat", &kernels::Chemistry::electrolyte_latent_heat, Rule::kNonNegative},
     {"heat_of_combustion", &kernels::Chemistry::heat_of_combustion, Rule::kNonNegative},
     {"burned_fraction", &kernels::Chemistry::burned_fraction, Rule::kFraction},
     {"burn_time", &kernels::Chemistry::burn_time, Rule::kPositive},
+    // Gas, pressure and venting: optional in a custom chemistry (0 = not modelled); the
+    // chemistry's validation asks for what a vent that can open needs.
+    {"vent_burst_pressure", &kernels::Chemistry::vent_burst_pressure, Rule::kNonNegative},
+    {"free_volume_fraction", &kernels::Chemistry::free_volume_fraction, Rule::kNonNegative},
+    {"vent_area_per_volume", &kernels::Chemistry::vent_area_per_volume, Rule::kNonNegative},
+    {"vent_discharge_coefficient", &kernels::Chemistry::vent_discharge_coefficient,
+     Rule::kFraction},
+    {"gas_molar_mass", &kernels::Chemistry::gas_molar_mass, Rule::kNonNegative},
+    {"gas_heat_capacity_ratio", &kernels::Chemistry::gas_heat_capacity_ratio, Rule::kNonNegative},
+    {"gas_heat_capacity", &kernels::Chemistry::gas_heat_capacity, Rule::kNonNegative},
+    {"solvent_molar_mass", &kernels::Chemistry::solvent_molar_mass, Rule::kNonNegative},
+    {"volatile_fraction", &kernels::Chemistry::volatile_fraction, Rule::kFraction},
+    {"solvent_antoine_a", &kernels::Chemistry::solvent_antoine_a, Rule::kAny},
+    {"solvent_antoine_b", &kernels::Chemistry::solvent_antoine_b, Rule::kAny},
+    {"solvent_antoine_c", &kernels::Chemistry::solvent_antoine_c, Rule::kAny},
+    {"liquid_heat_capacity", &kernels::Chemistry::liquid_heat_capacity, Rule::kNonNegative},
+    {"entrained_liquid_ratio", &kernels::Chemistry::entrained_liquid_ratio, Rule::kNonNegative},
+    {"ejecta_heat_share", &kernels::Chemistry::ejecta_heat_share, Rule::kFraction},
 };
+
+// The first key of kChemistryFields that a custom chemistry may leave out.
+constexpr const char* kFirstOptionalChemistryField = "vent_burst_pressure";
 
 struct ReactionNumber {
   const char* key;
@@ -122,6 +142,7 @@ const ReactionNumber kReactionNumbers[] = {
     {"switch_temperature", &kernels::Reaction::switch_temperature, Rule::kTemperature},
     {"pre_exponential_factor_above_switch", &kernels::Reaction::pre_exponential_factor_above_switch,
      Rule::kNonNegative},
+    {"gas_yield", &kernels::Reaction::gas_yield, Rule::kNonNegative},
 };
 
 struct ReactionFlag {
@@ -198,16 +219,25 @@ PackChemistry parse_chemistry(Reader& r, const Scope& s, const std::string& name
            "chemistry name is longer than " + std::to_string(kernels::kMaxNameLength - 1) +
                " characters");
   }
+  const double base_density = entry.chemistry.density;
+  bool optional = false;
   for (const ChemistryField& f : kChemistryFields) {
+    optional = optional || std::strcmp(f.key, kFirstOptionalChemistryField) == 0;
     auto v = r.number(s, f.key, f.rule);
     if (v) {
       entry.chemistry.*f.member = *v;
     } else if (library == nullptr) {
       // A custom chemistry states every constant; optional ones default as in the struct.
-      const bool optional = std::strcmp(f.key, "runaway_rate_threshold") == 0;
-      if (!optional) r.missing(s, f.key, "a custom chemistry (no base) needs every constant");
+      if (!optional && std::strcmp(f.key, "runaway_rate_threshold") != 0) {
+        r.missing(s, f.key, "a custom chemistry (no base) needs every constant");
+      }
     }
   }
+  // A base's reactant contents are kg per m^3 of its own density: an overridden density scales
+  // them with it, so the cell's mass fractions (and the electrolyte-to-solid ratio, W_e = f rho)
+  // stay as published. A content given here is taken as it stands.
+  const double density_scale = library != nullptr ? entry.chemistry.density / base_density : 1.0;
+  std::vector<bool> content_given(std::size_t(kernels::kMaxReactions), false);
   const toml::node* reactions = r.get(s, "reactions");
   if (reactions != nullptr) {
     const std::string key = s.key("reactions");
@@ -242,6 +272,7 @@ PackChemistry parse_chemistry(Reader& r, const Scope& s, const std::string& name
         read_reaction_fields(r, rs, reaction);
         check_reaction(r, rs, reaction);
         entry.chemistry.reactions[i] = reaction;
+        content_given[i] = true;  // a full set states its own contents
       }
     } else if (const toml::table* by_name = reactions->as_table()) {
       // Overrides of the base's reactions, by reaction name.
@@ -261,6 +292,7 @@ PackChemistry parse_chemistry(Reader& r, const Scope& s, const std::string& name
             std::size_t(std::find(known.begin(), known.end(), reaction_name) - known.begin());
         read_reaction_fields(r, rs, entry.chemistry.reactions[index]);
         check_reaction(r, rs, entry.chemistry.reactions[index]);
+        content_given[index] = rs.table->get("reactant_content") != nullptr;
       }
     } else {
       r.fail_at(*reactions, key,
@@ -270,6 +302,9 @@ PackChemistry parse_chemistry(Reader& r, const Scope& s, const std::string& name
     }
   } else if (library == nullptr) {
     r.missing(s, "reactions", "a custom chemistry (no base) needs its reaction set");
+  }
+  for (int i = 0; i < entry.chemistry.reaction_count; ++i) {
+    if (!content_given[std::size_t(i)]) entry.chemistry.reactions[i].reactant_content *= density_scale;
   }
   // The kinetics library's checks (orders, seeds, time constants...), named under this key.
   const SourceLocation at = r.where(*s.table);

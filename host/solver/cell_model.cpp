@@ -27,6 +27,8 @@ const char* cell_test_mode_name(CellTestMode mode) {
       return "oven";
     case CellTestMode::kArc:
       return "arc";
+    case CellTestMode::kHeater:
+      return "heater";
   }
   return "unknown";
 }
@@ -35,7 +37,8 @@ CellTestMode parse_cell_test_mode(const std::string& text, const std::string& ke
   if (text == "adiabatic") return CellTestMode::kAdiabatic;
   if (text == "oven") return CellTestMode::kOven;
   if (text == "arc") return CellTestMode::kArc;
-  throw bad_input("unknown test mode; expected adiabatic, oven or arc",
+  if (text == "heater") return CellTestMode::kHeater;
+  throw bad_input("unknown test mode; expected adiabatic, oven, arc or heater",
                   ErrorContext{"", 0, key, text});
 }
 
@@ -71,6 +74,7 @@ void validate(const CellTestOptions& o) {
     require_positive(o.arc_detection_rate, "--arc-detection-rate", "K/s");
     require_positive(o.arc_max_temperature, "--arc-max-temperature", "K");
   }
+  if (o.mode == CellTestMode::kHeater) require_positive(o.heater_power, "--heater-power", "W");
   if (!std::isfinite(o.nail_time)) {
     throw bad_input("must be a finite time in s (negative: no nail)",
                     ErrorContext{"", 0, "--nail-time", fmt::format("{}", o.nail_time)});
@@ -90,7 +94,8 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
   const kernels::CellEventParameters events = kernels::make_cell_event_parameters(
       chemistry, volume,
       kernels::stored_electrical_energy(cell.charge_capacity, cell.voltage, cell.state_of_charge),
-      options.nail_time);
+      options.start_temperature, options.nail_time);
+  const double electrolyte_per_share = kernels::electrolyte_content(chemistry) * volume;  // kg
 
   CellTestResult result;
   CellTestSummary& s = result.summary;
@@ -103,11 +108,13 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
   }
 
   KineticState state = kernels::initial_kinetic_state(chemistry);
-  kernels::CellEventState cell_state;
+  kernels::CellEventState cell_state =
+      kernels::start_cell_events(events, state.electrolyte_left * electrolyte_per_share);
+  s.initial_electrolyte = state.electrolyte_left * electrolyte_per_share;
   double time = 0.0;
   double temperature = options.start_temperature;
   double substep_hint = 0.0;
-  double rate_before = kernels::self_heating_rate(chemistry, temperature, state, 0.0);
+  double rate_before = kernels::self_heating_rate(chemistry, temperature, state);
 
   // Largest step: max_step, and a tenth of the thermal time constant when coupled to an oven.
   double step_limit = options.max_step;
@@ -147,7 +154,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     sample.temperature = temperature;
     sample.self_heating_rate = r != nullptr
                                    ? r->self_heating_rate
-                                   : kernels::self_heating_rate(chemistry, temperature, state, 0.0);
+                                   : kernels::self_heating_rate(chemistry, temperature, state);
     sample.ambient_temperature = ambient_at(time, temperature);
     for (int i = 0; i < chemistry.reaction_count; ++i) {
       sample.progress[static_cast<std::size_t>(i)] =
@@ -156,10 +163,17 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     sample.electrolyte_left = state.electrolyte_left;
     if (r != nullptr && dt > 0.0) {
       sample.short_circuit_power = short_energy / dt;
-      sample.vent_latent_power = r->latent_heat * volume / dt;
+      sample.vent_heat_power = r->vent_heat * volume / dt;
       sample.combustion_power = combustion_energy / dt;
+      sample.vent_mass_flow = cell_state.vent_mass_flow;
     }
     sample.vented_mass = cell_state.vented_mass;
+    sample.pressure = cell_state.pressure;
+    sample.vented_gas_mass = cell_state.vented_gas_mass;
+    sample.vented_vapour_mass = cell_state.vented_vapour_mass;
+    sample.vented_liquid_mass = cell_state.vented_liquid_mass;
+    sample.heat_kept_in_body = cell_state.body_heat;
+    sample.heat_carried_by_ejecta = cell_state.ejecta_heat;
     result.samples.push_back(sample);
   };
   // Event times for the summary, from the flags a check fired.
@@ -167,7 +181,10 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     if ((fired & kernels::kEventShortCircuit) != 0) {
       s.short_circuit_time = cell_state.short_circuit_start_time;
     }
-    if ((fired & kernels::kEventVent) != 0) s.vent_time = cell_state.vent_open_time;
+    if ((fired & kernels::kEventVent) != 0) {
+      s.vent_time = cell_state.vent_open_time;
+      s.vent_temperature = temperature;
+    }
     if ((fired & kernels::kEventRunaway) != 0) {
       s.runaway = true;
       s.runaway_onset_time = cell_state.runaway_onset_time;
@@ -182,6 +199,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
   note(kernels::update_cell_events(events, cell_state, {time, temperature, rate_before, NAN, 0.0}));
   record(nullptr, 0.0, 0.0, 0.0);
   s.max_temperature = temperature;
+  s.max_pressure = cell_state.pressure;
 
   double dt = std::min(1.0, step_limit);
   while (time < options.end_time * (1.0 - 1e-12)) {
@@ -201,21 +219,24 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
       }
     }
     double surroundings_rate = heater_rate;  // W/m^3
+    if (options.mode == CellTestMode::kHeater && !s.runaway) {
+      surroundings_rate = options.heater_power / volume;
+    }
     if (options.mode == CellTestMode::kOven) {
       const double t_oven = oven_temperature_at(time + 0.5 * step);
       surroundings_rate =
           options.heat_transfer_coefficient * cell.surface_area * (t_oven - temperature) / volume;
     }
-    // The vent ejects for a fixed time: end a step there so the ejected share is exact.
-    const double vent_end = kernels::vent_ejection_end(events, cell_state);
-    if (vent_end > time && vent_end < time + step) step = vent_end - time;
-    const double short_rate = kernels::short_circuit_heat_rate(events, cell_state, time, step);
-    const bool venting = kernels::vent_ejecting(events, cell_state, time);
+    const double cell_source = kernels::cell_heat_source(events, cell_state, time, step);
+    const kernels::VentFlow vent =
+        kernels::cell_vent_flow(events, cell_state, time, temperature,
+                                state.electrolyte_left * electrolyte_per_share, step);
 
     KineticState trial = state;
-    const kernels::KineticsStepResult r = kernels::advance_kinetics(
-        chemistry, temperature, trial, step, short_rate + surroundings_rate, venting,
-        options.tolerances, substep_hint);
+    const kernels::KineticsStepResult r =
+        kernels::advance_kinetics(chemistry, temperature, trial, step,
+                                  cell_source + surroundings_rate, vent, options.tolerances,
+                                  substep_hint);
     if (!r.converged) {
       throw runtime_error(fmt::format("kinetics did not converge at t = {} s, T = {} K after {} "
                                       "sub-steps; tighten max_step",
@@ -238,15 +259,22 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
                              ? kernels::rate_crossing_time(rate_before, r.self_heating_rate,
                                                            threshold, time + step, step)
                              : NAN;
-    const kernels::CellObservation seen{time + step, r.temperature, r.self_heating_rate, onset,
-                                        r.vented_mass * volume};
+    kernels::CellObservation seen{time + step, r.temperature, r.self_heating_rate, onset,
+                                  r.vented_mass * volume};
+    seen.mean_temperature = r.temperature;
+    seen.liquid_mass = trial.electrolyte_left * electrolyte_per_share;
+    seen.gas_generated = r.gas_generated * volume;
+    seen.reaction_heat_kept = r.heat_released * volume;
+    seen.ejected_heat = r.ejected_heat * volume;
+    seen.vent_heat = r.vent_heat * volume;
+    seen.electrolyte_decomposed = r.electrolyte_decomposed * volume;
     double short_energy = 0.0;
     double combustion_energy = 0.0;
     const unsigned fired =
         kernels::close_cell_step(events, cell_state, seen, step, &short_energy, &combustion_energy);
     rate_before = r.self_heating_rate;
     s.reaction_heat += r.reaction_heat * volume;
-    s.latent_heat += r.latent_heat * volume;
+    s.vent_heat += r.vent_heat * volume;
     s.short_circuit_energy += short_energy;
     s.heat_from_surroundings += surroundings_rate * step * volume;
     s.combustion_energy += combustion_energy;
@@ -262,6 +290,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
       s.self_heating_onset_temperature = temperature;
     }
     if (temperature > s.max_temperature) s.max_temperature = temperature;
+    if (!(cell_state.pressure <= s.max_pressure)) s.max_pressure = cell_state.pressure;
     if (r.self_heating_rate > s.max_self_heating_rate) {
       s.max_self_heating_rate = r.self_heating_rate;
       s.time_of_max_rate = time;
@@ -312,9 +341,22 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
 
   s.end_time = time;
   s.vented_mass = cell_state.vented_mass;
+  s.vented_gas_mass = cell_state.vented_gas_mass;
+  s.vented_vapour_mass = cell_state.vented_vapour_mass;
+  s.vented_liquid_mass = cell_state.vented_liquid_mass;
+  s.heat_kept_in_body = cell_state.body_heat;
+  s.heat_carried_by_ejecta = cell_state.ejecta_heat;
+  const double pool = state.electrolyte_left * electrolyte_per_share;
+  s.electrolyte_vapour = std::min(cell_state.vapour_mass, pool);
+  s.electrolyte_liquid = pool - s.electrolyte_vapour;
+  s.electrolyte_decomposed = cell_state.electrolyte_decomposed;
+  s.electrolyte_balance_error = s.initial_electrolyte - (s.electrolyte_liquid + s.electrolyte_vapour +
+                                                         s.electrolyte_decomposed + s.vented_mass);
+  // The enthalpy the last step's gas owes the roll is in neither share until the roll gives it.
   const double stored = heat_capacity_of_cell * (temperature - options.start_temperature);
-  s.energy_balance_error = stored - (s.reaction_heat - s.latent_heat + s.short_circuit_energy +
-                                     s.heat_from_surroundings);
+  s.energy_balance_error = stored - (s.heat_kept_in_body + s.heat_from_surroundings);
+  s.heat_split_error = (s.reaction_heat + s.short_circuit_energy) -
+                       (s.heat_kept_in_body + s.heat_carried_by_ejecta);
   return result;
 }
 
@@ -326,8 +368,9 @@ void write_cell_test_csv(const CellTestResult& result, const std::string& path) 
   std::string header = "time_s,temperature_K,self_heating_rate_K_per_s,ambient_temperature_K";
   for (const std::string& name : result.reaction_names) header += ",progress_" + name;
   header +=
-      ",electrolyte_left,short_circuit_power_W,vent_latent_power_W,vented_mass_kg,"
-      "combustion_power_W\n";
+      ",electrolyte_left,short_circuit_power_W,vent_heat_power_W,vented_mass_kg,"
+      "combustion_power_W,pressure_Pa,vent_mass_flow_kg_per_s,vented_gas_kg,vented_vapour_kg,"
+      "vented_liquid_kg,heat_kept_in_body_J,heat_carried_by_ejecta_J\n";
   std::fputs(header.c_str(), file.get());
   for (const CellTestSample& x : result.samples) {
     std::string line = fmt::format("{:.9g},{:.9g},{:.9g},{:.9g}", x.time, x.temperature,
@@ -335,9 +378,12 @@ void write_cell_test_csv(const CellTestResult& result, const std::string& path) 
     for (std::size_t i = 0; i < result.reaction_names.size(); ++i) {
       line += fmt::format(",{:.9g}", x.progress[i]);
     }
-    line +=
-        fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", x.electrolyte_left,
-                    x.short_circuit_power, x.vent_latent_power, x.vented_mass, x.combustion_power);
+    line += fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}", x.electrolyte_left,
+                        x.short_circuit_power, x.vent_heat_power, x.vented_mass,
+                        x.combustion_power);
+    line += fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", x.pressure,
+                        x.vent_mass_flow, x.vented_gas_mass, x.vented_vapour_mass,
+                        x.vented_liquid_mass, x.heat_kept_in_body, x.heat_carried_by_ejecta);
     std::fputs(line.c_str(), file.get());
   }
   if (std::ferror(file.get()) != 0) {
@@ -371,13 +417,36 @@ std::string format_cell_test_summary(const CellTestResult& result) {
   out += fmt::format("maximum self-heating rate: {:.6g} K/s at {:.6g} s\n", s.max_self_heating_rate,
                      s.time_of_max_rate);
   out += fmt::format("internal short circuit:    {}\n", time_or_never(s.short_circuit_time));
-  out += fmt::format("vent opened:               {}\n", time_or_never(s.vent_time));
+  if (s.vent_time >= 0.0) {
+    out += fmt::format("vent opened:               {} at {:.2f} K\n", time_or_never(s.vent_time),
+                       s.vent_temperature);
+  } else {
+    out += "vent opened:               never\n";
+  }
+  if (std::isnan(s.max_pressure)) {
+    out += "peak can pressure:         not modelled (no free volume)\n";
+  } else {
+    out += fmt::format("peak can pressure:         {:.4g} kPa absolute\n", s.max_pressure * 1e-3);
+  }
+  out += fmt::format("vented mass:               {:.6g} kg gas, {:.6g} kg vapour, {:.6g} kg droplets\n",
+                     s.vented_gas_mass, s.vented_vapour_mass, s.vented_liquid_mass);
   out += fmt::format("reaction heat:             {:.6g} J\n", s.reaction_heat);
   out += fmt::format("short-circuit heat:        {:.6g} J\n", s.short_circuit_energy);
-  out += fmt::format("latent heat of venting:    {:.6g} J\n", s.latent_heat);
-  out += fmt::format("vented mass:               {:.6g} kg\n", s.vented_mass);
+  const double cell_heat = s.heat_kept_in_body + s.heat_carried_by_ejecta;
+  out += fmt::format("heat kept in the body:     {:.6g} J ({:.1f} % of reactions + short)\n",
+                     s.heat_kept_in_body,
+                     cell_heat != 0.0 ? 100.0 * s.heat_kept_in_body / cell_heat : 0.0);
+  out += fmt::format("heat carried by ejecta:    {:.6g} J (of which the vented liquid {:.6g} J)\n",
+                     s.heat_carried_by_ejecta, s.vent_heat);
   out += fmt::format("combustion heat (flame):   {:.6g} J\n", s.combustion_energy);
-  out += fmt::format("energy balance error:      {:.3g} J\n", s.energy_balance_error);
+  out += fmt::format(
+      "electrolyte:               {:.6g} kg = {:.6g} liquid + {:.6g} vapour + {:.6g} decomposed + "
+      "{:.6g} vented (error {:.3g} kg)\n",
+      s.initial_electrolyte, s.electrolyte_liquid, s.electrolyte_vapour, s.electrolyte_decomposed,
+      s.vented_mass, s.electrolyte_balance_error);
+  out += fmt::format("energy balance error:      {:.3g} J (stored vs kept + surroundings), {:.3g} J "
+                     "(released vs body + ejecta)\n",
+                     s.energy_balance_error, s.heat_split_error);
   return out;
 }
 

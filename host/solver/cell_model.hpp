@@ -4,8 +4,11 @@
 //   oven       convection h A (T_oven(t) - T) to an oven that ramps from the start temperature
 //              to its set point and holds;
 //   arc        accelerating-rate calorimetry, heat-wait-seek: heat by a step, wait, seek for
-//              self-heating above the detection rate, then follow adiabatically.
-// Output: a time series (CSV) and a summary (onsets, maxima, events, energy balance).
+//              self-heating above the detection rate, then follow adiabatically;
+//   heater     a heater of fixed power on an otherwise adiabatic cell, switched off at runaway
+//              onset: the trigger of fractional thermal-runaway calorimetry (FTRC).
+// Output: a time series (CSV) and a summary (onsets, maxima, events, pressure, what the vent
+// carried out, the body/ejecta heat split and the energy and electrolyte balances).
 #pragma once
 
 #include <array>
@@ -18,9 +21,9 @@
 
 namespace runaway::host {
 
-enum class CellTestMode { kAdiabatic, kOven, kArc };
+enum class CellTestMode { kAdiabatic, kOven, kArc, kHeater };
 
-// "adiabatic", "oven", "arc"; parse throws bad_input naming `key` for anything else.
+// "adiabatic", "oven", "arc", "heater"; parse throws bad_input naming `key` for anything else.
 const char* cell_test_mode_name(CellTestMode mode);
 CellTestMode parse_cell_test_mode(const std::string& text, const std::string& key = "--mode");
 
@@ -48,6 +51,10 @@ struct CellTestOptions {
 
   double nail_time = -1.0;  // s, forced internal short circuit; < 0: none
 
+  // heater (FTRC): W into the jelly roll until runaway onset. ASSUMED default: the order of the
+  // patch heaters of the Databank's 18650 heater tests (docs/databank.md).
+  double heater_power = 100.0;
+
   // Step control of the 0D driver: the kinetics integrator resolves the chemistry within a
   // step; the step only bounds the temperature change between event checks and outputs.
   double max_step = 10.0;               // s
@@ -67,9 +74,16 @@ struct CellTestSample {
   std::array<double, kernels::kMaxReactions> progress{};  // converted share of each reactant
   double electrolyte_left = 0;                            // liquid left / initial liquid
   double short_circuit_power = 0;                         // W, step average
-  double vent_latent_power = 0;                           // W removed by vaporisation, step average
-  double vented_mass = 0;                                 // kg, cumulative
+  double vent_heat_power = 0;  // W the vented liquid took out (latent, sensible), step average
+  double vented_mass = 0;      // kg of liquid electrolyte (vapour and droplets), cumulative
   double combustion_power = 0;  // W released in the flame (outside the cell), step average
+  double pressure = 0;          // Pa, absolute, in the can; NaN without a gas model
+  double vent_mass_flow = 0;    // kg/s of gas, vapour and droplets, step average
+  double vented_gas_mass = 0;   // kg, cumulative
+  double vented_vapour_mass = 0;
+  double vented_liquid_mass = 0;  // droplets
+  double heat_kept_in_body = 0;       // J, cumulative
+  double heat_carried_by_ejecta = 0;  // J, cumulative
 };
 
 struct CellTestSummary {
@@ -90,18 +104,33 @@ struct CellTestSummary {
   double runaway_onset_temperature = 0;
   double short_circuit_time = -1;  // s, negative: never
   double vent_time = -1;           // s, negative: never
+  double vent_temperature = 0;     // K, the jelly roll's when the vent opened
+  double max_pressure = 0;         // Pa, absolute; NaN without a gas model
   bool burnt_out = false;
   double burnt_out_time = -1;  // s, negative: never
   // Energy over the run, J.
   double reaction_heat = 0;
-  double latent_heat = 0;
+  double vent_heat = 0;  // taken out by the vented liquid (latent and sensible)
   double short_circuit_energy = 0;
-  double heat_from_surroundings = 0;  // oven convection and ARC heater
+  double heat_from_surroundings = 0;  // oven convection, ARC heater, FTRC heater
   double combustion_energy = 0;       // released in the flame, not in the cell
-  double vented_mass = 0;             // kg
-  // rho cp V (T_end - T_start) - (reaction - latent + short circuit + surroundings), J: zero
-  // up to round-off by construction of the kernels.
+  double heat_kept_in_body = 0;       // of reactions and short, what stayed in the jelly roll
+  double heat_carried_by_ejecta = 0;  // what gas, vapour, droplets and solids carried out
+  // Mass, kg.
+  double vented_mass = 0;  // liquid electrolyte: vapour + droplets
+  double vented_gas_mass = 0;
+  double vented_vapour_mass = 0;
+  double vented_liquid_mass = 0;  // droplets
+  double initial_electrolyte = 0;
+  double electrolyte_liquid = 0;  // left as liquid at the end
+  double electrolyte_vapour = 0;  // left as vapour in the can at the end
+  double electrolyte_decomposed = 0;
+  // rho cp V (T_end - T_start) - (heat kept in the body + surroundings), J, and (reactions +
+  // short) - (body + ejecta), J: zero up to round-off by construction of the kernels.
   double energy_balance_error = 0;
+  double heat_split_error = 0;
+  // initial - (liquid + vapour + decomposed + vented), kg.
+  double electrolyte_balance_error = 0;
   long steps = 0;
   long kinetics_substeps = 0;
 };

@@ -63,6 +63,11 @@ kernels::KineticsView FieldRegistry::kinetics_view(const kernels::Chemistry* che
   v.arrival_time = data<double>("arrival_time");
   v.heat_released = data<double>("heat_released");
   v.vented_mass = data<double>("vented_mass");
+  v.gas_generated = data<double>("gas_generated");
+  v.step_heat_kept = data<double>("step_heat_kept");
+  v.ejected_heat = data<double>("ejected_heat");
+  v.vent_heat = data<double>("vent_heat");
+  v.electrolyte_decomposed = data<double>("electrolyte_decomposed");
   v.in_runaway = data<std::uint8_t>("in_runaway");
   return v;
 }

@@ -81,7 +81,10 @@ double Simulation::step(double dt) {
   backend_.gather_active(
       {view_.voxel, conduction_.temperature_data(), fields_->data<double>("start_temperature")},
       fields_->active_count());
-  backend_.fill(view_.vented_mass, view_.count, 0.0);
+  for (double* budget : {view_.vented_mass, view_.gas_generated, view_.step_heat_kept,
+                         view_.ejected_heat, view_.vent_heat, view_.electrolyte_decomposed}) {
+    backend_.fill(budget, view_.count, 0.0);
+  }
 
   kinetics_half_step(half, t + half);
   apply_region_sources(half);
@@ -97,7 +100,7 @@ double Simulation::step(double dt) {
 }
 
 // The controller's step (or the caller's), landing exactly on frame times, trigger starts and
-// ends, the end of each vent's ejection, and the end time.
+// ends, and the end time.
 double Simulation::choose_step(double dt) const {
   if (dt > 0) return dt;
   const SimulationControl& c = input_.control;
@@ -112,7 +115,6 @@ double Simulation::choose_step(double dt) const {
     if (trig.kind == TriggerKind::kHeater) land_on(trig.start + trig.duration);
   }
   for (const CellRecord& rec : records_) {
-    land_on(kernels::vent_ejection_end(rec.parameters, rec.events));
     // Just past where a rising jelly roll will reach its vent or separator temperature (linear
     // extrapolation of the last two checks): the source an event starts then lags by ~1 ms, not
     // by a step.
@@ -142,14 +144,17 @@ void Simulation::adapt_step() {
   dt_ = std::clamp(dt_ * std::clamp(factor, 0.2, 1.5), c.min_dt, c.max_dt);
 }
 
-// Per-cell short-circuit power and open vents, heater powers, oven ambient: fixed over the step.
+// Per-cell heat sources and vent flows, heater powers, oven ambient: fixed over the step.
 void Simulation::update_drivers(double dt) {
   const double t = time();
   const std::size_t cells = input_.cells.size();
   for (std::size_t c = 0; c < cells; ++c) {
     const CellRecord& rec = records_[c];
-    cell_source_host_[c] = kernels::short_circuit_heat_rate(rec.parameters, rec.events, t, dt);
-    vent_open_host_[c] = kernels::vent_ejecting(rec.parameters, rec.events, t) ? 1 : 0;
+    cell_source_host_[c] = kernels::cell_heat_source(rec.parameters, rec.events, t, dt);
+    vent_open_host_[c] = kernels::vent_open_during(rec.events, t) ? 1 : 0;
+    vent_flow_host_[c] = kernels::cell_vent_flow(rec.parameters, rec.events, t,
+                                                 rec.stats.mean_temperature, rec.stats.liquid_mass,
+                                                 dt);
   }
   for (std::size_t i = 0; i < input_.triggers.size(); ++i) {
     const Trigger& trig = input_.triggers[i];
@@ -169,6 +174,7 @@ void Simulation::update_drivers(double dt) {
   if (cells > 0) {
     cell_source_.upload(cell_source_host_.data());
     cell_vent_open_.upload(vent_open_host_.data());
+    cell_vent_flow_.upload(vent_flow_host_.data());
   }
 }
 
@@ -187,7 +193,8 @@ kernels::KineticsTolerances pack_kinetics_tolerances() {
 void Simulation::kinetics_half_step(double dt, double time_end) {
   const Index active = fields_->active_count();
   if (active == 0) return;
-  const kernels::CellDrive drive{cell_source_.data(), cell_vent_open_.data()};
+  const kernels::CellDrive drive{cell_source_.data(), cell_vent_open_.data(),
+                                 cell_vent_flow_.data()};
   Index* list = fields_->data<Index>("reacting_list");
   reacting_count_ =
       backend_.select_reacting({view_, drive, conduction_.temperature_data(),
@@ -257,13 +264,12 @@ void Simulation::collect_cell_statistics() {
   if (domain_.size() > 1) {
     // Across ranks: compensated sums of sums (the same on any rank count), max of maxima, min of
     // arrival times (NaN: none yet, sent as +inf).
-    std::vector<kernels::CompensatedSum> sums(cells * 5);
+    constexpr int n = kernels::CellPartial::kSumCount;
+    std::vector<kernels::CompensatedSum> sums(cells * n);
     std::vector<double> highs(cells * 2), earliest(cells);
     for (std::size_t c = 0; c < cells; ++c) {
-      const kernels::CellPartial& p = partial[c];
-      const kernels::CompensatedSum parts[5] = {p.temperature, p.heat_release_rate, p.heat_released,
-                                                p.vented_mass, p.releasable_heat};
-      std::copy(std::begin(parts), std::end(parts), sums.begin() + std::ptrdiff_t(5 * c));
+      kernels::CellPartial& p = partial[c];
+      for (int i = 0; i < n; ++i) sums[n * c + std::size_t(i)] = *p.sum(i);
       highs[2 * c] = p.max_temperature;
       highs[2 * c + 1] = p.max_self_heating_rate;
       earliest[c] = std::isnan(p.earliest_arrival) ? HUGE_VAL : p.earliest_arrival;
@@ -273,11 +279,7 @@ void Simulation::collect_cell_statistics() {
     domain_.min(earliest.data(), earliest.size());
     for (std::size_t c = 0; c < cells; ++c) {
       kernels::CellPartial& p = partial[c];
-      p.temperature = sums[5 * c];
-      p.heat_release_rate = sums[5 * c + 1];
-      p.heat_released = sums[5 * c + 2];
-      p.vented_mass = sums[5 * c + 3];
-      p.releasable_heat = sums[5 * c + 4];
+      for (int i = 0; i < n; ++i) *p.sum(i) = sums[n * c + std::size_t(i)];
       p.max_temperature = highs[2 * c];
       p.max_self_heating_rate = highs[2 * c + 1];
       p.earliest_arrival = std::isinf(earliest[c]) ? kNotYet : earliest[c];
@@ -317,8 +319,15 @@ void Simulation::close_cell_steps(double dt) {
   for (std::size_t c = 0; c < input_.cells.size(); ++c) {
     CellRecord& rec = records_[c];
     const kernels::CellStatistics& s = rec.stats;
-    const kernels::CellObservation seen{t, s.max_temperature, s.max_self_heating_rate,
-                                        s.earliest_arrival, s.vented_mass};
+    kernels::CellObservation seen{t, s.max_temperature, s.max_self_heating_rate,
+                                  s.earliest_arrival, s.vented_mass};
+    seen.mean_temperature = s.mean_temperature;
+    seen.liquid_mass = s.liquid_mass;
+    seen.gas_generated = s.gas_generated;
+    seen.reaction_heat_kept = s.heat_kept;
+    seen.ejected_heat = s.ejected_heat;
+    seen.vent_heat = s.vent_heat;
+    seen.electrolyte_decomposed = s.electrolyte_decomposed;
     rec.previous_check_time = rec.events.checked_time;
     rec.previous_max_temperature = rec.events.checked_max_temperature;
     double short_energy = 0;
@@ -405,7 +414,7 @@ std::vector<std::string> Simulation::reaction_names() const {
 
 double Simulation::cell_heat_released(int cell) const {
   const CellRecord& r = records_[std::size_t(cell)];
-  return r.stats.heat_released + r.short_circuit_heat() + r.combustion_heat;
+  return r.heat_kept_in_body() + r.combustion_heat;
 }
 
 double Simulation::total_heat_released() const {

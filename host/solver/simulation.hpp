@@ -102,6 +102,7 @@ struct CellRecord {
   double combustion_heat = 0;   // J of its vent fire that heated the pack
   double plume_heat = 0;        // J of its vent fire carried away by the plume
   double initial_releasable_heat = 0;
+  double initial_electrolyte = 0;  // kg of liquid electrolyte at the start
   kernels::CellStatistics stats;        // of the last step
   double previous_check_time = -1;      // s, the check before the last (to predict crossings)
   double previous_max_temperature = 0;  // K, then
@@ -180,7 +181,8 @@ class Simulation {
   std::vector<std::string> reaction_names() const;
   // Energy bookkeeping: everything released into the model so far, J.
   double total_heat_released() const;
-  // Heat released so far by one cell: reactions, its short circuit and its vent fire, J.
+  // Heat one cell has put into the pack so far, J: what its reactions and short circuit released
+  // and kept in its jelly roll (not what the ejecta carried out) and what its vent fire deposited.
   double cell_heat_released(int cell) const;
 
   // In the single grid's layout whatever the decomposition: complete on rank 0 (other ranks of
@@ -227,6 +229,7 @@ class Simulation {
   kernels::DeviceArray<kernels::CellPartial> cell_stats_;
   kernels::DeviceArray<double> cell_source_;
   kernels::DeviceArray<std::uint8_t> cell_vent_open_;
+  kernels::DeviceArray<kernels::VentFlow> cell_vent_flow_;
   kernels::DeviceArray<double> quiet_temperature_;  // per chemistry slot
   kernels::DeviceArray<kernels::Index> reacting_list_;
   kernels::Index reacting_count_ = 0;
@@ -245,6 +248,7 @@ class Simulation {
   std::vector<CellEvent> events_;
   std::vector<double> cell_source_host_;
   std::vector<std::uint8_t> vent_open_host_;
+  std::vector<kernels::VentFlow> vent_flow_host_;
   std::vector<std::uint8_t> trigger_on_;
   double dt_ = 0;
   double last_change_ = 0;

@@ -134,6 +134,7 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input, const D
   const auto cells = input_.cells.size();
   cell_source_host_.assign(cells, 0.0);
   vent_open_host_.assign(cells, 0);
+  vent_flow_host_.assign(cells, kernels::VentFlow{});
   trigger_on_.assign(input_.triggers.size(), 0);
   for (int f = 0; f < kernels::kFaceCount; ++f) {
     ambient0_[f] = input_.conduction.boundaries[std::size_t(f)].temperature;
@@ -227,7 +228,11 @@ void Simulation::allocate_fields() {
   f.add<double>("self_heating_rate", L::kActive, true);
   f.add<double>("arrival_time", L::kActive, true, 1, kNotYet);
   f.add<double>("heat_released", L::kActive, true);
-  f.add<double>("vented_mass", L::kActive, false);  // reset every step
+  // The step's budget of each voxel, reset every step (coupling.hpp KineticsView).
+  for (const char* name : {"vented_mass", "gas_generated", "step_heat_kept", "ejected_heat",
+                           "vent_heat", "electrolyte_decomposed"}) {
+    f.add<double>(name, L::kActive, false);
+  }
   f.add<std::uint8_t>("reacting", L::kActive, true);
   f.add<double>("start_temperature", L::kActive, false);  // for the step controller
   f.add<Index>("reacting_list", L::kActive, false);
@@ -271,6 +276,7 @@ void Simulation::allocate_fields() {
       kernels::DeviceArray<kernels::CellPartial>(backend_, std::max<std::size_t>(cells, 1));
   cell_source_ = kernels::DeviceArray<double>(backend_, std::max<std::size_t>(cells, 1));
   cell_vent_open_ = kernels::DeviceArray<std::uint8_t>(backend_, std::max<std::size_t>(cells, 1));
+  cell_vent_flow_ = kernels::DeviceArray<kernels::VentFlow>(backend_, std::max<std::size_t>(cells, 1));
 
   std::vector<double> quiet(std::max<std::size_t>(input_.chemistries.size(), 1), 0.0);
   for (std::size_t i = 0; i < input_.chemistries.size(); ++i) {
@@ -321,10 +327,16 @@ void Simulation::build_cell_records() {
     const CellSetup& setup = input_.cells[c];
     records_[c].parameters = kernels::make_cell_event_parameters(
         input_.chemistries[std::size_t(setup.chemistry_slot)], cell_voxels_[c] * voxel_volume,
-        setup.stored_energy, nail_time);
+        setup.stored_energy, 0.0, nail_time);
   }
   collect_cell_statistics();
-  for (CellRecord& rec : records_) rec.initial_releasable_heat = rec.stats.releasable_heat;
+  for (CellRecord& rec : records_) {
+    rec.initial_releasable_heat = rec.stats.releasable_heat;
+    // Sensible heat counts from the cell's start temperature; the can starts with fill gas.
+    rec.parameters.vent.reference_temperature = rec.stats.mean_temperature;
+    rec.events = kernels::start_cell_events(rec.parameters, rec.stats.liquid_mass);
+    rec.initial_electrolyte = rec.stats.liquid_mass;
+  }
   close_cell_steps(0.0);  // the check at the start: a cell above a threshold fires at once
 }
 

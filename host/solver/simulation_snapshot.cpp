@@ -17,7 +17,7 @@ namespace {
 template <class Record>
 auto record_fields(Record& r) {
   using P = decltype(&r.peak_temperature);
-  return std::array<std::pair<const char*, P>, 27>{{
+  return std::array<std::pair<const char*, P>, 48>{{
       {"short_circuit_start_time", &r.events.short_circuit_start_time},
       {"vent_open_time", &r.events.vent_open_time},
       {"vent_ejection_start", &r.events.vent_ejection_start},
@@ -31,6 +31,21 @@ auto record_fields(Record& r) {
       {"checked_time", &r.events.checked_time},
       {"checked_max_temperature", &r.events.checked_max_temperature},
       {"checked_max_self_heating_rate", &r.events.checked_max_self_heating_rate},
+      {"checked_pressure", &r.events.checked_pressure},
+      {"gas_moles", &r.events.gas_moles},
+      {"pressure", &r.events.pressure},
+      {"vented_gas_mass", &r.events.vented_gas_mass},
+      {"vented_vapour_mass", &r.events.vented_vapour_mass},
+      {"vented_liquid_mass", &r.events.vented_liquid_mass},
+      {"vent_mass_flow", &r.events.vent_mass_flow},
+      {"ejecta_heat", &r.events.ejecta_heat},
+      {"body_heat", &r.events.body_heat},
+      {"gas_enthalpy_due", &r.events.gas_enthalpy_due},
+      {"vapour_mass", &r.events.vapour_mass},
+      {"volatile_mass", &r.events.volatile_mass},
+      {"electrolyte_decomposed", &r.events.electrolyte_decomposed},
+      {"reference_temperature", &r.parameters.vent.reference_temperature},
+      {"initial_electrolyte", &r.initial_electrolyte},
       {"peak_temperature", &r.peak_temperature},
       {"combustion_heat", &r.combustion_heat},
       {"plume_heat", &r.plume_heat},
@@ -42,6 +57,12 @@ auto record_fields(Record& r) {
       {"heat_released", &r.stats.heat_released},
       {"earliest_arrival", &r.stats.earliest_arrival},
       {"step_vented_mass", &r.stats.vented_mass},
+      {"liquid_mass", &r.stats.liquid_mass},
+      {"step_gas_generated", &r.stats.gas_generated},
+      {"step_heat_kept", &r.stats.heat_kept},
+      {"step_ejected_heat", &r.stats.ejected_heat},
+      {"step_vent_heat", &r.stats.vent_heat},
+      {"step_electrolyte_decomposed", &r.stats.electrolyte_decomposed},
       {"releasable_heat", &r.stats.releasable_heat},
       {"previous_check_time", &r.previous_check_time},
       {"previous_max_temperature", &r.previous_max_temperature},

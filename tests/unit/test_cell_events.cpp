@@ -17,7 +17,7 @@ using kernels::CellEventState;
 CellEventParameters parameters() {
   const kernels::Chemistry chem = host::find_chemistry("feng2015-ncm");
   return kernels::make_cell_event_parameters(
-      chem, 3.6e-4, kernels::stored_electrical_energy(25 * 3600.0, 4.0, 0.8), -1.0);
+      chem, 3.6e-4, kernels::stored_electrical_energy(25 * 3600.0, 4.0, 0.8), 298.15, -1.0);
 }
 
 // A check at `time` of a cell at `temperature` self-heating at `rate` (onset when rate >= 1 K/s).
@@ -70,39 +70,6 @@ TEST(ShortCircuit, NailTriggersAtItsTimeBelowTheSeparatorTemperature) {
   EXPECT_EQ(kernels::cell_phase(s), kernels::CellPhase::kShorted);
 }
 
-// With the vent open for vent_ejection_time and no reactions, exactly vented_fraction of the
-// liquid leaves through the kinetics kernel, and its latent heat leaves with it.
-TEST(Venting, EjectsTheVentedFractionOfTheLiquid) {
-  kernels::Chemistry chem = host::find_chemistry("feng2015-ncm");
-  for (int i = 0; i < chem.reaction_count; ++i) chem.reactions[i].pre_exponential_factor = 0;
-  for (int i = 0; i < chem.reaction_count; ++i) chem.reactions[i].temperature_switch = false;
-  const CellEventParameters p = kernels::make_cell_event_parameters(chem, 1e-4, 1.0);
-  CellEventState cell;
-  kernels::update_cell_events(p, cell, seen(0.0, chem.vent_temperature, 0.0));
-  ASSERT_TRUE(kernels::has_event(cell, kernels::kEventVent));
-  kernels::KineticState state = kernels::initial_kinetic_state(chem);
-  const double t_v = p.vent_ejection_time;
-  const int steps = 50;
-  double vented = 0.0;
-  double latent = 0.0;
-  double temperature = 450.0;
-  for (int k = 0; k < steps; ++k) {
-    const double t0 = t_v * k / steps;
-    ASSERT_TRUE(kernels::vent_ejecting(p, cell, t0));
-    const kernels::KineticsStepResult r =
-        kernels::advance_kinetics(chem, temperature, state, t_v / steps, 0.0, true);
-    vented += r.vented_mass;
-    latent += r.latent_heat;
-    temperature = r.temperature;
-  }
-  EXPECT_FALSE(kernels::vent_ejecting(p, cell, t_v * 1.000001));
-  const double liquid = kernels::electrolyte_content(chem);
-  EXPECT_NEAR(vented / liquid, chem.vented_fraction, 1e-6);
-  EXPECT_NEAR(state.electrolyte_left, 1 - chem.vented_fraction, 1e-6);
-  EXPECT_NEAR(latent, vented * chem.electrolyte_latent_heat, 1e-9 * latent);
-  EXPECT_NEAR((450.0 - temperature) * chem.density * chem.heat_capacity, latent, 1e-9 * latent);
-}
-
 // Whatever the step lengths, the flame releases dHc * chi * (vented mass) once it burns out.
 TEST(Combustion, ReleasesTheHeatOfTheBurnedFractionOfTheVentedMass) {
   const CellEventParameters p = parameters();
@@ -144,20 +111,22 @@ TEST(CellEvents, RunawayAndBurntOutFollowTheSelfHeatingRate) {
   EXPECT_STREQ(kernels::cell_phase_name(kernels::cell_phase(s)), "burnt_out");
 }
 
-// Temperature thresholds crossed between two checks are placed where the maximum temperature
-// crossed them (linearly), so the event time does not depend on the step; the vent ejects from
-// the step after the check that saw it open, for the ejection time.
+// Thresholds crossed between two checks are placed where the maximum temperature (or the can's
+// pressure) crossed them, linearly, so the event time does not depend on the step; the vent
+// discharges from the step after the check that saw it open.
 TEST(CellEvents, ThresholdCrossingsAreInterpolatedBetweenChecks) {
   const CellEventParameters p = parameters();
+  ASSERT_GT(p.vent.burst_pressure, 0.0);
   CellEventState s;
-  const double vent = p.vent_temperature;
-  kernels::update_cell_events(p, s, seen(10.0, vent - 4.0, 0.0));
-  EXPECT_EQ(kernels::update_cell_events(p, s, seen(12.0, vent + 4.0, 0.0)),
+  const double burst = p.vent.ambient_pressure + p.vent.burst_pressure;
+  s.pressure = burst - 4e4;
+  kernels::update_cell_events(p, s, seen(10.0, 400.0, 0.0));
+  s.pressure = burst + 4e4;
+  EXPECT_EQ(kernels::update_cell_events(p, s, seen(12.0, 410.0, 0.0)),
             unsigned(kernels::kEventVent));
-  EXPECT_NEAR(s.vent_open_time, 11.0, 1e-12);
-  EXPECT_FALSE(kernels::vent_ejecting(p, s, 11.5));
-  EXPECT_TRUE(kernels::vent_ejecting(p, s, 12.0));
-  EXPECT_EQ(kernels::vent_ejection_end(p, s), 12.0 + p.vent_ejection_time);
+  EXPECT_NEAR(s.vent_open_time, 11.0, 1e-9);
+  EXPECT_FALSE(kernels::vent_open_during(s, 11.5));
+  EXPECT_TRUE(kernels::vent_open_during(s, 12.0));
   const double separator = p.separator_temperature;
   kernels::update_cell_events(p, s, seen(20.0, separator - 1.0, 0.0));
   kernels::update_cell_events(p, s, seen(21.0, separator + 3.0, 0.0));

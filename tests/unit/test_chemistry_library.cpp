@@ -19,7 +19,7 @@ using kernels::Chemistry;
 TEST(ChemistryLibrary, ListsTheBuiltInsAndEachValidates) {
   const std::vector<std::string> names = host::chemistry_names();
   for (const char* expected :
-       {"nrel-lco", "feng2015-ncm", "nmc-liquid-50ah", "nmc-semisolid-50ah"}) {
+       {"nrel-lco", "nrel-lco-vented", "feng2015-ncm", "nmc-liquid-50ah", "nmc-semisolid-50ah"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
   for (const std::string& name : names) {
@@ -130,7 +130,12 @@ TEST(ChemistryValidation, EachInvalidValueNamesItsKey) {
       {"short_circuit_energy_fraction",
        [](Chemistry& c) { c.short_circuit_energy_fraction = 1.1; }},
       {"short_circuit_time_constant", [](Chemistry& c) { c.short_circuit_time_constant = 0; }},
-      {"vented_fraction", [](Chemistry& c) { c.vented_fraction = -0.5; }},
+      {"ejecta_heat_share", [](Chemistry& c) { c.ejecta_heat_share = 1.5; }},
+      {"volatile_fraction", [](Chemistry& c) { c.volatile_fraction = -0.1; }},
+      // A vent that can open needs its can and orifice (nrel-lco has none: no vent).
+      {"free_volume_fraction", [](Chemistry& c) { c.vent_burst_pressure = 1e6; }},
+      {"ejecta_heat_share", [](Chemistry& c) { c.ejecta_heat_share = 0.5; }},
+      {"reactions[0].gas_yield", [](Chemistry& c) { c.reactions[0].gas_yield = -1; }},
       {"burned_fraction", [](Chemistry& c) { c.burned_fraction = 2; }},
       {"runaway_rate_threshold", [](Chemistry& c) { c.runaway_rate_threshold = -1; }},
       {"reactions", [](Chemistry& c) { c.reaction_count = 0; }},
@@ -150,6 +155,28 @@ TEST(ChemistryValidation, EachInvalidValueNamesItsKey) {
       EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
     }
   }
+}
+
+// A built-in named after a paper is that paper's model: nrel-lco has no vent, gas, short or fire;
+// nrel-lco-vented is the same kinetics with them.
+TEST(ChemistryLibrary, NrelLcoIsThePublishedModelAndItsVentedVariantOnlyAddsEvents) {
+  const Chemistry nrel = host::find_chemistry("nrel-lco");
+  EXPECT_EQ(nrel.vent_burst_pressure, 0.0);
+  EXPECT_EQ(nrel.vent_temperature, 0.0);
+  EXPECT_EQ(nrel.short_circuit_energy_fraction, 0.0);
+  EXPECT_EQ(nrel.burned_fraction, 0.0);
+  for (int i = 0; i < nrel.reaction_count; ++i) EXPECT_EQ(nrel.reactions[i].gas_yield, 0.0);
+  const Chemistry vented = host::find_chemistry("nrel-lco-vented");
+  ASSERT_EQ(vented.reaction_count, nrel.reaction_count);
+  for (int i = 0; i < nrel.reaction_count; ++i) {
+    EXPECT_EQ(vented.reactions[i].pre_exponential_factor, nrel.reactions[i].pre_exponential_factor);
+    EXPECT_EQ(vented.reactions[i].activation_energy, nrel.reactions[i].activation_energy);
+    EXPECT_EQ(vented.reactions[i].heat_of_reaction, nrel.reactions[i].heat_of_reaction);
+    EXPECT_GT(vented.reactions[i].gas_yield, 0.0);
+  }
+  EXPECT_GT(vented.vent_burst_pressure, 0.0);
+  // The Databank's 18650 body share, 26.8 % (docs/databank.md).
+  EXPECT_NEAR(vented.ejecta_heat_share, 1.0 - 0.268, 1e-12);
 }
 
 TEST(ChemistryValidation, DisabledEventsAndAllSolidAreValid) {

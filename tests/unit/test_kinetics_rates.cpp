@@ -44,7 +44,7 @@ TEST(ReactionRate, NrelRateLawsMatchTheEquations) {
   s.remaining[1] = 0.6;      // c_ne: z = 0.033 + 0.15
   s.remaining[2] = 0.7;      // 1 - alpha
   s.electrolyte_left = 0.9;  // c_e
-  const kernels::KineticsDerivatives d = kernels::kinetics_derivatives(chem, t, s, 0.0, 0.0);
+  const kernels::KineticsDerivatives d = kernels::kinetics_derivatives(chem, t, s, {}, 0.0);
   const double r_sei = 1.667e15 * std::exp(-1.3508e5 / (r_gas * t)) * 0.1;
   const double r_ne =
       2.5e13 * std::exp(-(0.033 + 0.15) / 0.033) * std::exp(-1.3508e5 / (r_gas * t)) * 0.6;
@@ -66,19 +66,20 @@ TEST(ReactionRate, NrelRateLawsMatchTheEquations) {
 
 // The analytic Jacobian against central differences, at states that exercise every term:
 // SEI inhibition, autocatalysis, the solvent gate (s below 1 %), the smooth A switch and onset
-// gates, an endothermic reaction and an open vent.
+// gates, an endothermic reaction and an open vent that takes heat with the liquid and leaves only a
+// share of the reaction heat in the roll (ejected solids).
 void expect_jacobian_matches_differences(const Chemistry& chem, double t, const KineticState& s,
-                                         double vent_rate) {
+                                         const kernels::VentFlow& vent) {
   const int n = chem.reaction_count;
   const int size = n + 2;
   std::vector<double> analytic(static_cast<std::size_t>(size * size));
-  kernels::kinetics_jacobian(chem, t, s, vent_rate, analytic.data());
+  kernels::kinetics_jacobian(chem, t, s, vent, analytic.data());
   auto f = [&](const std::vector<double>& y) {
     KineticState x = s;
     for (int i = 0; i < n; ++i) x.remaining[i] = y[std::size_t(i)];
     x.electrolyte_left = y[std::size_t(n)];
     const kernels::KineticsDerivatives d =
-        kernels::kinetics_derivatives(chem, y[std::size_t(n + 1)], x, vent_rate, 0.0);
+        kernels::kinetics_derivatives(chem, y[std::size_t(n + 1)], x, vent, 0.0);
     std::vector<double> out(static_cast<std::size_t>(size));
     for (int i = 0; i < n; ++i) out[std::size_t(i)] = -d.reaction_rate[i];
     out[std::size_t(n)] = d.electrolyte_rate;
@@ -120,8 +121,8 @@ TEST(KineticsJacobian, NrelMatchesFiniteDifferences) {
   s.remaining[1] = 0.5;
   s.remaining[2] = 0.6;
   s.electrolyte_left = 0.7;
-  expect_jacobian_matches_differences(chem, 520.0, s, 0.0);
-  expect_jacobian_matches_differences(chem, 520.0, s, 0.2);
+  expect_jacobian_matches_differences(chem, 520.0, s, {});
+  expect_jacobian_matches_differences(chem, 520.0, s, {0.2, 4.2e5, 0.3});
 }
 
 TEST(KineticsJacobian, SolventLimitedChemistryWithGatesMatchesFiniteDifferences) {
@@ -133,11 +134,11 @@ TEST(KineticsJacobian, SolventLimitedChemistryWithGatesMatchesFiniteDifferences)
   for (int i = 0; i < chem.reaction_count; ++i) s.remaining[i] = remaining[i];
   s.electrolyte_left = 0.004;  // inside the solvent gate
   // Near the anode's A switch (533.15 K, 1 K wide) and above every onset gate.
-  expect_jacobian_matches_differences(chem, 533.6, s, 0.2);
+  expect_jacobian_matches_differences(chem, 533.6, s, {0.2, 6e5, 0.25});
   // Near the electrolyte onset gate (413.15 K), separator intact.
   s.remaining[2] = 0.9;
   s.electrolyte_left = 0.5;
-  expect_jacobian_matches_differences(chem, 413.5, s, 0.0);
+  expect_jacobian_matches_differences(chem, 413.5, s, {});
 }
 
 TEST(SolventGate, IsOneAboveTheGateAndStopsConsumptionAtZero) {
@@ -149,7 +150,7 @@ TEST(SolventGate, IsOneAboveTheGateAndStopsConsumptionAtZero) {
   const Chemistry chem = host::find_chemistry("nmc-liquid-50ah");
   KineticState s = kernels::initial_kinetic_state(chem);
   s.electrolyte_left = 0.0;
-  const kernels::KineticsDerivatives d = kernels::kinetics_derivatives(chem, 500.0, s, 0.0, 0.0);
+  const kernels::KineticsDerivatives d = kernels::kinetics_derivatives(chem, 500.0, s, {}, 0.0);
   ASSERT_TRUE(chem.reactions[1].consumes_electrolyte);
   EXPECT_EQ(d.reaction_rate[1], 0.0);  // anode + solvent
   EXPECT_GT(d.reaction_rate[0], 0.0);  // SEI decomposition

@@ -33,7 +33,7 @@ TEST(QuietTemperature, BoundsTheSelfHeatingOfEveryBuiltInChemistry) {
     for (const kernels::KineticState& state :
          {kernels::initial_kinetic_state(chem), half_converted(chem)}) {
       for (double t : {quiet - 20.0, quiet - 1.0, quiet}) {
-        const double rate = std::fabs(kernels::self_heating_rate(chem, t, state, 0.0));
+        const double rate = std::fabs(kernels::self_heating_rate(chem, t, state));
         EXPECT_LE(rate, kQuietRate) << "at " << t << " K";
       }
     }

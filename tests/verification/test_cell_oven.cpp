@@ -35,7 +35,7 @@ CellTestResult oven(const std::string& chemistry, double oven_temperature, doubl
 
 double relative_energy_error(const host::CellTestSummary& s) {
   const double scale = std::fabs(s.reaction_heat) + std::fabs(s.heat_from_surroundings) +
-                       s.short_circuit_energy + s.latent_heat;
+                       s.short_circuit_energy + s.vent_heat;
   return std::fabs(s.energy_balance_error) / scale;
 }
 
@@ -134,7 +134,9 @@ TEST(CellTest, WritesTheCsvWithOneColumnPerReaction) {
   EXPECT_EQ(header,
             "time_s,temperature_K,self_heating_rate_K_per_s,ambient_temperature_K,progress_sei,"
             "progress_anode,progress_cathode,progress_electrolyte,electrolyte_left,"
-            "short_circuit_power_W,vent_latent_power_W,vented_mass_kg,combustion_power_W");
+            "short_circuit_power_W,vent_heat_power_W,vented_mass_kg,combustion_power_W,pressure_Pa,"
+            "vent_mass_flow_kg_per_s,vented_gas_kg,vented_vapour_kg,vented_liquid_kg,"
+            "heat_kept_in_body_J,heat_carried_by_ejecta_J");
   std::size_t rows = 0;
   for (std::string line; std::getline(in, line);) ++rows;
   EXPECT_EQ(rows, r.samples.size());

@@ -3,8 +3,8 @@
 //
 // Expected from the model's construction (docs/physics.md): the heat of reactions cannot grow
 // when there is less electrolyte to decompose and less solvent for the anode, the vented mass
-// is vented_fraction of the liquid present at the vent opening (so it shrinks with f and
-// vanishes at f = 0), and the flame releases burned_fraction x heat of combustion per vented kg.
+// (the volatile solvent's vapour and its droplets, kernels/cell_vent.hpp) shrinks with f and
+// vanishes at f = 0, and the flame releases burned_fraction x heat of combustion per vented kg.
 // None of this says a semi-solid cell is safe: its own kinetics decide (Zhang et al. 2024).
 #include <gtest/gtest.h>
 
@@ -31,7 +31,11 @@ std::vector<FractionRun> sweep(const char* chemistry, double start_temperature, 
   for (double f : {0.20, 0.15, 0.12, 0.10, 0.07, 0.05, 0.02, 0.0}) {
     kernels::Chemistry chem = e.chemistry;
     chem.liquid_electrolyte_fraction = f;
-    if (!venting) chem.vent_temperature = 0;
+    if (!venting) {
+      chem.vent_temperature = 0;
+      chem.vent_burst_pressure = 0;
+      chem.ejecta_heat_share = 0;
+    }
     host::CellTestOptions o;
     o.start_temperature = start_temperature;
     o.nail_time = nail;
@@ -90,10 +94,11 @@ TEST(LiquidFraction, LessLiquidNeverMoreHeatAndVentedMassScales) {
 // not clearly reduce runaway intensity. The test pins the effect down so a change to it is seen.
 TEST(LiquidFraction, HoldsForThePublishedNrelSetWithTheVentShut) {
   expect_fraction_effects("nrel-lco", sweep("nrel-lco", 450.0, -1.0, false), false);
+  expect_fraction_effects("nrel-lco-vented", sweep("nrel-lco-vented", 450.0, -1.0, false), false);
 }
 
 TEST(LiquidFraction, VentCoolingCanLetTheInhibitedNrelAnodeGoFurther) {
-  const std::vector<FractionRun> runs = sweep("nrel-lco", 450.0, -1.0);
+  const std::vector<FractionRun> runs = sweep("nrel-lco-vented", 450.0, -1.0);
   double largest_rise = 0.0;
   for (std::size_t k = 1; k < runs.size(); ++k) {
     largest_rise = std::max(
