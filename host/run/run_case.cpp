@@ -171,12 +171,23 @@ class RunObserver : public SimulationObserver {
     sample_.mean_temperature.resize(cells.size());
     sample_.max_temperature.resize(cells.size());
     sample_.heat_released.resize(cells.size());
+    sample_.pressure.resize(cells.size());
+    sample_.vent_mass_flow.resize(cells.size());
+    sample_.vented_mass.resize(cells.size());
+    sample_.heat_kept_in_body.resize(cells.size());
+    sample_.heat_carried_by_ejecta.resize(cells.size());
     sample_.state.resize(cells.size());
     for (std::size_t c = 0; c < cells.size(); ++c) {
-      sample_.mean_temperature[c] = cells[c].stats.mean_temperature;
-      sample_.max_temperature[c] = cells[c].stats.max_temperature;
+      const CellRecord& cell = cells[c];
+      sample_.mean_temperature[c] = cell.stats.mean_temperature;
+      sample_.max_temperature[c] = cell.stats.max_temperature;
       sample_.heat_released[c] = sim.cell_heat_released(int(c));
-      sample_.state[c] = std::int8_t(cells[c].phase);
+      sample_.pressure[c] = cell.pressure();
+      sample_.vent_mass_flow[c] = cell.vent_mass_flow();
+      sample_.vented_mass[c] = cell.vented_mass();
+      sample_.heat_kept_in_body[c] = cell.heat_kept_in_body();
+      sample_.heat_carried_by_ejecta[c] = cell.heat_carried_by_ejecta();
+      sample_.state[c] = std::int8_t(cell.phase);
     }
     output_.append_cell_sample(sample_);
   }
