@@ -34,9 +34,8 @@ void AsyncResultsWriter::write_frame(double time, std::int64_t step, FrameFields
 }
 
 void AsyncResultsWriter::append_cell_sample(const CellSample& sample) {
-  const std::size_t bytes = sizeof sample + bytes_of(sample.mean_temperature) +
-                            bytes_of(sample.max_temperature) + bytes_of(sample.heat_released) +
-                            bytes_of(sample.state);
+  std::size_t bytes = sizeof sample + bytes_of(sample.state);
+  for (const CellQuantity& q : kCellQuantities) bytes += bytes_of(sample.*q.values);
   queue_.submit([this, sample] { writer_.append_cell_sample(sample); }, bytes);
 }
 

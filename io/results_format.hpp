@@ -2,6 +2,7 @@
 // documented in docs/output-format.md.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -32,12 +33,48 @@ std::vector<FieldSpec> standard_fields(const std::vector<std::string>& reaction_
 
 // One per-cell sample, one entry per battery cell (index = cell id).
 struct CellSample {
-  double time = 0;                       // s
-  std::vector<double> mean_temperature;  // K, volume mean over the cell's voxels
-  std::vector<double> max_temperature;   // K
-  std::vector<double> heat_released;     // J, cumulative reaction heat since the start
-  std::vector<std::int8_t> state;        // index into ResultsOptions::cell_state_names
+  double time = 0;                             // s
+  std::vector<double> mean_temperature;        // K, volume mean over the cell's voxels
+  std::vector<double> max_temperature;         // K
+  std::vector<double> heat_released;           // J, cumulative reaction heat since the start
+  std::vector<double> pressure;                // Pa, absolute, in the cell's can
+  std::vector<double> vent_mass_flow;          // kg/s through the vent, averaged over the last step
+  std::vector<double> vented_mass;             // kg, cumulative liquid electrolyte vented
+  std::vector<double> heat_kept_in_body;       // J, cumulative, released in the roll and kept
+  std::vector<double> heat_carried_by_ejecta;  // J, cumulative, carried out by the vent
+  std::vector<std::int8_t> state;              // index into ResultsOptions::cell_state_names
 };
+
+// A float64 per-cell series /cells/<name>, [sample][cell]: its description on disk and where a
+// CellSample holds it. One list, so that writing, resuming and cutting back cannot miss one.
+struct CellQuantity {
+  const char* name;
+  const char* units;
+  const char* description;
+  std::vector<double> CellSample::*values;
+  // Files written before the series existed lack it: a reader then leaves it empty, and a run
+  // resumed into such a file goes on without it (its earlier rows could not be filled).
+  bool optional;
+};
+
+// In the order they are written, before /cells/state and /cells/time.
+inline constexpr std::array<CellQuantity, 8> kCellQuantities = {{
+    {"mean_temperature", "K", "volume mean over the cell's voxels", &CellSample::mean_temperature,
+     false},
+    {"max_temperature", "K", "hottest voxel of the cell", &CellSample::max_temperature, false},
+    {"heat_released", "J", "reaction heat released in the cell since the start",
+     &CellSample::heat_released, false},
+    {"pressure", "Pa", "absolute pressure in the cell's can", &CellSample::pressure, true},
+    {"vent_mass_flow", "kg/s", "mass flow through the vent, averaged over the last step",
+     &CellSample::vent_mass_flow, true},
+    {"vented_mass", "kg", "liquid electrolyte vented since the start", &CellSample::vented_mass,
+     true},
+    {"heat_kept_in_body", "J", "heat released in the jelly roll that stayed in it, since the start",
+     &CellSample::heat_kept_in_body, true},
+    {"heat_carried_by_ejecta", "J",
+     "heat carried out by vented gas, vapour, droplets and ejected solids, since the start",
+     &CellSample::heat_carried_by_ejecta, true},
+}};
 
 // One row of the event table.
 struct Event {

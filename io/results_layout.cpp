@@ -138,10 +138,9 @@ void ResultsWriter::Impl::create_layout(const ModelData& model, const ResultsOpt
       h5::write_attribute(dataset.get(), "units", std::string(units));
       h5::write_attribute(dataset.get(), "description", std::string(description));
     };
-    series("mean_temperature", H5T_NATIVE_DOUBLE, 8, "K", "volume mean over the cell's voxels");
-    series("max_temperature", H5T_NATIVE_DOUBLE, 8, "K", "hottest voxel of the cell");
-    series("heat_released", H5T_NATIVE_DOUBLE, 8, "J",
-           "reaction heat released in the cell since the start");
+    for (const CellQuantity& q : kCellQuantities) {
+      series(q.name, H5T_NATIVE_DOUBLE, 8, q.units, q.description);
+    }
     series("state", H5T_NATIVE_INT8, 1, "", "cell state, named by the state_names attribute");
   }
 
@@ -192,9 +191,15 @@ void ResultsWriter::Impl::open_datasets() {
   frame_time = h5::open_dataset(root, "fields/time");
   frame_step = h5::open_dataset(root, "fields/step");
   cell_time = h5::open_dataset(root, "cells/time");
-  cell_mean_temperature = h5::open_dataset(root, "cells/mean_temperature");
-  cell_max_temperature = h5::open_dataset(root, "cells/max_temperature");
-  cell_heat_released = h5::open_dataset(root, "cells/heat_released");
+  for (std::size_t q = 0; q < kCellQuantities.size(); ++q) {
+    const std::string path = std::string("cells/") + kCellQuantities[q].name;
+    // Only a resumed file written before an optional series existed lacks it.
+    if (kCellQuantities[q].optional && !h5::link_exists(root, path)) {
+      cell_quantities[q].reset();
+      continue;
+    }
+    cell_quantities[q] = h5::open_dataset(root, path);
+  }
   cell_state = h5::open_dataset(root, "cells/state");
   event_cell = h5::open_dataset(root, "events/cell");
   event_kind = h5::open_dataset(root, "events/kind");
@@ -204,11 +209,11 @@ void ResultsWriter::Impl::open_datasets() {
 
 void ResultsWriter::Impl::close_datasets() {
   field_datasets.clear();
-  for (auto* dataset : {&frame_time, &frame_step, &cell_time, &cell_mean_temperature,
-                        &cell_max_temperature, &cell_heat_released, &cell_state, &event_cell,
-                        &event_kind, &event_time, &event_temperature}) {
+  for (auto* dataset : {&frame_time, &frame_step, &cell_time, &cell_state, &event_cell, &event_kind,
+                        &event_time, &event_temperature}) {
     dataset->reset();
   }
+  for (auto& dataset : cell_quantities) dataset.reset();
 }
 void ResultsWriter::Impl::write_xdmf() const {
   XdmfResults description;

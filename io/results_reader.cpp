@@ -192,12 +192,27 @@ CellSeries ResultsReader::cell_series() const {
     series.mean_temperature = read_rows<double>(group.get(), "mean_temperature", samples);
     series.max_temperature = read_rows<double>(group.get(), "max_temperature", samples);
     series.heat_released = read_rows<double>(group.get(), "heat_released", samples);
+    // Files written before these series existed lack them: they are left empty then.
+    auto optional_rows = [&](const char* name) {
+      return h5::link_exists(group.get(), name) ? read_rows<double>(group.get(), name, samples)
+                                                : std::vector<double>{};
+    };
+    series.pressure = optional_rows("pressure");
+    series.vent_mass_flow = optional_rows("vent_mass_flow");
+    series.vented_mass = optional_rows("vented_mass");
+    series.heat_kept_in_body = optional_rows("heat_kept_in_body");
+    series.heat_carried_by_ejecta = optional_rows("heat_carried_by_ejecta");
     series.state = read_rows<std::int8_t>(group.get(), "state", samples);
     series.state_names = h5::read_string_array_attribute(group.get(), "state_names");
     series.cell_count =
         std::size_t(h5::read_scalar_attribute<std::int64_t>(group.get(), "cell_count"));
-    if (series.mean_temperature.size() != samples * series.cell_count) {
-      throw runaway::runtime_error("/cells series do not have cell_count columns");
+    for (const std::vector<double>* values :
+         {&series.mean_temperature, &series.max_temperature, &series.heat_released,
+          &series.pressure, &series.vent_mass_flow, &series.vented_mass, &series.heat_kept_in_body,
+          &series.heat_carried_by_ejecta}) {
+      if (!values->empty() && values->size() != samples * series.cell_count) {
+        throw runaway::runtime_error("/cells series do not have cell_count columns");
+      }
     }
     return series;
   });

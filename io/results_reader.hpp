@@ -21,6 +21,12 @@ struct CellSeries {
   std::vector<double> mean_temperature;  // K
   std::vector<double> max_temperature;   // K
   std::vector<double> heat_released;     // J
+  // Empty when the file was written before these series existed (docs/output-format.md).
+  std::vector<double> pressure;                // Pa
+  std::vector<double> vent_mass_flow;          // kg/s
+  std::vector<double> vented_mass;             // kg
+  std::vector<double> heat_kept_in_body;       // J
+  std::vector<double> heat_carried_by_ejecta;  // J
   std::vector<std::int8_t> state;
   std::vector<std::string> state_names;  // state value i means state_names[i]
 

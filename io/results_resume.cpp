@@ -32,9 +32,12 @@ void ResultsWriter::Impl::read_resumed_model(const ModelFingerprint& expected_mo
 // Resume in parallel: the datasets that ranks write must have their chunks allocated early (see
 // h5::Storage), which only files written by a parallel run have.
 void ResultsWriter::Impl::check_writable_in_parallel(hid_t results) const {
-  std::vector<std::string> written = {
-      "fields/time",           "fields/step",         "cells/time", "cells/mean_temperature",
-      "cells/max_temperature", "cells/heat_released", "cells/state"};
+  std::vector<std::string> written = {"fields/time", "fields/step", "cells/time", "cells/state"};
+  for (const CellQuantity& q : kCellQuantities) {
+    const std::string path = std::string("cells/") + q.name;
+    // An optional series a file lacks is not written on resume (open_datasets).
+    if (!q.optional || h5::link_exists(results, path)) written.push_back(path);
+  }
   {
     h5::Handle group = h5::open_group(results, "fields");
     for (const auto& name : h5::read_string_array_attribute(group.get(), "names")) {
@@ -87,8 +90,12 @@ void ResultsWriter::Impl::cut_back(hid_t results, const ResultsCounts& to, bool 
   }
   cut("fields/time", to.frames, "/fields/time");
   cut("fields/step", to.frames, "/fields/step");
-  for (const char* path : {"cells/time", "cells/mean_temperature", "cells/max_temperature",
-                           "cells/heat_released", "cells/state"}) {
+  cut("cells/time", to.cell_samples, "/cells series");
+  cut("cells/state", to.cell_samples, "/cells series");
+  for (const CellQuantity& q : kCellQuantities) {
+    const std::string path = std::string("cells/") + q.name;
+    // A file written before an optional series existed goes on without it (open_datasets).
+    if (q.optional && !h5::link_exists(results, path)) continue;
     cut(path, to.cell_samples, "/cells series");
   }
   for (const char* path : {"events/cell", "events/kind", "events/time", "events/temperature"}) {

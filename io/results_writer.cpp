@@ -136,12 +136,11 @@ void ResultsWriter::Impl::write_pending_cells() {
   const std::string what = where() + ": /cells";
   const h5::Transfer transfer = series_transfer();
   const hsize_t rows = pending.rows;
-  h5::append_rows(cell_mean_temperature.get(), H5T_NATIVE_DOUBLE, rows,
-                  pending.mean_temperature.data(), what, transfer);
-  h5::append_rows(cell_max_temperature.get(), H5T_NATIVE_DOUBLE, rows,
-                  pending.max_temperature.data(), what, transfer);
-  h5::append_rows(cell_heat_released.get(), H5T_NATIVE_DOUBLE, rows, pending.heat_released.data(),
-                  what, transfer);
+  for (std::size_t q = 0; q < kCellQuantities.size(); ++q) {
+    if (!cell_quantities[q].valid()) continue;  // a resumed file without this series
+    h5::append_rows(cell_quantities[q].get(), H5T_NATIVE_DOUBLE, rows, pending.quantities[q].data(),
+                    what, transfer);
+  }
   h5::append_rows(cell_state.get(), H5T_NATIVE_INT8, rows, pending.state.data(), what, transfer);
   h5::append_rows(cell_time.get(), H5T_NATIVE_DOUBLE, rows, pending.time.data(), what, transfer);
   pending = {};
@@ -150,7 +149,7 @@ void ResultsWriter::Impl::write_pending_cells() {
 void ResultsWriter::Impl::flush_file(bool check_space) {
   if (check_space) {
     const std::uint64_t pending_bytes =
-        pending.rows * (8 + std::uint64_t(cell_count) * (3 * 8 + 1));
+        pending.rows * (8 + std::uint64_t(cell_count) * (kCellQuantities.size() * 8 + 1));
     ranks.on_root([&] { ensure_space(pending_bytes, "the per-cell series"); });
   }
   write_pending_cells();
@@ -361,10 +360,17 @@ void ResultsWriter::append_cell_sample(const CellSample& sample) {
   w.check_usable();
   w.ranks.all([&] {
     const auto cells = std::size_t(w.cell_count);
-    if (sample.mean_temperature.size() != cells || sample.max_temperature.size() != cells ||
-        sample.heat_released.size() != cells || sample.state.size() != cells) {
+    for (const CellQuantity& q : kCellQuantities) {
+      if ((sample.*q.values).size() != cells) {
+        throw runaway::runtime_error("cell sample must hold " + std::to_string(cells) +
+                                     " values per quantity, one per cell; " + q.name + " has " +
+                                     std::to_string((sample.*q.values).size()));
+      }
+    }
+    if (sample.state.size() != cells) {
       throw runaway::runtime_error("cell sample must hold " + std::to_string(cells) +
-                                   " values per quantity, one per cell");
+                                   " values per quantity, one per cell; state has " +
+                                   std::to_string(sample.state.size()));
     }
     if (!std::isfinite(sample.time) || sample.time < w.last_cell_sample_time) {
       throw runaway::runtime_error("cell sample time " + std::to_string(sample.time) +
@@ -375,22 +381,19 @@ void ResultsWriter::append_cell_sample(const CellSample& sample) {
     if (w.ranks.parallel()) {
       auto& rows = w.pending;
       rows.time.push_back(sample.time);
-      rows.mean_temperature.insert(rows.mean_temperature.end(), sample.mean_temperature.begin(),
-                                   sample.mean_temperature.end());
-      rows.max_temperature.insert(rows.max_temperature.end(), sample.max_temperature.begin(),
-                                  sample.max_temperature.end());
-      rows.heat_released.insert(rows.heat_released.end(), sample.heat_released.begin(),
-                                sample.heat_released.end());
+      for (std::size_t q = 0; q < kCellQuantities.size(); ++q) {
+        const std::vector<double>& values = sample.*kCellQuantities[q].values;
+        rows.quantities[q].insert(rows.quantities[q].end(), values.begin(), values.end());
+      }
       rows.state.insert(rows.state.end(), sample.state.begin(), sample.state.end());
       rows.rows += 1;
     } else {
       const std::string what = w.where() + ": /cells";
-      h5::append_rows(w.cell_mean_temperature.get(), H5T_NATIVE_DOUBLE, 1,
-                      sample.mean_temperature.data(), what);
-      h5::append_rows(w.cell_max_temperature.get(), H5T_NATIVE_DOUBLE, 1,
-                      sample.max_temperature.data(), what);
-      h5::append_rows(w.cell_heat_released.get(), H5T_NATIVE_DOUBLE, 1, sample.heat_released.data(),
-                      what);
+      for (std::size_t q = 0; q < kCellQuantities.size(); ++q) {
+        if (!w.cell_quantities[q].valid()) continue;  // a resumed file without this series
+        h5::append_rows(w.cell_quantities[q].get(), H5T_NATIVE_DOUBLE, 1,
+                        (sample.*kCellQuantities[q].values).data(), what);
+      }
       h5::append_rows(w.cell_state.get(), H5T_NATIVE_INT8, 1, sample.state.data(), what);
       h5::append_rows(w.cell_time.get(), H5T_NATIVE_DOUBLE, 1, &sample.time, what);
     }

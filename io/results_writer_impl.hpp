@@ -59,7 +59,9 @@ struct ResultsWriter::Impl {
   h5::Handle collective_transfer;          // parallel runs: every rank takes part in every write
   std::vector<h5::Handle> field_datasets;  // in the order of `fields`
   h5::Handle frame_time, frame_step;
-  h5::Handle cell_time, cell_mean_temperature, cell_max_temperature, cell_heat_released, cell_state;
+  h5::Handle cell_time, cell_state;
+  // In the order of kCellQuantities; an optional series a resumed file lacks stays invalid.
+  std::array<h5::Handle, kCellQuantities.size()> cell_quantities;
   h5::Handle event_cell, event_kind, event_time, event_temperature;
 
   std::vector<double> frame_times;
@@ -69,7 +71,8 @@ struct ResultsWriter::Impl {
   // about 100 times a serial append). The file on disk after a flush is the same.
   struct PendingCells {
     std::size_t rows = 0;
-    std::vector<double> time, mean_temperature, max_temperature, heat_released;
+    std::vector<double> time;
+    std::array<std::vector<double>, kCellQuantities.size()> quantities;
     std::vector<std::int8_t> state;
   } pending;
   ResultsCounts counts;

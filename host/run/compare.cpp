@@ -61,13 +61,45 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
   row("peak temperature (K)", [](const RunSummary& r) { return number(r.peak_temperature, 1); });
   row("heat released (MJ)",
       [](const RunSummary& r) { return number(r.total_heat_released * 1e-6, 3); });
+  row("peak can pressure (kPa)",
+      [](const RunSummary& r) { return number(r.peak_pressure * 1e-3, 1); });
+  row("vented mass (kg)", [](const RunSummary& r) { return number(r.total_vented_mass, 4); });
+  row("heat kept in cells (MJ)",
+      [](const RunSummary& r) { return number(r.total_heat_kept_in_body * 1e-6, 3); });
+  row("heat carried out by ejecta (MJ)",
+      [](const RunSummary& r) { return number(r.total_heat_carried_by_ejecta * 1e-6, 3); });
+  row("body share of cell heat (%)",
+      [](const RunSummary& r) { return number(100 * r.body_share(), 1); });
   row("simulated time (s)", [](const RunSummary& r) { return number(r.end_time, 0); });
   std::size_t most_cells = 0;
   for (const RunSummary& r : runs) most_cells = std::max(most_cells, r.cells.size());
-  for (std::size_t c = 0; c < most_cells; ++c) {
-    row(fmt::format("cell {} onset (s)", c), [c](const RunSummary& r) {
-      return c < r.cells.size() ? number(r.cells[c].onset_time, 1) : std::string("");
+  // One row per cell and quantity, a quantity's cells together.
+  auto cell_rows = [&](const std::string& label, auto value) {
+    for (std::size_t c = 0; c < most_cells; ++c) {
+      row(fmt::format("cell {} {}", c, label), [&](const RunSummary& r) {
+        return c < r.cells.size() ? value(r.cells[c]) : std::string("");
+      });
+    }
+  };
+  cell_rows("onset (s)", [](const CellOutcome& o) { return number(o.onset_time, 1); });
+  // Results written before the vent series existed record none of these: rows of "-" only
+  // would lengthen the report by five rows per cell and say nothing the per-run rows don't.
+  const bool vent_recorded = std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) {
+    return std::any_of(r.cells.begin(), r.cells.end(), [](const CellOutcome& o) {
+      return !std::isnan(o.peak_pressure) || !std::isnan(o.vented_mass) ||
+             !std::isnan(o.heat_kept_in_body) || !std::isnan(o.heat_carried_by_ejecta);
     });
+  });
+  if (vent_recorded) {
+    cell_rows("peak can pressure (kPa)",
+              [](const CellOutcome& o) { return number(o.peak_pressure * 1e-3, 1); });
+    cell_rows("vented mass (kg)", [](const CellOutcome& o) { return number(o.vented_mass, 4); });
+    cell_rows("heat kept in body (kJ)",
+              [](const CellOutcome& o) { return number(o.heat_kept_in_body * 1e-3, 1); });
+    cell_rows("heat carried by ejecta (kJ)",
+              [](const CellOutcome& o) { return number(o.heat_carried_by_ejecta * 1e-3, 1); });
+    cell_rows("body share of heat (%)",
+              [](const CellOutcome& o) { return number(100 * o.body_share(), 1); });
   }
   out += "\n";
   for (const RunSummary& r : runs) out += "- **" + r.name + "**: " + r.verdict + "\n";
@@ -78,21 +110,28 @@ std::string compare_csv(const std::vector<RunSummary>& runs) {
   std::string out =
       "run,results,electrolyte_class,liquid_electrolyte_fraction,cells,cells_in_runaway,"
       "first_onset_s,last_onset_s,cells_per_minute,front_speed_m_per_s,peak_temperature_K,"
-      "heat_released_J,end_time_s,verdict\n";
+      "heat_released_J,end_time_s,peak_pressure_Pa,vented_mass_kg,heat_kept_in_body_J,"
+      "heat_carried_by_ejecta_J,body_share,verdict\n";
   for (const RunSummary& r : runs) {
-    out += fmt::format("{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},\"{}\"\n", r.name,
-                       r.results.string(), classes_of(r), csv_number(mean_fraction(r)),
-                       r.cells.size(), r.cells_in_runaway, csv_number(r.first_onset),
-                       csv_number(r.last_onset), csv_number(r.cells_per_minute),
-                       csv_number(r.front_speed), csv_number(r.peak_temperature),
-                       csv_number(r.total_heat_released), csv_number(r.end_time), r.verdict);
+    out += fmt::format(
+        "{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n", r.name,
+        r.results.string(), classes_of(r), csv_number(mean_fraction(r)), r.cells.size(),
+        r.cells_in_runaway, csv_number(r.first_onset), csv_number(r.last_onset),
+        csv_number(r.cells_per_minute), csv_number(r.front_speed), csv_number(r.peak_temperature),
+        csv_number(r.total_heat_released), csv_number(r.end_time), csv_number(r.peak_pressure),
+        csv_number(r.total_vented_mass), csv_number(r.total_heat_kept_in_body),
+        csv_number(r.total_heat_carried_by_ejecta), csv_number(r.body_share()), r.verdict);
   }
-  out += "\nrun,cell,electrolyte_class,onset_s,peak_temperature_K,heat_released_J\n";
+  out +=
+      "\nrun,cell,electrolyte_class,onset_s,peak_temperature_K,heat_released_J,peak_pressure_Pa,"
+      "vented_mass_kg,heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share\n";
   for (const RunSummary& r : runs) {
     for (const CellOutcome& c : r.cells) {
-      out += fmt::format("{},{},{},{},{},{}\n", r.name, c.name, c.electrolyte_class,
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.name, c.name, c.electrolyte_class,
                          csv_number(c.onset_time), csv_number(c.peak_temperature),
-                         csv_number(c.heat_released));
+                         csv_number(c.heat_released), csv_number(c.peak_pressure),
+                         csv_number(c.vented_mass), csv_number(c.heat_kept_in_body),
+                         csv_number(c.heat_carried_by_ejecta), csv_number(c.body_share()));
     }
   }
   return out;

@@ -171,12 +171,23 @@ class RunObserver : public SimulationObserver {
     sample_.mean_temperature.resize(cells.size());
     sample_.max_temperature.resize(cells.size());
     sample_.heat_released.resize(cells.size());
+    sample_.pressure.resize(cells.size());
+    sample_.vent_mass_flow.resize(cells.size());
+    sample_.vented_mass.resize(cells.size());
+    sample_.heat_kept_in_body.resize(cells.size());
+    sample_.heat_carried_by_ejecta.resize(cells.size());
     sample_.state.resize(cells.size());
     for (std::size_t c = 0; c < cells.size(); ++c) {
-      sample_.mean_temperature[c] = cells[c].stats.mean_temperature;
-      sample_.max_temperature[c] = cells[c].stats.max_temperature;
+      const CellRecord& cell = cells[c];
+      sample_.mean_temperature[c] = cell.stats.mean_temperature;
+      sample_.max_temperature[c] = cell.stats.max_temperature;
       sample_.heat_released[c] = sim.cell_heat_released(int(c));
-      sample_.state[c] = std::int8_t(cells[c].phase);
+      sample_.pressure[c] = cell.pressure();
+      sample_.vent_mass_flow[c] = cell.vent_mass_flow();
+      sample_.vented_mass[c] = cell.vented_mass();
+      sample_.heat_kept_in_body[c] = cell.heat_kept_in_body();
+      sample_.heat_carried_by_ejecta[c] = cell.heat_carried_by_ejecta();
+      sample_.state[c] = std::int8_t(cell.phase);
     }
     output_.append_cell_sample(sample_);
   }
@@ -461,9 +472,19 @@ RunSummary summarize_results(const fs::path& path) {
   const io::CellSeries series = reader.cell_series();
   for (std::size_t k = 0; k < series.sample_count(); ++k) {
     for (std::size_t c = 0; c < n && c < series.cell_count; ++c) {
-      s.cells[c].peak_temperature =
-          std::max(s.cells[c].peak_temperature, series.max_temperature[k * series.cell_count + c]);
-      s.cells[c].heat_released = series.heat_released[k * series.cell_count + c];
+      const std::size_t at = k * series.cell_count + c;
+      CellOutcome& o = s.cells[c];
+      o.peak_temperature = std::max(o.peak_temperature, series.max_temperature[at]);
+      o.heat_released = series.heat_released[at];
+      // Results written before these series existed leave them empty: the outcomes stay NaN.
+      if (!series.pressure.empty()) {
+        o.peak_pressure = std::fmax(o.peak_pressure, series.pressure[at]);
+      }
+      if (!series.vented_mass.empty()) o.vented_mass = series.vented_mass[at];
+      if (!series.heat_kept_in_body.empty()) o.heat_kept_in_body = series.heat_kept_in_body[at];
+      if (!series.heat_carried_by_ejecta.empty()) {
+        o.heat_carried_by_ejecta = series.heat_carried_by_ejecta[at];
+      }
     }
   }
   s.end_time = series.time.empty() ? 0 : series.time.back();
@@ -475,10 +496,16 @@ RunSummary summarize_results(const fs::path& path) {
   // Propagation metrics.
   s.first_onset = s.last_onset = NAN;
   int first = -1;
+  // Sums over cells stay NaN if a cell's value is not recorded: a part would pass for the whole.
+  if (n > 0) s.total_vented_mass = s.total_heat_kept_in_body = s.total_heat_carried_by_ejecta = 0;
   for (std::size_t c = 0; c < n; ++c) {
     const CellOutcome& o = s.cells[c];
     s.peak_temperature = std::max(s.peak_temperature, o.peak_temperature);
     s.total_heat_released += o.heat_released;
+    s.peak_pressure = std::fmax(s.peak_pressure, o.peak_pressure);
+    s.total_vented_mass += o.vented_mass;
+    s.total_heat_kept_in_body += o.heat_kept_in_body;
+    s.total_heat_carried_by_ejecta += o.heat_carried_by_ejecta;
     if (std::isnan(o.onset_time)) continue;
     ++s.cells_in_runaway;
     if (first < 0 || o.onset_time < s.first_onset) s.first_onset = o.onset_time, first = int(c);

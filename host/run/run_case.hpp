@@ -2,6 +2,7 @@
 // read back from that directory (the same numbers `runaway run`, `compare` and `batch` print).
 #pragma once
 
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -45,6 +46,17 @@ struct CellOutcome {
   double peak_temperature = 0;   // K
   double heat_released = 0;      // J
   double centre[3] = {0, 0, 0};  // m
+
+  // From /cells series that results written before them lack: NaN there ("not recorded").
+  double peak_pressure = NAN;           // Pa, the highest sample of the can's pressure
+  double vented_mass = NAN;             // kg of liquid electrolyte vented, last sample
+  double heat_kept_in_body = NAN;       // J, last sample
+  double heat_carried_by_ejecta = NAN;  // J, last sample
+
+  // The share of the cell's heat kept in its body, body / (body + ejecta); NaN without heat.
+  double body_share() const {
+    return heat_kept_in_body / (heat_kept_in_body + heat_carried_by_ejecta);
+  }
 };
 
 struct RunSummary {
@@ -64,6 +76,17 @@ struct RunSummary {
   double wall_time = 0;              // s
   std::string backend;
   std::string verdict;  // one line, e.g. "propagated to 12 of 12 cells in 312 s"
+
+  // NaN when the results do not record them (written before the series existed).
+  double peak_pressure = NAN;                 // Pa, highest over cells and samples
+  double total_vented_mass = NAN;             // kg, summed over cells
+  double total_heat_kept_in_body = NAN;       // J, summed over cells
+  double total_heat_carried_by_ejecta = NAN;  // J, summed over cells
+
+  // The share of the pack's cell heat kept in the cells' bodies; NaN without heat.
+  double body_share() const {
+    return total_heat_kept_in_body / (total_heat_kept_in_body + total_heat_carried_by_ejecta);
+  }
 };
 
 // Where the built-in examples live: $RUNAWAY_EXAMPLES_DIR, else the source tree's examples/.

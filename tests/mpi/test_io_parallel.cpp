@@ -169,6 +169,11 @@ CellSample make_sample(double time) {
     sample.mean_temperature.push_back(300.0 + time + c);
     sample.max_temperature.push_back(310.0 + 2 * time + c);
     sample.heat_released.push_back(1000.0 * time * (c + 1));
+    sample.pressure.push_back(101325.0 + 1.0e5 * time + 0.1 * c);
+    sample.vent_mass_flow.push_back(1.0e-3 * time + 1.0e-7 * c);
+    sample.vented_mass.push_back(2.5e-3 * time * (c + 1) + 1.0e-9);
+    sample.heat_kept_in_body.push_back(7000.0 * time + 0.3 * c);
+    sample.heat_carried_by_ejecta.push_back(3000.0 * time + 0.7 * c);
     sample.state.push_back(std::int8_t(time > 2.0 ? 2 : 0));
   }
   return sample;
@@ -322,6 +327,7 @@ TEST(IoParallel, BlocksOfEveryRankReadBackAsTheGlobalField) {
   // Frames stay compressed (byte shuffle + deflate) when ranks write them.
   EXPECT_EQ(filter_count(run_dir / "results.h5", "fields/temperature"), 2);
   EXPECT_EQ(filter_count(run_dir / "results.h5", "cells/mean_temperature"), 2);
+  EXPECT_EQ(filter_count(run_dir / "results.h5", "cells/pressure"), 2);
 
   ResultsReader reader(run_dir);
   EXPECT_TRUE(reader.complete());
@@ -340,6 +346,18 @@ TEST(IoParallel, BlocksOfEveryRankReadBackAsTheGlobalField) {
   const CellSeries cells = reader.cell_series();
   EXPECT_EQ(cells.time, (std::vector<double>{0.0, 1.0, 2.0}));
   EXPECT_EQ(cells.mean_temperature_at(2, 1), 303.0);
+  // Every per-cell series, buffered and written collectively, reads back exactly.
+  for (std::size_t k = 0; k < 3; ++k) {
+    const CellSample expected = make_sample(double(k));
+    for (std::size_t c = 0; c < 2; ++c) {
+      const std::size_t at = k * 2 + c;
+      EXPECT_EQ(cells.pressure.at(at), expected.pressure[c]);
+      EXPECT_EQ(cells.vent_mass_flow.at(at), expected.vent_mass_flow[c]);
+      EXPECT_EQ(cells.vented_mass.at(at), expected.vented_mass[c]);
+      EXPECT_EQ(cells.heat_kept_in_body.at(at), expected.heat_kept_in_body[c]);
+      EXPECT_EQ(cells.heat_carried_by_ejecta.at(at), expected.heat_carried_by_ejecta[c]);
+    }
+  }
   EXPECT_EQ(cells.state_names.size(), 3u);
   const auto events = reader.events();
   ASSERT_EQ(events.size(), 2u);
@@ -441,7 +459,12 @@ TEST(IoParallel, ResumeCutsBackToTheCheckpointOnEveryRank) {
       EXPECT_TRUE(reader.complete());
       EXPECT_EQ(reader.frame_times(), (std::vector<double>{0, 1, 2, 3}));
       for (std::size_t f = 0; f < 4; ++f) EXPECT_EQ(mismatches(reader, f, int(f)), 0u) << f;
-      EXPECT_EQ(reader.cell_series().time, (std::vector<double>{0, 1, 2, 3}));
+      const CellSeries cells = reader.cell_series();
+      EXPECT_EQ(cells.time, (std::vector<double>{0, 1, 2, 3}));
+      // The new series carry on after the restart (their rows on disk are counted below).
+      ASSERT_EQ(cells.heat_carried_by_ejecta.size(), 8u);
+      EXPECT_EQ(cells.heat_carried_by_ejecta[3 * 2 + 1],
+                make_sample(3.0).heat_carried_by_ejecta[1]);
       const auto events = reader.events();
       ASSERT_EQ(events.size(), 2u);
       EXPECT_EQ(events[1].kind, "onset");
@@ -449,6 +472,20 @@ TEST(IoParallel, ResumeCutsBackToTheCheckpointOnEveryRank) {
       EXPECT_EQ(occurrences(runaway::read_text(run_dir / "results.xdmf"), "<Time Value="), 4u);
       finished = reader.counts();
     }  // HDF5 refuses to open for writing a file this process has open for reading
+    // Every /cells series was cut back with the others: four rows on disk, as written.
+    {
+      const hid_t f = H5Fopen((run_dir / "results.h5").c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+      for (const CellQuantity& q : kCellQuantities) {
+        const hid_t d = H5Dopen2(f, (std::string("cells/") + q.name).c_str(), H5P_DEFAULT);
+        const hid_t space = H5Dget_space(d);
+        hsize_t extent[2] = {0, 0};
+        H5Sget_simple_extent_dims(space, extent, nullptr);
+        EXPECT_EQ(extent[0], 4u) << q.name;
+        H5Sclose(space);
+        H5Dclose(d);
+      }
+      H5Fclose(f);
+    }
 
     // A serial run carries on the results of a parallel one (rank 0 alone, no MPI).
     {

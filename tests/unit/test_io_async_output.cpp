@@ -221,7 +221,18 @@ FrameFields make_frame(const GridInfo& grid, int f, std::mt19937_64* noise = nul
 }
 
 CellSample make_sample(double time) {
-  return {time, {300 + time, 301 + time}, {310 + time, 311 + time}, {time, 2 * time}, {0, 1}};
+  CellSample sample;
+  sample.time = time;
+  sample.mean_temperature = {300 + time, 301 + time};
+  sample.max_temperature = {310 + time, 311 + time};
+  sample.heat_released = {time, 2 * time};
+  sample.pressure = {1e5 + time, 2e5 + time};
+  sample.vent_mass_flow = {1e-3 * time, 2e-3 * time};
+  sample.vented_mass = {1e-2 * time, 2e-2 * time};
+  sample.heat_kept_in_body = {3 * time, 4 * time};
+  sample.heat_carried_by_ejecta = {5 * time, 6 * time};
+  sample.state = {0, 1};
+  return sample;
 }
 
 // Writes the same frames, samples, events and a checkpoint hook through `output`.
@@ -282,6 +293,10 @@ TEST(AsyncResultsWriter, WritesTheSameFileAsTheSynchronousWriterOnTheOutputThrea
   }
   EXPECT_EQ(a.cell_series().time, b.cell_series().time);
   EXPECT_EQ(a.cell_series().max_temperature, b.cell_series().max_temperature);
+  EXPECT_EQ(a.cell_series().pressure, b.cell_series().pressure);
+  EXPECT_EQ(a.cell_series().heat_carried_by_ejecta, b.cell_series().heat_carried_by_ejecta);
+  ASSERT_EQ(a.cell_series().pressure.size(), 24u * 2u);  // 6 frames x 4 samples x 2 cells
+  EXPECT_EQ(a.cell_series().pressure.back(), 2e5 + 5.75);
   ASSERT_EQ(a.events().size(), 1u);
   EXPECT_EQ(a.events()[0].kind, "runaway");
 }

@@ -16,8 +16,10 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/error.hpp"
@@ -118,9 +120,50 @@ CellSample make_sample(double time, int cells) {
     sample.mean_temperature.push_back(300.0 + time + c);
     sample.max_temperature.push_back(310.0 + 2 * time + c);
     sample.heat_released.push_back(1000.0 * time * (c + 1));
+    // Values no other series has, with fractions that a float32 round trip would lose.
+    sample.pressure.push_back(101325.0 + 1.0e5 * time + 0.1 * c);
+    sample.vent_mass_flow.push_back(1.0e-3 * time + 1.0e-7 * c);
+    sample.vented_mass.push_back(2.5e-3 * time * (c + 1) + 1.0e-9);
+    sample.heat_kept_in_body.push_back(7000.0 * time + 0.3 * c);
+    sample.heat_carried_by_ejecta.push_back(3000.0 * time + 0.7 * c);
     sample.state.push_back(std::int8_t(time > 2.0 ? 2 : 0));
   }
   return sample;
+}
+
+// The per-cell series that results written before them lack.
+const std::vector<std::string> kVentSeries = {"pressure", "vent_mass_flow", "vented_mass",
+                                              "heat_kept_in_body", "heat_carried_by_ejecta"};
+
+// Every /cells/<name> series of a sample and a CellSeries, by name.
+const std::vector<double>& series_values(const CellSample& sample, const std::string& name) {
+  for (const CellQuantity& q : kCellQuantities) {
+    if (name == q.name) return sample.*q.values;
+  }
+  throw std::logic_error("no cell quantity " + name);
+}
+const std::vector<double>& series_values(const CellSeries& series, const std::string& name) {
+  if (name == "pressure") return series.pressure;
+  if (name == "vent_mass_flow") return series.vent_mass_flow;
+  if (name == "vented_mass") return series.vented_mass;
+  if (name == "heat_kept_in_body") return series.heat_kept_in_body;
+  if (name == "heat_carried_by_ejecta") return series.heat_carried_by_ejecta;
+  throw std::logic_error("no vent series " + name);
+}
+
+// Rows of /cells/<name> on disk, whatever /cells/time says.
+hsize_t rows_on_disk(const fs::path& results, const std::string& name) {
+  h5::Handle file = h5::open_file(results.string(), H5F_ACC_RDONLY, false);
+  h5::Handle dataset = h5::open_dataset(file.get(), "cells/" + name);
+  return h5::dataset_extent(dataset.get())[0];
+}
+
+// Makes results.h5 look written before the vent series existed, by removing them.
+void remove_vent_series(const fs::path& results) {
+  h5::Handle file = h5::open_file(results.string(), H5F_ACC_RDWR, false);
+  for (const std::string& name : kVentSeries) {
+    h5::check(H5Ldelete(file.get(), ("cells/" + name).c_str(), H5P_DEFAULT), "remove " + name);
+  }
 }
 
 bool same_value(double a, double b) {
@@ -245,6 +288,23 @@ TEST(IoResults, RoundTripOfEveryDataset) {
       EXPECT_EQ(series.max_temperature[s * 2 + c], expected.max_temperature[c]);
       EXPECT_EQ(series.heat_released[s * 2 + c], expected.heat_released[c]);
       EXPECT_EQ(series.state[s * 2 + c], expected.state[c]);
+      for (const std::string& name : kVentSeries) {
+        ASSERT_EQ(series_values(series, name).size(), series.sample_count() * 2) << name;
+        EXPECT_EQ(series_values(series, name)[s * 2 + c], series_values(expected, name)[c])
+            << name << " sample " << s << " cell " << c;
+      }
+    }
+  }
+  // Each series carries its units, like the older ones.
+  {
+    h5::Handle file = h5::open_file((run_dir / "results.h5").string(), H5F_ACC_RDONLY, false);
+    const std::vector<std::pair<std::string, std::string>> units_of = {
+        {"pressure", "Pa"},         {"vent_mass_flow", "kg/s"},      {"vented_mass", "kg"},
+        {"heat_kept_in_body", "J"}, {"heat_carried_by_ejecta", "J"}, {"heat_released", "J"}};
+    for (const auto& [name, unit] : units_of) {
+      h5::Handle dataset = h5::open_dataset(file.get(), "cells/" + name);
+      EXPECT_EQ(h5::read_string_attribute(dataset.get(), "units"), unit) << name;
+      EXPECT_FALSE(h5::read_string_attribute(dataset.get(), "description").empty()) << name;
     }
   }
 
@@ -609,6 +669,14 @@ TEST(IoResults, WriterRefusesBadCallsBeforeTouchingTheFile) {
   short_field["temperature"] = FieldView(too_short);
   EXPECT_THROW(writer.write_frame(0.0, 0, short_field), runaway::Error);
   EXPECT_THROW(writer.append_cell_sample(make_sample(0.0, 3)), runaway::Error);
+  for (const std::string& name : kVentSeries) {
+    CellSample short_of_one = make_sample(0.0, 2);
+    for (const CellQuantity& q : kCellQuantities) {
+      if (name == q.name) (short_of_one.*q.values).pop_back();
+    }
+    const auto error = expect_error([&] { writer.append_cell_sample(short_of_one); });
+    EXPECT_NE(std::string(error.what()).find(name), std::string::npos) << error.what();
+  }
   EXPECT_THROW(writer.append_event({5, "onset", 0.0, 300.0}), runaway::Error);
   EXPECT_THROW(writer.append_event({0, "bad kind", 0.0, 300.0}), runaway::Error);
   // None of that broke the writer.
@@ -638,8 +706,13 @@ TEST(IoResults, ResumeCutsTheSeriesBackToTheCheckpoint) {
     at_checkpoint = writer.flush();  // stored in the checkpoint
     // The run goes on past the checkpoint, then dies.
     writer.write_frame(3.0, 3, Frame(model.grid, 3).views());
-    writer.append_cell_sample(make_sample(3.0, 2));
+    CellSample after = make_sample(3.0, 2);  // lost with the run: other values than below
+    for (const CellQuantity& q : kCellQuantities) (after.*q.values).assign(2, -1.0);
+    writer.append_cell_sample(after);
     writer.append_event({1, "onset", 3.0, 510.0});
+  }
+  for (const CellQuantity& q : kCellQuantities) {
+    EXPECT_EQ(rows_on_disk(run_dir / "results.h5", q.name), 4u) << q.name;
   }
   EXPECT_EQ(at_checkpoint.frames, 3u);
   EXPECT_EQ(at_checkpoint.cell_samples, 3u);
@@ -672,10 +745,26 @@ TEST(IoResults, ResumeCutsTheSeriesBackToTheCheckpoint) {
     ResultsReader reader(run_dir);
     EXPECT_EQ(reader.frame_times(), (std::vector<double>{0, 1, 2, 3, 4}));
     EXPECT_EQ(reader.read_field("temperature", 4)[3], temperature_at(4, 3, 0, 0));
-    EXPECT_EQ(reader.cell_series().time, (std::vector<double>{0, 1, 2, 3}));
+    const CellSeries series = reader.cell_series();
+    EXPECT_EQ(series.time, (std::vector<double>{0, 1, 2, 3}));
+    // Every series was cut back to the checkpoint and carried on from there: the sample lost
+    // with the run is gone from each of them.
+    for (const std::string& name : kVentSeries) {
+      ASSERT_EQ(series_values(series, name).size(), 8u) << name;
+      for (std::size_t s = 0; s < 4; ++s) {
+        const CellSample expected = make_sample(double(s), 2);
+        for (std::size_t c = 0; c < 2; ++c) {
+          EXPECT_EQ(series_values(series, name)[s * 2 + c], series_values(expected, name)[c])
+              << name << " sample " << s << " cell " << c;
+        }
+      }
+    }
     ASSERT_EQ(reader.events().size(), 2u);
     EXPECT_EQ(reader.events()[1].cell, 1);
     EXPECT_EQ(reader.provenance().restart_count, 1);
+  }
+  for (const CellQuantity& q : kCellQuantities) {
+    EXPECT_EQ(rows_on_disk(run_dir / "results.h5", q.name), 4u) << q.name;
   }
   EXPECT_NE(runaway::read_text(run_dir / "results.xdmf").find("frame_4"), std::string::npos);
 
@@ -684,6 +773,54 @@ TEST(IoResults, ResumeCutsTheSeriesBackToTheCheckpoint) {
   ResultsWriter reopened =
       ResultsWriter::resume(run_dir, at_checkpoint, fingerprint(model), /*overwrite=*/true);
   EXPECT_EQ(reopened.counts().frames, 3u);
+}
+
+TEST(IoResults, FileWithoutTheVentSeriesReadsAndResumes) {
+  const ScratchDir temp("runaway-io-results");
+  const ModelData model = make_model();
+
+  // A finished run written before the series existed: they read as empty, the rest as written.
+  const fs::path finished = temp.path() / "finished";
+  write_complete_run(finished, model, make_options());
+  remove_vent_series(finished / "results.h5");
+  {
+    ResultsReader reader(finished);
+    EXPECT_TRUE(reader.complete());
+    const CellSeries series = reader.cell_series();
+    ASSERT_EQ(series.sample_count(), 5u);
+    for (const std::string& name : kVentSeries) EXPECT_TRUE(series_values(series, name).empty());
+    EXPECT_EQ(series.heat_released[4 * 2 + 1], make_sample(3.5, 2).heat_released[1]);
+    EXPECT_EQ(series.mean_temperature_at(2, 0), make_sample(2.0, 2).mean_temperature[0]);
+  }
+
+  // A stopped run of that time resumes: the older series are cut back and carried on, the
+  // missing ones stay missing (their earlier rows are unknown).
+  const fs::path stopped = temp.path() / "stopped";
+  ResultsCounts at_checkpoint;
+  {
+    ResultsWriter writer(stopped, model, make_options());
+    for (int f = 0; f < 2; ++f) {
+      writer.write_frame(double(f), f, Frame(model.grid, f).views());
+      writer.append_cell_sample(make_sample(double(f), 2));
+    }
+    at_checkpoint = writer.flush();
+    writer.append_cell_sample(make_sample(2.0, 2));  // lost with the run
+  }
+  remove_vent_series(stopped / "results.h5");
+  {
+    ResultsWriter writer = ResultsWriter::resume(stopped, at_checkpoint, fingerprint(model));
+    writer.append_cell_sample(make_sample(5.0, 2));
+    writer.write_frame(5.0, 5, Frame(model.grid, 5).views());
+    writer.finish();
+  }
+  ResultsReader reader(stopped);
+  const CellSeries series = reader.cell_series();
+  EXPECT_EQ(series.time, (std::vector<double>{0, 1, 5}));
+  EXPECT_EQ(series.max_temperature[2 * 2 + 1], make_sample(5.0, 2).max_temperature[1]);
+  EXPECT_EQ(rows_on_disk(stopped / "results.h5", "max_temperature"), 3u);
+  for (const std::string& name : kVentSeries) EXPECT_TRUE(series_values(series, name).empty());
+  h5::Handle file = h5::open_file((stopped / "results.h5").string(), H5F_ACC_RDONLY, false);
+  EXPECT_FALSE(h5::link_exists(file.get(), "cells/pressure"));
 }
 
 TEST(IoResults, ForeignAndCorruptFilesGiveClearErrors) {
