@@ -8,11 +8,11 @@
 //   2. integrates kinetics and conduction with them;
 //   3. closes the step:               close_cell_step(parameters, state, observation, dt), with the
 //                                     cell's reductions at t0 + dt (0D: the one voxel; 3D: the
-//                                     maxima and sums over the jelly roll, the earliest voxel onset,
-//                                     the mass vented and the gas made in the step). It books the
-//                                     short-circuit energy, vents the gas, splits the heat between
-//                                     the body and the ejecta, burns the flame's fuel and fires the
-//                                     events.
+//                                     maxima and sums over the jelly roll, the earliest voxel
+//                                     onset, the mass vented and the gas made in the step). It
+//                                     books the short-circuit energy, vents the gas, splits the
+//                                     heat between the body and the ejecta, burns the flame's fuel
+//                                     and fires the events.
 //
 //   short circuit   P(t) = E / tau exp(-(t - ts) / tau), E = fraction * stored electrical energy,
 //                   spread uniformly over the jelly roll; booked as the exact cumulative integral,
@@ -148,17 +148,17 @@ struct CellEventState {
   double flame_fuel_mass = 0;                // kg of vented vapour still burning
   double combustion_energy_released = 0;     // J released in the flame so far
   // Gas, pressure and what the vent carries out (docs/physics.md "Gas, pressure and venting").
-  double gas_moles = 0;           // mol of non-condensable gas in the can's free volume
-  double pressure = 0;            // Pa, absolute, in the can at the last check
-  double vented_gas_mass = 0;     // kg of gas vented so far
-  double vented_vapour_mass = 0;  // kg of solvent vented as vapour so far
-  double vented_liquid_mass = 0;  // kg of liquid vented as entrained droplets so far
-  double vent_mass_flow = 0;      // kg/s through the vent, averaged over the last step
-  double ejecta_heat = 0;         // J carried out of the jelly roll by everything it ejected
-  double body_heat = 0;           // J released in the jelly roll and kept there
-  double gas_enthalpy_due = 0;    // J the vented gas carried out, not yet taken from the roll
-  double vapour_mass = 0;         // kg of solvent vapour in the free volume at the last check
-  double volatile_mass = 0;       // kg of volatile solvent left in the cell (liquid and vapour)
+  double gas_moles = 0;               // mol of non-condensable gas in the can's free volume
+  double pressure = 0;                // Pa, absolute, in the can at the last check
+  double vented_gas_mass = 0;         // kg of gas vented so far
+  double vented_vapour_mass = 0;      // kg of solvent vented as vapour so far
+  double vented_liquid_mass = 0;      // kg of liquid vented as entrained droplets so far
+  double vent_mass_flow = 0;          // kg/s through the vent, averaged over the last step
+  double ejecta_heat = 0;             // J carried out of the jelly roll by everything it ejected
+  double body_heat = 0;               // J released in the jelly roll and kept there
+  double gas_enthalpy_due = 0;        // J the vented gas carried out, not yet taken from the roll
+  double vapour_mass = 0;             // kg of solvent vapour in the free volume at the last check
+  double volatile_mass = 0;           // kg of volatile solvent left in the cell (liquid and vapour)
   double electrolyte_decomposed = 0;  // kg of liquid electrolyte the reactions used up so far
   // The previous check, to interpolate threshold crossings (time < 0: none yet).
   double checked_time = -1;                  // s
@@ -169,17 +169,17 @@ struct CellEventState {
 
 // What a driver observed of a cell at the end of a step.
 struct CellObservation {
-  double time = 0;                   // s, end of the step
-  double max_temperature = 0;        // K, maximum over the jelly roll
-  double max_self_heating_rate = 0;  // K/s, maximum over the jelly roll (kept - vent heat)
-  double earliest_onset = NAN;       // s, the earliest voxel's runaway onset; NaN: none yet
-  double vented_mass = 0;            // kg of liquid vented during the step
-  double mean_temperature = 0;       // K over the jelly roll (the gas's temperature)
-  double liquid_mass = 0;            // kg of liquid electrolyte left (with its vapour)
-  double gas_generated = 0;          // mol of gas the reactions made during the step
-  double reaction_heat_kept = 0;     // J: the step's reaction heat less ejected and vent heat
-  double ejected_heat = 0;           // J of reaction heat ejected solids carried out
-  double vent_heat = 0;              // J the vented liquid took out (latent and sensible)
+  double time = 0;                    // s, end of the step
+  double max_temperature = 0;         // K, maximum over the jelly roll
+  double max_self_heating_rate = 0;   // K/s, maximum over the jelly roll (kept - vent heat)
+  double earliest_onset = NAN;        // s, the earliest voxel's runaway onset; NaN: none yet
+  double vented_mass = 0;             // kg of liquid vented during the step
+  double mean_temperature = 0;        // K over the jelly roll (the gas's temperature)
+  double liquid_mass = 0;             // kg of liquid electrolyte left (with its vapour)
+  double gas_generated = 0;           // mol of gas the reactions made during the step
+  double reaction_heat_kept = 0;      // J: the step's reaction heat less ejected and vent heat
+  double ejected_heat = 0;            // J of reaction heat ejected solids carried out
+  double vent_heat = 0;               // J the vented liquid took out (latent and sensible)
   double electrolyte_decomposed = 0;  // kg of liquid the reactions used up during the step
 };
 
@@ -366,9 +366,8 @@ RUNAWAY_HD inline unsigned update_cell_events(const CellEventParameters& p, Cell
     if (by_pressure || by_temperature) {
       const double gauge_before =
           (s.checked_time >= 0.0 ? s.checked_pressure : s.pressure) - p.vent.ambient_pressure;
-      s.vent_open_time = by_pressure
-                             ? linear_crossing_time(gauge_before, gauge, burst, t0, o.time)
-                             : reached(p.vent_temperature);
+      s.vent_open_time = by_pressure ? linear_crossing_time(gauge_before, gauge, burst, t0, o.time)
+                                     : reached(p.vent_temperature);
       s.vent_ejection_start = o.time;  // the vent discharges from the next step on
       fired |= kEventVent;
     }
@@ -439,8 +438,8 @@ RUNAWAY_HD inline void vent_cell_step(const CellEventParameters& p, CellEventSta
   if (!(s.volatile_mass > 0.0)) s.volatile_mass = 0.0;
   const double p_v = vapour_pressure(v, t, o.liquid_mass, s.volatile_mass);
   const double made = s.gas_moles + o.gas_generated;
-  const double left = open ? gas_left_after_venting(v, t, s.gas_moles, o.gas_generated, p_v, dt)
-                           : made;
+  const double left =
+      open ? gas_left_after_venting(v, t, s.gas_moles, o.gas_generated, p_v, dt) : made;
   const double gas_mass = (made - left) * v.gas_molar_mass;
   s.gas_moles = left;
   s.vented_gas_mass += gas_mass;

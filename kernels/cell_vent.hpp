@@ -8,8 +8,9 @@
 //   vent          opens when P - P_ambient reaches the burst pressure (cell_events.hpp)
 //   outflow       an ideal-gas orifice of flow area Cd A for the mixture (molar mass and gamma of
 //                 the mix), choked when P_ambient / P is below (2 / (gamma + 1))^(gamma/(gamma-1)):
-//                   choked     G = P sqrt(gamma / (R_m T)) (2 / (gamma + 1))^((gamma+1)/(2(gamma-1)))
-//                   subsonic   G = P sqrt(2 gamma / ((gamma - 1) R_m T) (r^(2/gamma) - r^((gamma+1)/gamma)))
+//                   choked     G = P sqrt(gamma / (R_m T)) (2 / (gamma +
+//                   1))^((gamma+1)/(2(gamma-1))) subsonic   G = P sqrt(2 gamma / ((gamma - 1) R_m
+//                   T) (r^(2/gamma) - r^((gamma+1)/gamma)))
 //                 (kg/(m^2 s), r = P_ambient / P, R_m = R / M_mix; e.g. White, Fluid Mechanics,
 //                 §9.4). Gas and vapour leave in proportion to their partial pressures; droplets
 //                 leave with the vapour, entrained_liquid_ratio kg per kg.
@@ -37,24 +38,24 @@ inline constexpr double kStandardAtmosphere = 101325.0;
 
 // Per-cell constants of the gas and vent model.
 struct VentParameters {
-  double free_volume = 0;             // m^3
-  double burst_pressure = 0;          // Pa above ambient; 0: the pressure does not open the vent
+  double free_volume = 0;     // m^3
+  double burst_pressure = 0;  // Pa above ambient; 0: the pressure does not open the vent
   double ambient_pressure = kStandardAtmosphere;  // Pa
-  double flow_area = 0;               // Cd A, m^2
-  double gas_molar_mass = 0;          // kg/mol
-  double heat_capacity_ratio = 0;     // gamma of the vented mix
-  double gas_heat_capacity = 0;       // J/(kg K)
-  double solvent_molar_mass = 0;      // kg/mol; 0: no vapour
-  double volatile_fraction = 0;       // of the liquid's mass at the start
-  double antoine_a = 0;               // log10(Pa)
-  double antoine_b = 0;               // K
-  double antoine_c = 0;               // K
-  double latent_heat = 0;             // J/kg
-  double liquid_heat_capacity = 0;    // J/(kg K)
-  double entrained_liquid_ratio = 0;  // kg droplets per kg vapour
-  double ejecta_heat_share = 0;       // [0, 1]
-  double heat_capacity = 0;           // J/K of the jelly roll (rho cp V)
-  double reference_temperature = 0;   // K, the cell's start: sensible heat is counted from it
+  double flow_area = 0;                           // Cd A, m^2
+  double gas_molar_mass = 0;                      // kg/mol
+  double heat_capacity_ratio = 0;                 // gamma of the vented mix
+  double gas_heat_capacity = 0;                   // J/(kg K)
+  double solvent_molar_mass = 0;                  // kg/mol; 0: no vapour
+  double volatile_fraction = 0;                   // of the liquid's mass at the start
+  double antoine_a = 0;                           // log10(Pa)
+  double antoine_b = 0;                           // K
+  double antoine_c = 0;                           // K
+  double latent_heat = 0;                         // J/kg
+  double liquid_heat_capacity = 0;                // J/(kg K)
+  double entrained_liquid_ratio = 0;              // kg droplets per kg vapour
+  double ejecta_heat_share = 0;                   // [0, 1]
+  double heat_capacity = 0;                       // J/K of the jelly roll (rho cp V)
+  double reference_temperature = 0;  // K, the cell's start: sensible heat is counted from it
 };
 
 RUNAWAY_HD inline VentParameters make_vent_parameters(const Chemistry& c, double jelly_roll_volume,
@@ -147,11 +148,10 @@ RUNAWAY_HD inline VentOutflow vent_outflow(const VentParameters& p, double tempe
   out.pressure = p_g + p_v;
   if (!(out.pressure > p.ambient_pressure) || !(p.flow_area > 0.0)) return out;
   const double molar_mass = (p_g * p.gas_molar_mass + p_v * p.solvent_molar_mass) / out.pressure;
-  const double moles_per_second =
-      p.flow_area *
-      orifice_mass_flux(out.pressure, p.ambient_pressure, temperature, molar_mass,
-                        p.heat_capacity_ratio) /
-      molar_mass;
+  const double moles_per_second = p.flow_area *
+                                  orifice_mass_flux(out.pressure, p.ambient_pressure, temperature,
+                                                    molar_mass, p.heat_capacity_ratio) /
+                                  molar_mass;
   out.gas_moles = moles_per_second * p_g / out.pressure;
   out.vapour_mass = moles_per_second * p_v / out.pressure * p.solvent_molar_mass;
   return out;
@@ -206,8 +206,8 @@ RUNAWAY_HD inline VentFlow open_vent_flow(const VentParameters& p, double temper
   double out = droplets * evaporated / pool_mass;
   out = out < 1.0 - 1e-12 ? out : 1.0 - 1e-12;
   flow.liquid_rate = -std::log1p(-out) / dt;
-  flow.heat_per_kg = p.latent_heat / droplets +
-                     p.liquid_heat_capacity * (temperature - p.reference_temperature);
+  flow.heat_per_kg =
+      p.latent_heat / droplets + p.liquid_heat_capacity * (temperature - p.reference_temperature);
   return flow;
 }
 

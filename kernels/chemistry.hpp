@@ -121,15 +121,16 @@ struct Chemistry {
   // Mass share of the liquid that is the volatile solvent (e.g. DMC in EC/DMC): its vapour
   // pressure is volatile share (Raoult, mass ~ mole share) times p_sat; the rest does not boil.
   double volatile_fraction = 0;
-  double solvent_antoine_a = 0;           // log10(Pa)
-  double solvent_antoine_b = 0;           // K
-  double solvent_antoine_c = 0;           // K
-  double electrolyte_latent_heat = 0;     // J/kg, heat of vaporisation of the solvent
-  double liquid_heat_capacity = 0;        // J/(kg K) of the liquid electrolyte
-  double entrained_liquid_ratio = 0;      // kg of droplets vented per kg of vapour
+  double solvent_antoine_a = 0;        // log10(Pa)
+  double solvent_antoine_b = 0;        // K
+  double solvent_antoine_c = 0;        // K
+  double electrolyte_latent_heat = 0;  // J/kg, heat of vaporisation of the solvent
+  double liquid_heat_capacity = 0;     // J/(kg K) of the liquid electrolyte
+  double entrained_liquid_ratio = 0;   // kg of droplets vented per kg of vapour
   // Share of the heat released in the jelly roll (reactions and short) once the cell runs away
-  // with its vent open that ejected solids carry out of the cell: the body/ejecta split that the vent flow itself
-  // does not give (default from fractional thermal-runaway calorimetry, docs/databank.md).
+  // with its vent open that ejected solids carry out of the cell: the body/ejecta split that the
+  // vent flow itself does not give (default from fractional thermal-runaway calorimetry,
+  // docs/databank.md).
   double ejecta_heat_share = 0;
 
   // Combustion: burned_fraction of the vented mass burns outside the cell, releasing

@@ -205,10 +205,10 @@ struct CellPartial {
   // Every sum, in one order: add() and the reductions across ranks walk this list.
   static constexpr int kSumCount = 11;
   RUNAWAY_HD CompensatedSum* sum(int i) {
-    CompensatedSum* all[kSumCount] = {&temperature,  &heat_release_rate, &heat_released,
-                                      &releasable_heat, &liquid_mass,   &vented_mass,
-                                      &gas_generated, &heat_kept,       &ejected_heat,
-                                      &vent_heat,     &electrolyte_decomposed};
+    CompensatedSum* all[kSumCount] = {
+        &temperature,  &heat_release_rate, &heat_released,         &releasable_heat,
+        &liquid_mass,  &vented_mass,       &gas_generated,         &heat_kept,
+        &ejected_heat, &vent_heat,         &electrolyte_decomposed};
     return all[i];
   }
 

@@ -46,10 +46,10 @@ constexpr double kAssumedShortCircuitTimeConstant = 10.0;  // s
 // Chemistry WebBook, average of 9 values), with Delta_vap H = 38 kJ/mol (as the latent heat
 // above): an Antoine form with C = 0, giving 6.4 kPa at 25 °C (measured: about 7 kPa, Pokorny et
 // al. 2017, J. Chem. Eng. Data 62, 3206) and 9.7 bar at 170 °C.
-constexpr double kDmcMolarMass = 0.0900779;      // kg/mol (NIST Chemistry WebBook)
-constexpr double kDmcBoilingPoint = 363.5;       // K (NIST Chemistry WebBook)
+constexpr double kDmcMolarMass = 0.0900779;        // kg/mol (NIST Chemistry WebBook)
+constexpr double kDmcBoilingPoint = 363.5;         // K (NIST Chemistry WebBook)
 constexpr double kDmcVaporisationEnthalpy = 38e3;  // J/mol, UNVERIFIED order of magnitude
-constexpr double kDmcMassFraction = 0.44;        // of the liquid, ASSUMED (LP30 type)
+constexpr double kDmcMassFraction = 0.44;          // of the liquid, ASSUMED (LP30 type)
 // Liquid electrolyte heat capacity: ASSUMED 1800 J/(kg K), the order of carbonate blends.
 constexpr double kAssumedLiquidHeatCapacity = 1800.0;
 // Vent gas: a CO2 / CO / H2 / hydrocarbon mix of the kind Golubkov et al. 2014 (RSC Adv. 4,
@@ -102,8 +102,7 @@ void set_carbonate_vent(Chemistry& c, double burst_pressure, double vent_area,
   c.solvent_molar_mass = kDmcMolarMass;
   c.volatile_fraction = kDmcMassFraction;
   const double b = kDmcVaporisationEnthalpy / (kernels::kGasConstant * std::log(10.0));
-  c.solvent_antoine_a =
-      std::log10(kernels::kStandardAtmosphere) + b / kDmcBoilingPoint;
+  c.solvent_antoine_a = std::log10(kernels::kStandardAtmosphere) + b / kDmcBoilingPoint;
   c.solvent_antoine_b = b;
   c.solvent_antoine_c = 0.0;
   c.electrolyte_latent_heat = kCarbonateLatentHeat;
@@ -330,8 +329,7 @@ ChemistryEntry nmc_50ah(const char* name, double liquid_fraction, const char* so
   c.short_circuit_time_constant = kAssumedShortCircuitTimeConstant;
   // Gas and vent as feng2015-ncm's, with a larger vent for the larger can (200 mm^2, ASSUMED).
   set_gas_yields(c, kNmcCathodeGasYield);
-  set_carbonate_vent(c, 0.6e6, 200e-6, length * thickness * height,
-                     kDatabankEjectaShareAllFormats);
+  set_carbonate_vent(c, 0.6e6, 200e-6, length * thickness * height, kDatabankEjectaShareAllFormats);
   e.cell.description = "50 Ah NMC prismatic, 148 x 40 x 100 mm (assumed)";
   e.cell.jelly_roll_volume = length * thickness * height;
   e.cell.surface_area = 2.0 * (length * thickness + length * height + thickness * height);

@@ -304,7 +304,8 @@ PackChemistry parse_chemistry(Reader& r, const Scope& s, const std::string& name
     r.missing(s, "reactions", "a custom chemistry (no base) needs its reaction set");
   }
   for (int i = 0; i < entry.chemistry.reaction_count; ++i) {
-    if (!content_given[std::size_t(i)]) entry.chemistry.reactions[i].reactant_content *= density_scale;
+    if (!content_given[std::size_t(i)])
+      entry.chemistry.reactions[i].reactant_content *= density_scale;
   }
   // The kinetics library's checks (orders, seeds, time constants...), named under this key.
   const SourceLocation at = r.where(*s.table);

@@ -233,10 +233,9 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
                                 state.electrolyte_left * electrolyte_per_share, step);
 
     KineticState trial = state;
-    const kernels::KineticsStepResult r =
-        kernels::advance_kinetics(chemistry, temperature, trial, step,
-                                  cell_source + surroundings_rate, vent, options.tolerances,
-                                  substep_hint);
+    const kernels::KineticsStepResult r = kernels::advance_kinetics(
+        chemistry, temperature, trial, step, cell_source + surroundings_rate, vent,
+        options.tolerances, substep_hint);
     if (!r.converged) {
       throw runtime_error(fmt::format("kinetics did not converge at t = {} s, T = {} K after {} "
                                       "sub-steps; tighten max_step",
@@ -350,13 +349,14 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
   s.electrolyte_vapour = std::min(cell_state.vapour_mass, pool);
   s.electrolyte_liquid = pool - s.electrolyte_vapour;
   s.electrolyte_decomposed = cell_state.electrolyte_decomposed;
-  s.electrolyte_balance_error = s.initial_electrolyte - (s.electrolyte_liquid + s.electrolyte_vapour +
-                                                         s.electrolyte_decomposed + s.vented_mass);
+  s.electrolyte_balance_error =
+      s.initial_electrolyte -
+      (s.electrolyte_liquid + s.electrolyte_vapour + s.electrolyte_decomposed + s.vented_mass);
   // The enthalpy the last step's gas owes the roll is in neither share until the roll gives it.
   const double stored = heat_capacity_of_cell * (temperature - options.start_temperature);
   s.energy_balance_error = stored - (s.heat_kept_in_body + s.heat_from_surroundings);
-  s.heat_split_error = (s.reaction_heat + s.short_circuit_energy) -
-                       (s.heat_kept_in_body + s.heat_carried_by_ejecta);
+  s.heat_split_error =
+      (s.reaction_heat + s.short_circuit_energy) - (s.heat_kept_in_body + s.heat_carried_by_ejecta);
   return result;
 }
 
@@ -378,9 +378,9 @@ void write_cell_test_csv(const CellTestResult& result, const std::string& path) 
     for (std::size_t i = 0; i < result.reaction_names.size(); ++i) {
       line += fmt::format(",{:.9g}", x.progress[i]);
     }
-    line += fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}", x.electrolyte_left,
-                        x.short_circuit_power, x.vent_heat_power, x.vented_mass,
-                        x.combustion_power);
+    line +=
+        fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}", x.electrolyte_left,
+                    x.short_circuit_power, x.vent_heat_power, x.vented_mass, x.combustion_power);
     line += fmt::format(",{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", x.pressure,
                         x.vent_mass_flow, x.vented_gas_mass, x.vented_vapour_mass,
                         x.vented_liquid_mass, x.heat_kept_in_body, x.heat_carried_by_ejecta);
@@ -428,8 +428,9 @@ std::string format_cell_test_summary(const CellTestResult& result) {
   } else {
     out += fmt::format("peak can pressure:         {:.4g} kPa absolute\n", s.max_pressure * 1e-3);
   }
-  out += fmt::format("vented mass:               {:.6g} kg gas, {:.6g} kg vapour, {:.6g} kg droplets\n",
-                     s.vented_gas_mass, s.vented_vapour_mass, s.vented_liquid_mass);
+  out += fmt::format(
+      "vented mass:               {:.6g} kg gas, {:.6g} kg vapour, {:.6g} kg droplets\n",
+      s.vented_gas_mass, s.vented_vapour_mass, s.vented_liquid_mass);
   out += fmt::format("reaction heat:             {:.6g} J\n", s.reaction_heat);
   out += fmt::format("short-circuit heat:        {:.6g} J\n", s.short_circuit_energy);
   const double cell_heat = s.heat_kept_in_body + s.heat_carried_by_ejecta;
@@ -444,9 +445,10 @@ std::string format_cell_test_summary(const CellTestResult& result) {
       "{:.6g} vented (error {:.3g} kg)\n",
       s.initial_electrolyte, s.electrolyte_liquid, s.electrolyte_vapour, s.electrolyte_decomposed,
       s.vented_mass, s.electrolyte_balance_error);
-  out += fmt::format("energy balance error:      {:.3g} J (stored vs kept + surroundings), {:.3g} J "
-                     "(released vs body + ejecta)\n",
-                     s.energy_balance_error, s.heat_split_error);
+  out += fmt::format(
+      "energy balance error:      {:.3g} J (stored vs kept + surroundings), {:.3g} J "
+      "(released vs body + ejecta)\n",
+      s.energy_balance_error, s.heat_split_error);
   return out;
 }
 

@@ -74,14 +74,14 @@ struct CellTestSample {
   std::array<double, kernels::kMaxReactions> progress{};  // converted share of each reactant
   double electrolyte_left = 0;                            // liquid left / initial liquid
   double short_circuit_power = 0;                         // W, step average
-  double vent_heat_power = 0;  // W the vented liquid took out (latent, sensible), step average
-  double vented_mass = 0;      // kg of liquid electrolyte (vapour and droplets), cumulative
+  double vent_heat_power = 0;   // W the vented liquid took out (latent, sensible), step average
+  double vented_mass = 0;       // kg of liquid electrolyte (vapour and droplets), cumulative
   double combustion_power = 0;  // W released in the flame (outside the cell), step average
   double pressure = 0;          // Pa, absolute, in the can; NaN without a gas model
   double vent_mass_flow = 0;    // kg/s of gas, vapour and droplets, step average
   double vented_gas_mass = 0;   // kg, cumulative
   double vented_vapour_mass = 0;
-  double vented_liquid_mass = 0;  // droplets
+  double vented_liquid_mass = 0;      // droplets
   double heat_kept_in_body = 0;       // J, cumulative
   double heat_carried_by_ejecta = 0;  // J, cumulative
 };

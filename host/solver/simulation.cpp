@@ -152,9 +152,8 @@ void Simulation::update_drivers(double dt) {
     const CellRecord& rec = records_[c];
     cell_source_host_[c] = kernels::cell_heat_source(rec.parameters, rec.events, t, dt);
     vent_open_host_[c] = kernels::vent_open_during(rec.events, t) ? 1 : 0;
-    vent_flow_host_[c] = kernels::cell_vent_flow(rec.parameters, rec.events, t,
-                                                 rec.stats.mean_temperature, rec.stats.liquid_mass,
-                                                 dt);
+    vent_flow_host_[c] = kernels::cell_vent_flow(
+        rec.parameters, rec.events, t, rec.stats.mean_temperature, rec.stats.liquid_mass, dt);
   }
   for (std::size_t i = 0; i < input_.triggers.size(); ++i) {
     const Trigger& trig = input_.triggers[i];
@@ -319,8 +318,8 @@ void Simulation::close_cell_steps(double dt) {
   for (std::size_t c = 0; c < input_.cells.size(); ++c) {
     CellRecord& rec = records_[c];
     const kernels::CellStatistics& s = rec.stats;
-    kernels::CellObservation seen{t, s.max_temperature, s.max_self_heating_rate,
-                                  s.earliest_arrival, s.vented_mass};
+    kernels::CellObservation seen{t, s.max_temperature, s.max_self_heating_rate, s.earliest_arrival,
+                                  s.vented_mass};
     seen.mean_temperature = s.mean_temperature;
     seen.liquid_mass = s.liquid_mass;
     seen.gas_generated = s.gas_generated;

@@ -102,7 +102,7 @@ struct CellRecord {
   double combustion_heat = 0;   // J of its vent fire that heated the pack
   double plume_heat = 0;        // J of its vent fire carried away by the plume
   double initial_releasable_heat = 0;
-  double initial_electrolyte = 0;  // kg of liquid electrolyte at the start
+  double initial_electrolyte = 0;       // kg of liquid electrolyte at the start
   kernels::CellStatistics stats;        // of the last step
   double previous_check_time = -1;      // s, the check before the last (to predict crossings)
   double previous_max_temperature = 0;  // K, then

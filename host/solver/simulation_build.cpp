@@ -276,7 +276,8 @@ void Simulation::allocate_fields() {
       kernels::DeviceArray<kernels::CellPartial>(backend_, std::max<std::size_t>(cells, 1));
   cell_source_ = kernels::DeviceArray<double>(backend_, std::max<std::size_t>(cells, 1));
   cell_vent_open_ = kernels::DeviceArray<std::uint8_t>(backend_, std::max<std::size_t>(cells, 1));
-  cell_vent_flow_ = kernels::DeviceArray<kernels::VentFlow>(backend_, std::max<std::size_t>(cells, 1));
+  cell_vent_flow_ =
+      kernels::DeviceArray<kernels::VentFlow>(backend_, std::max<std::size_t>(cells, 1));
 
   std::vector<double> quiet(std::max<std::size_t>(input_.chemistries.size(), 1), 0.0);
   for (std::size_t i = 0; i < input_.chemistries.size(); ++i) {

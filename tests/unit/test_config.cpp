@@ -322,6 +322,34 @@ initial_remaining = 0.15
 
 // The chemistry library holds no LFP set yet (no checked one published): the library's LFP
 // cells name "lfp", which a pack must define. Every other library cell's chemistry is built in.
+// A base's reactant contents are kg per m^3 of its density: overriding the density scales them
+// with it, so the cell's mass fractions and its electrolyte-to-solid ratio stay; a content given
+// with the override stands as given.
+TEST_F(Config, DensityOverrideScalesTheBaseReactantContents) {
+  const std::string text = std::string(kValid) + R"(
+[cell_types.nmc-50ah-prismatic]
+chemistry = "denser"
+[chemistries.denser]
+base = "nmc-liquid-50ah"
+density = 2520.0
+[chemistries.denser.reactions.cathode1]
+reactant_content = 500.0
+)";
+  const PackConfig c = load_pack_config(write("pack.toml", text));
+  const kernels::Chemistry& base = host::find_chemistry("nmc-liquid-50ah");
+  const kernels::Chemistry& denser = c.find_chemistry("denser")->chemistry;
+  const double scale = 2520.0 / base.density;
+  ASSERT_NEAR(scale, 1.2, 1e-12);
+  for (int i = 0; i < base.reaction_count; ++i) {
+    const std::string name = base.reactions[i].name;
+    const double expected = name == "cathode1" ? 500.0 : scale * base.reactions[i].reactant_content;
+    EXPECT_NEAR(denser.reactions[i].reactant_content, expected, 1e-9 * expected) << name;
+  }
+  // Electrolyte over solid (the SEI's carbon), as in the base: the override left it alone.
+  EXPECT_NEAR(kernels::electrolyte_content(denser) / denser.reactions[0].reactant_content,
+              kernels::electrolyte_content(base) / base.reactions[0].reactant_content, 1e-12);
+}
+
 TEST_F(Config, LibraryCellChemistriesExistOrArePackDefined) {
   const std::vector<std::string> built_in = chemistry_names();
   for (const meshes::CellType& c : meshes::library_cells()) {

@@ -26,7 +26,7 @@ TEST(StepTransfers, AStepMovesOnlyPerCellScalars) {
   // three extremes) and the failure flag down.
   EXPECT_LE(per_step, 256.0) << "bytes per step";
   EXPECT_LT(per_step, 0.02 * field_bytes);  // an 8^3 grid: a field is 22 kB
-  EXPECT_GT(per_step, 0.0);  // the counters do count
+  EXPECT_GT(per_step, 0.0);                 // the counters do count
   // Reading a field for output is what moves a field, and it is counted too.
   const auto t = sim.temperature_field();
   EXPECT_GE(double(backend->transfers().device_to_host - after.device_to_host), field_bytes);

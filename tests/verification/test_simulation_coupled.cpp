@@ -139,9 +139,9 @@ UniformCellComparison compare_uniform_cell(const kernels::Chemistry& chem,
   return out;
 }
 
-// The 3D step splits the kinetics from the cell's vent (its flow is set at the step's start from the
-// cell's mean temperature, the gas it vents takes its enthalpy in the next step), so the 3D cell
-// follows the 0D model to first order in the step: halving the step halves the gap.
+// The 3D step splits the kinetics from the cell's vent (its flow is set at the step's start from
+// the cell's mean temperature, the gas it vents takes its enthalpy in the next step), so the 3D
+// cell follows the 0D model to first order in the step: halving the step halves the gap.
 TEST(CoupledSimulation, UniformCellWithEveryEventFollowsTheZeroDimensionalModel) {
   const kernels::Chemistry chem = host::find_chemistry("nmc-liquid-50ah");
   auto gaps = [&](double max_dt) {
@@ -210,6 +210,51 @@ TEST(CoupledSimulation, AdiabaticEnergyBalanceCloses) {
   EXPECT_DOUBLE_EQ(sim.cells()[0].short_time(), 30.0);
 }
 
+// The 3D cell keeps the 0D books (docs/physics.md "Gas, pressure and venting"): its electrolyte,
+// liquid (with its vapour) + decomposed + vented = initial, and its heat, reactions (counted from
+// the converted reactants left in the fields) + short = thermal energy gained + what the ejecta
+// carried out, both to 1e-9, through venting, the short, runaway and ejection.
+TEST(CoupledSimulation, VentingCellBalancesElectrolyteAndHeat) {
+  auto backend = kernels::make_openmp_backend();
+  const kernels::Chemistry chem = host::find_chemistry("nmc-liquid-50ah");
+  SimulationInput in = jelly_block(chem, 4, false);  // adiabatic walls
+  in.cells[0].stored_energy = 2e3;                   // J: a short that heats the block ~100 K
+  in.conduction.initial_temperature = 520;           // vents at once; shorts and runs away later
+  in.control.end_time = 200;
+  in.control.max_dt = 0.1;
+  host::Simulation sim(*backend, in);
+  const double e0 = sim.conduction().thermal_energy();
+  sim.run();
+  const host::CellRecord& rec = sim.cells()[0];
+  ASSERT_FALSE(std::isnan(rec.vent_time()));
+  ASSERT_FALSE(std::isnan(rec.short_time()));
+  ASSERT_FALSE(std::isnan(rec.onset_time()));
+  ASSERT_TRUE(kernels::has_event(rec.events, kernels::kEventEjecting));
+  const double voxel = sim.conduction().spacing().volume();
+  double reactions = 0;
+  for (int i = 0; i < chem.reaction_count; ++i) {
+    const kernels::Reaction& r = chem.reactions[i];
+    const double per_voxel =
+        r.heat_of_reaction * kernels::reactant_content(chem, i) * r.initial_remaining * voxel;
+    for (double progress : sim.progress_field(r.name)) reactions += per_voxel * progress;
+  }
+  const double gained = sim.conduction().thermal_energy() - e0;
+  const double released = reactions + rec.short_circuit_heat();
+  std::printf(
+      "3D venting cell: reactions %.6g J + short %.6g J = gained %.6g J + ejecta %.6g J (gap "
+      "%.3g J); electrolyte %.6g kg = %.6g left + %.6g decomposed + %.6g vented\n",
+      reactions, rec.short_circuit_heat(), gained, rec.heat_carried_by_ejecta(),
+      released - gained - rec.heat_carried_by_ejecta(), rec.initial_electrolyte,
+      rec.stats.liquid_mass, rec.events.electrolyte_decomposed, rec.vented_mass());
+  EXPECT_NEAR(gained, rec.heat_kept_in_body(), 1e-9 * released);
+  EXPECT_NEAR(released, gained + rec.heat_carried_by_ejecta(), 1e-9 * released);
+  EXPECT_GT(rec.heat_carried_by_ejecta(), 0.1 * released);
+  EXPECT_NEAR(rec.stats.liquid_mass + rec.events.electrolyte_decomposed + rec.vented_mass(),
+              rec.initial_electrolyte, 1e-9 * rec.initial_electrolyte);
+  EXPECT_GT(rec.vented_mass(), 0.0);
+  EXPECT_GT(rec.events.electrolyte_decomposed, 0.0);
+}
+
 // Skipping quiet voxels (below their chemistry's quiet temperature) must not change the answer:
 // a heater drives a framed cell into runaway; the run with skipping and the run integrating every
 // voxel every step agree on the onset and on the temperatures, while the skipping run integrated
@@ -269,7 +314,7 @@ TEST(CoupledSimulation, RestoredSnapshotContinuesBitForBit) {
   auto backend = kernels::make_openmp_backend();
   kernels::Chemistry chem = host::find_chemistry("nmc-liquid-50ah");
   SimulationInput in = jelly_block(chem, 4, true);
-  in.cells[0].stored_energy = 2e3;  // J: a short that heats this small block by ~100 K
+  in.cells[0].stored_energy = 2e3;          // J: a short that heats this small block by ~100 K
   in.conduction.initial_temperature = 520;  // vents at once, runs away; a nail shorts it later
   host::Trigger nail;
   nail.kind = host::TriggerKind::kNail;
