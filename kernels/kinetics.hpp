@@ -34,7 +34,7 @@
 // step error (the ODE's linear invariant, enforced rather than hoped for). Gas and the electrolyte
 // the reactions decompose are booked from the same changes.
 //
-// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 172 registers, a 1.5 kB
+// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 184 registers, a 1.5 kB
 // stack frame for the stage vectors, no spills. A quiet voxel takes one sub-step per call; one in
 // the steep part of a runaway a few hundred per 0.5 s (benchmarks/bench_kinetics.cpp).
 #pragma once

@@ -348,8 +348,11 @@ std::vector<ChemistryEntry> build_library() {
   library.push_back(nmc_50ah("nmc-liquid-50ah", 108.0 / 720.0,
                              "Feng 2015 NCM kinetics (UNVERIFIED) in an assumed 50 Ah cell"));
   // Semi-solid twin: 5 % liquid electrolyte, the share reported for QingTao / SAIC MG4 cells (press
-  // reports, Dec 2025 - May 2026). Its kinetics are ASSUMED equal to the liquid twin's: only the
-  // fraction changes (less electrolyte to decompose, less solvent for the anode, less vent fuel).
+  // reports, Dec 2025 - May 2026). Its kinetics, separator (short-circuit) temperature, gas yields,
+  // burst pressure, vent, volatile share and anode-solvent coupling are ASSUMED equal to the liquid
+  // twin's: only the fraction changes (less electrolyte to decompose, less solvent for the anode,
+  // less gas from both, less vapour, vent fuel and evaporative cooling). Each is a chemistry key a
+  // fitted semi-solid cell sets (docs/config.md).
   // This isolates the effect of the fraction; it is not a fitted semi-solid cell, and a hybrid cell
   // has been measured to be less stable than liquid ones (Zhang et al. 2024, J. Power Sources,
   // doi 10.1016/j.jpowsour.2024.235261). Fit a real cell's kinetics before trusting a result.
