@@ -116,8 +116,9 @@ struct CellRecord {
   double burnt_out_time() const { return when(kernels::kEventBurntOut, events.burnt_out_time); }
   double vented_mass() const { return events.vented_mass; }                           // kg
   double short_circuit_heat() const { return events.short_circuit_energy_released; }  // J
-  double pressure() const { return events.pressure; }              // Pa, absolute, in the can
-  double vent_mass_flow() const { return events.vent_mass_flow; }  // kg/s, last step's average
+  double pressure() const { return events.pressure; }                // Pa, absolute, in the can
+  double vent_mass_flow() const { return events.vent_mass_flow; }    // kg/s, last step's average
+  double vented_gas_mass() const { return events.vented_gas_mass; }  // kg of gas vented so far
   // Heat released in the jelly roll (reactions, short) that stayed in it, and what the vented gas,
   // vapour, droplets and ejected solids carried out, J (docs/physics.md "Gas, pressure and
   // venting").
