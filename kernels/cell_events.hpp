@@ -196,7 +196,7 @@ RUNAWAY_HD inline CellEventState start_cell_events(const CellEventParameters& p,
     s.pressure = gas_pressure(p.vent, t, s.gas_moles) + p_v;
     s.vapour_mass = vapour_mass(p.vent, t, p_v);
   } else {
-    s.pressure = p.vent.ambient_pressure;
+    s.pressure = NAN;  // no free volume: the pressure is not modelled
   }
   s.checked_pressure = s.pressure;
   return s;
@@ -447,7 +447,7 @@ RUNAWAY_HD inline void vent_cell_step(const CellEventParameters& p, CellEventSta
   s.vented_vapour_mass += vapour;
   s.vented_liquid_mass += o.vented_mass - vapour;
   s.vent_mass_flow = dt > 0.0 ? (gas_mass + o.vented_mass) / dt : 0.0;
-  s.pressure = v.free_volume > 0.0 ? gas_pressure(v, t, left) + p_v : v.ambient_pressure;
+  s.pressure = v.free_volume > 0.0 ? gas_pressure(v, t, left) + p_v : NAN;  // NaN: not modelled
   s.vapour_mass = vapour_mass(v, t, p_v);
 }
 
