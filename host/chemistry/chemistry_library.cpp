@@ -206,6 +206,8 @@ ChemistryEntry nrel_lco() {
   e.cell.charge_capacity = 2.2 * kAmpereHour;
   e.cell.voltage = 3.7;
   e.source = "Hatchard et al. 2001 (JES 148 A755); Kim et al. 2007 (JPS 170 476)";
+  // The equations as published; the constants via open implementations, UNVERIFIED above.
+  e.provenance = Provenance::kPublished;
   return e;
 }
 
@@ -224,6 +226,7 @@ ChemistryEntry nrel_lco_vented() {
   // open vent (ASSUMED).
   set_carbonate_vent(c, 1.5e6, 10e-6, e.cell.jelly_roll_volume, kDatabankEjectaShare18650);
   e.source = "nrel-lco kinetics + ASSUMED 18650 short, gas, burst vent, Databank ejecta share";
+  e.provenance = Provenance::kVariant;
   return e;
 }
 
@@ -304,6 +307,7 @@ ChemistryEntry feng2015_ncm() {
   e.cell.charge_capacity = 25.0 * kAmpereHour;
   e.cell.voltage = 370e3 / (25.0 * kAmpereHour);
   e.source = "Feng et al. 2015 (Applied Energy 154, 74), open reproduction, UNVERIFIED";
+  e.provenance = Provenance::kOpenReproduction;
   return e;
 }
 
@@ -600,6 +604,20 @@ void validate(const Chemistry& c, const ErrorContext& context) {
                  "is used by an earlier reaction; reaction names must be unique");
     }
   }
+}
+
+const char* provenance_name(Provenance provenance) {
+  switch (provenance) {
+    case Provenance::kPublished:
+      return "published";
+    case Provenance::kOpenReproduction:
+      return "open reproduction";
+    case Provenance::kVariant:
+      return "variant";
+    case Provenance::kAssumed:
+      return "assumed";
+  }
+  return "unknown";
 }
 
 }  // namespace runaway::host

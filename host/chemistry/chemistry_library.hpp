@@ -21,10 +21,18 @@ struct ReferenceCell {
   double state_of_charge = 1.0;  // [0, 1]
 };
 
+// Where a built-in's numbers come from: a paper's model as published, an open re-implementation
+// of one (not yet checked against the paper's tables), a variant that adds to a paper's model, or
+// a set assembled here from assumptions.
+enum class Provenance { kPublished, kOpenReproduction, kVariant, kAssumed };
+// "published", "open reproduction", "variant", "assumed".
+const char* provenance_name(Provenance provenance);
+
 struct ChemistryEntry {
   kernels::Chemistry chemistry;
   ReferenceCell cell;
   std::string source;  // one line: where the numbers come from
+  Provenance provenance = Provenance::kAssumed;
 };
 
 // Names of the built-in chemistries, in library order.

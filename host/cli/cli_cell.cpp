@@ -1,13 +1,16 @@
 // `runaway cell`: 0D abuse tests of one cell (adiabatic, oven, ARC heat-wait-seek) with the same
 // kinetics kernels as the 3D solver. Prints the summary; -o writes the time series as CSV.
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/core.h>
 #include <CLI/CLI.hpp>
 
 #include "host/chemistry/chemistry_library.hpp"
 #include "host/cli/cli.hpp"
+#include "host/config/cell_test_input.hpp"
 #include "host/solver/cell_model.hpp"
 
 namespace runaway::host {
@@ -17,7 +20,11 @@ void add_cell_command(CLI::App& app);
 namespace {
 
 struct CellCommandArguments {
-  std::string chemistry = "nrel-lco";
+  std::string chemistry;  // empty: the cell type's, else nrel-lco
+  std::string file;       // --config: a chemistry file or a pack
+  std::string cell_type;
+  std::vector<std::string> chemistry_overrides;
+  std::optional<double> volume, surface_area, capacity_ah, voltage, state_of_charge;
   std::string mode = "adiabatic";
   double start_temperature = 0;  // K; used when given, else a default that depends on the mode
   bool start_temperature_given = false;
@@ -28,7 +35,6 @@ struct CellCommandArguments {
   bool end_time_given = false;
   double nail_time = -1.0;
   double heater_power = 100.0;
-  double state_of_charge = 1.0;
   std::string output;
   bool list = false;
 };
@@ -37,15 +43,24 @@ void run_cell_command(const CellCommandArguments& a) {
   if (a.list) {
     for (const std::string& name : chemistry_names()) {
       const ChemistryEntry& e = find_chemistry_entry(name);
-      fmt::print("{:<20} {:<10} f = {:.3f}  {}\n", name,
+      fmt::print("{:<20} {:<10} f = {:.3f}  {:<18} {}\n", name,
                  kernels::electrolyte_class_name(
                      kernels::classify_electrolyte(e.chemistry.liquid_electrolyte_fraction)),
-                 e.chemistry.liquid_electrolyte_fraction, e.source);
+                 e.chemistry.liquid_electrolyte_fraction, provenance_name(e.provenance), e.source);
     }
     return;
   }
-  const ChemistryEntry& entry =
-      find_chemistry_entry(a.chemistry, ErrorContext{"", 0, "--chemistry", ""});
+  CellTestRequest request;
+  request.file = a.file;
+  request.chemistry = a.chemistry;
+  request.cell_type = a.cell_type;
+  request.chemistry_overrides = a.chemistry_overrides;
+  request.jelly_roll_volume = a.volume;
+  request.surface_area = a.surface_area;
+  request.capacity_ah = a.capacity_ah;
+  request.voltage = a.voltage;
+  request.state_of_charge = a.state_of_charge;
+  const CellTestInput input = resolve_cell_test_input(request);
   CellTestOptions options;
   options.mode = parse_cell_test_mode(a.mode, "--mode");
   // Adiabatic runs start hot enough to run away within the default end time; oven and heater
@@ -66,15 +81,9 @@ void run_cell_command(const CellCommandArguments& a) {
       a.end_time_given ? a.end_time : (options.mode == CellTestMode::kArc ? 10.0 : 1.0) * 86400.0;
   options.nail_time = a.nail_time;
   options.heater_power = a.heater_power;
-  ReferenceCell cell = entry.cell;
-  if (!(a.state_of_charge >= 0.0 && a.state_of_charge <= 1.0)) {
-    throw bad_input("must be a fraction in [0, 1]",
-                    ErrorContext{"", 0, "--state-of-charge", fmt::format("{}", a.state_of_charge)});
-  }
-  cell.state_of_charge = a.state_of_charge;
-
-  const CellTestResult result = run_cell_test(entry.chemistry, cell, options);
-  fmt::print("cell:                      {}\n", cell.description);
+  const CellTestResult result = run_cell_test(input.chemistry, input.cell, options);
+  fmt::print("cell:                      {}\n", input.cell.description);
+  fmt::print("chemistry from:            {}\n", input.chemistry_origin);
   fmt::print("{}", format_cell_test_summary(result));
   if (!a.output.empty()) {
     write_cell_test_csv(result, a.output);
@@ -88,8 +97,19 @@ void add_cell_command(CLI::App& app) {
   auto arguments = std::make_shared<CellCommandArguments>();
   CLI::App* cmd = app.add_subcommand(
       "cell", "0D abuse test of one cell: adiabatic, oven or ARC heat-wait-seek");
-  cmd->add_option("--chemistry", arguments->chemistry, "Built-in chemistry (see --list)")
-      ->capture_default_str();
+  cmd->add_option("--chemistry", arguments->chemistry,
+                  "Chemistry: built in (see --list) or defined in --config (default: the cell "
+                  "type's, else nrel-lco)");
+  cmd->add_option("--config", arguments->file,
+                  "TOML file with [chemistries.NAME] (and [cell_types.NAME]) tables, or a pack");
+  cmd->add_option("--cell-type", arguments->cell_type,
+                  "Cell type of the library or of --config: its size, capacity and voltage");
+  cmd->add_option("--set", arguments->chemistry_overrides,
+                  "Override a key of the chemistry, e.g. --set density=2580 (docs/config.md)");
+  cmd->add_option("--volume", arguments->volume, "Jelly-roll volume, m^3");
+  cmd->add_option("--surface-area", arguments->surface_area, "Outer surface for the oven, m^2");
+  cmd->add_option("--capacity-ah", arguments->capacity_ah, "Capacity, A h");
+  cmd->add_option("--voltage", arguments->voltage, "Nominal voltage, V");
   cmd->add_option("--mode", arguments->mode, "adiabatic | oven | arc | heater")
       ->capture_default_str();
   CLI::Option* start =
@@ -110,8 +130,8 @@ void add_cell_command(CLI::App& app) {
   cmd->add_option("--heater-power", arguments->heater_power,
                   "Heater power of --mode heater (FTRC trigger), W; off at runaway onset")
       ->capture_default_str();
-  cmd->add_option("--state-of-charge", arguments->state_of_charge, "State of charge, [0, 1]")
-      ->capture_default_str();
+  cmd->add_option("--state-of-charge", arguments->state_of_charge,
+                  "State of charge, [0, 1] (default 1)");
   cmd->add_option("-o,--output", arguments->output, "Write the time series to this CSV file");
   cmd->add_flag("--list", arguments->list, "List the built-in chemistries and exit");
   cmd->callback([arguments, start, end] {

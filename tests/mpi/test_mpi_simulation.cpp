@@ -33,7 +33,8 @@ namespace {
 constexpr double kRelativeTolerance = 1e-12;  // docs/design.md §9.3; measured 0 (see above)
 
 SimulationInput heated_cell() {
-  const kernels::Chemistry chem = host::find_chemistry("nrel-lco");
+  // The published nrel-lco has no vent: its variant vents, shorts, ejects and feeds a fire.
+  const kernels::Chemistry chem = host::find_chemistry("nrel-lco-vented");
   SimulationInput in = jelly_block(chem, 6, true);  // 10^3 voxels, one cell, 2-voxel frame
   host::Trigger heater;
   heater.kind = host::TriggerKind::kHeater;
