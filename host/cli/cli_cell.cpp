@@ -35,6 +35,7 @@ struct CellCommandArguments {
   bool end_time_given = false;
   double nail_time = -1.0;
   double heater_power = 100.0;
+  std::vector<double> critical_oven;  // LOW, HIGH: bisect for the critical oven temperature
   std::string output;
   bool list = false;
 };
@@ -63,6 +64,7 @@ void run_cell_command(const CellCommandArguments& a) {
   const CellTestInput input = resolve_cell_test_input(request);
   CellTestOptions options;
   options.mode = parse_cell_test_mode(a.mode, "--mode");
+  if (!a.critical_oven.empty()) options.mode = CellTestMode::kOven;  // a search of oven tests
   // Adiabatic runs start hot enough to run away within the default end time; oven and heater
   // tests start at room temperature (25 °C) and ARC at 40 °C, as such tests do.
   if (a.start_temperature_given) {
@@ -81,6 +83,17 @@ void run_cell_command(const CellCommandArguments& a) {
       a.end_time_given ? a.end_time : (options.mode == CellTestMode::kArc ? 10.0 : 1.0) * 86400.0;
   options.nail_time = a.nail_time;
   options.heater_power = a.heater_power;
+  if (!a.critical_oven.empty()) {
+    const CriticalOvenTemperature c = find_critical_oven_temperature(
+        input.chemistry, input.cell, options, a.critical_oven[0], a.critical_oven[1]);
+    fmt::print("cell:                      {}\n", input.cell.description);
+    fmt::print("chemistry from:            {}\n", input.chemistry_origin);
+    fmt::print(
+        "critical oven temperature: {:.2f} K: no runaway at {:.2f} K, runaway at {:.2f} K "
+        "after {:.6g} s (within {:.6g} s; {} oven tests)\n",
+        0.5 * (c.below + c.above), c.below, c.above, c.onset_above, options.end_time, c.oven_tests);
+    return;
+  }
   const CellTestResult result = run_cell_test(input.chemistry, input.cell, options);
   fmt::print("cell:                      {}\n", input.cell.description);
   fmt::print("chemistry from:            {}\n", input.chemistry_origin);
@@ -112,6 +125,11 @@ void add_cell_command(CLI::App& app) {
   cmd->add_option("--voltage", arguments->voltage, "Nominal voltage, V");
   cmd->add_option("--mode", arguments->mode, "adiabatic | oven | arc | heater")
       ->capture_default_str();
+  cmd->add_option("--critical-oven-temperature", arguments->critical_oven,
+                  "LOW,HIGH (K): bisect oven tests for the lowest set point that runs away "
+                  "within --end-time (to 0.1 K)")
+      ->expected(2)
+      ->delimiter(',');
   CLI::Option* start =
       cmd->add_option("--start-temperature", arguments->start_temperature,
                       "Start temperature, K (default: 423.15 adiabatic, 298.15 oven, 313.15 arc)");

@@ -233,9 +233,21 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
                                 state.electrolyte_left * electrolyte_per_share, step);
 
     KineticState trial = state;
-    const kernels::KineticsStepResult r = kernels::advance_kinetics(
-        chemistry, temperature, trial, step, cell_source + surroundings_rate, vent,
-        options.tolerances, substep_hint);
+    kernels::KineticsStepResult r = kernels::advance_kinetics(chemistry, temperature, trial, step,
+                                                              cell_source + surroundings_rate, vent,
+                                                              options.tolerances, substep_hint);
+    if (options.mode == CellTestMode::kOven && r.converged) {
+      // The oven's exchange at the step's mean temperature (trapezoidal predictor-corrector):
+      // second order in the step, where the start temperature alone was first order and put the
+      // published oven case's onset 1 % early.
+      const double t_oven = oven_temperature_at(time + 0.5 * step);
+      surroundings_rate = options.heat_transfer_coefficient * cell.surface_area *
+                          (t_oven - 0.5 * (temperature + r.temperature)) / volume;
+      trial = state;
+      r = kernels::advance_kinetics(chemistry, temperature, trial, step,
+                                    cell_source + surroundings_rate, vent, options.tolerances,
+                                    substep_hint);
+    }
     if (!r.converged) {
       throw runtime_error(fmt::format("kinetics did not converge at t = {} s, T = {} K after {} "
                                       "sub-steps; tighten max_step",
@@ -280,6 +292,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     s.kinetics_substeps += r.accepted_substeps;
     ++s.steps;
     time += step;
+    const bool rising = r.temperature > temperature;
     temperature = r.temperature;
 
     note(fired);
@@ -330,7 +343,8 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     }
 
     record(&r, step, short_energy, combustion_energy);
-    if (s.burnt_out) break;
+    // Burnt out and past its peak: the cell's own sources are spent and it no longer heats up.
+    if (s.burnt_out && !rising) break;
     if (arc_phase == ArcPhase::kGaveUp) break;
     // Grow the step towards the allowed temperature change (at most doubling).
     const double growth = change > 0.0 ? 0.8 * options.max_temperature_change / change : 2.0;
@@ -358,6 +372,50 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
   s.heat_split_error =
       (s.reaction_heat + s.short_circuit_energy) - (s.heat_kept_in_body + s.heat_carried_by_ejecta);
   return result;
+}
+
+CriticalOvenTemperature find_critical_oven_temperature(const Chemistry& chemistry,
+                                                       const ReferenceCell& cell,
+                                                       CellTestOptions options, double below,
+                                                       double above, double tolerance,
+                                                       const std::string& flag) {
+  options.mode = CellTestMode::kOven;
+  CriticalOvenTemperature c;
+  auto runs_away = [&](double oven, double* onset) {
+    options.oven_temperature = oven;
+    ++c.oven_tests;
+    const CellTestSummary s = run_cell_test(chemistry, cell, options).summary;
+    if (onset != nullptr) *onset = s.runaway_onset_time;
+    return s.runaway;
+  };
+  if (!(below < above) || !(tolerance > 0.0)) {
+    throw bad_input("needs LOW < HIGH (K)",
+                    ErrorContext{"", 0, flag, fmt::format("{},{}", below, above)});
+  }
+  if (runs_away(below, nullptr)) {
+    throw bad_input(fmt::format("the cell already runs away at {} K within {} s: lower LOW", below,
+                                options.end_time),
+                    ErrorContext{"", 0, flag, fmt::format("{}", below)});
+  }
+  if (!runs_away(above, &c.onset_above)) {
+    throw bad_input(fmt::format("the cell does not run away at {} K within {} s: raise HIGH or "
+                                "--end-time",
+                                above, options.end_time),
+                    ErrorContext{"", 0, flag, fmt::format("{}", above)});
+  }
+  while (above - below > tolerance) {
+    const double middle = 0.5 * (below + above);
+    double onset = 0;
+    if (runs_away(middle, &onset)) {
+      above = middle;
+      c.onset_above = onset;
+    } else {
+      below = middle;
+    }
+  }
+  c.below = below;
+  c.above = above;
+  return c;
 }
 
 void write_cell_test_csv(const CellTestResult& result, const std::string& path) {

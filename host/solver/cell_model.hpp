@@ -34,7 +34,7 @@ inline constexpr double kArcDetectionRate = 0.02 / 60.0;  // K/s
 struct CellTestOptions {
   CellTestMode mode = CellTestMode::kAdiabatic;
   double start_temperature = 298.15;  // K
-  double end_time = 24.0 * 3600.0;    // s; the run also stops once the cell has burnt out
+  double end_time = 24.0 * 3600.0;    // s; the run also stops once it has burnt out and peaked
 
   // oven
   double oven_temperature = 473.15;         // K, the set point held after the ramp
@@ -145,6 +145,20 @@ struct CellTestResult {
 // a kinetics step that failed to converge.
 CellTestResult run_cell_test(const kernels::Chemistry& chemistry, const ReferenceCell& cell,
                              const CellTestOptions& options);
+
+// The lowest oven set point at which the cell runs away within options.end_time, bracketed by
+// bisection of oven tests to `tolerance` K: runs at `below` must not run away and at `above` must
+// (else bad_input naming `flag`). The oven tests are `options` with only the set point changed.
+struct CriticalOvenTemperature {
+  double below = 0;        // K: no runaway within the end time
+  double above = 0;        // K: runaway
+  double onset_above = 0;  // s, the onset at `above`
+  int oven_tests = 0;
+};
+CriticalOvenTemperature find_critical_oven_temperature(
+    const kernels::Chemistry& chemistry, const ReferenceCell& cell, CellTestOptions options,
+    double below, double above, double tolerance = 0.1,
+    const std::string& flag = "--critical-oven-temperature");
 
 // Writes the samples as CSV (header row, SI units in the column names). Throws runtime_error
 // when the file cannot be written.

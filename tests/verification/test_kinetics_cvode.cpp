@@ -18,14 +18,18 @@
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <regex>
 #include <vector>
 
 #include "host/chemistry/chemistry_library.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/kinetics.hpp"
+#include "support/cli.hpp"
 
 namespace runaway::testing {
 namespace {
@@ -267,6 +271,136 @@ TEST(KineticsAgainstCvode, SolventLimitedVentingChemistryWithinHalfAKelvin) {
       "%.3g K at t = %.3f s (T_cvode = %.1f K), max |s - s_cvode| = %.2g, %ld sub-steps\n",
       t0, grid.size(), c.max_deviation, c.at_time, c.reference_temperature, worst_solvent,
       c.substeps);
+}
+
+}  // namespace
+}  // namespace runaway::testing
+
+namespace runaway::testing {
+namespace {
+
+// --- case 3: the published oven test through the CLI
+// ---------------------------------------------- Kim 2007's lumped 18650 in a step oven, hA/V =
+// 1816 W/(m^3 K): `runaway cell --chemistry nrel-lco --mode oven` (the published model: no vent, no
+// short) against CVODE of the published equations written above plus the oven term, at 155, 140 and
+// 135 °C. Onset (self-heating 1 K/s, interpolated in log rate) within 1 %, peak temperature within
+// 2 K.
+struct OvenAnswer {
+  double onset = -1;  // s
+  double peak = 0;    // K
+};
+
+OvenAnswer cvode_oven(double oven, double h_a_over_v, double end) {
+  const Rhs f = [&](double, const double* y, double* dydt) {
+    nrel_rhs(y, dydt);
+    dydt[4] += h_a_over_v * (oven - y[4]) / (2580.0 * 830.0);
+  };
+  const std::vector<double> y0 = {0.15, 0.75, 0.04, 1.0, 298.15};
+  const std::vector<double> atol = {1e-14, 1e-14, 1e-14, 1e-14, 1e-9};
+  const std::vector<double> grid = runaway_grid(f, y0, atol, 4, end, 20000, 4000);
+  const auto y = cvode_solve(f, y0, atol, grid);
+  OvenAnswer a;
+  double rate_before = 0;
+  for (std::size_t k = 0; k < grid.size(); ++k) {
+    a.peak = std::max(a.peak, y[k][4]);
+    double dydt[5];
+    nrel_rhs(y[k].data(), dydt);  // the reactions' self-heating rate, without the oven
+    const double rate = dydt[4];
+    if (a.onset < 0 && rate > 1.0 && k > 0) {
+      const double share =
+          rate_before > 0 ? std::log(1.0 / rate_before) / std::log(rate / rate_before) : 1.0;
+      a.onset = grid[k - 1] + share * (grid[k] - grid[k - 1]);
+    }
+    rate_before = rate;
+  }
+  return a;
+}
+
+OvenAnswer cli_oven(double oven, double h, double end) {
+  const CommandResult r =
+      run_cli(fmt::format("cell --chemistry nrel-lco --mode oven --oven-ramp-rate 1e6 "
+                          "--oven-temperature {:.17g} --heat-transfer-coefficient {:.17g} "
+                          "--end-time {:.17g}",
+                          oven, h, end));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  OvenAnswer a;
+  std::smatch m;
+  if (std::regex_search(r.output, m,
+                        std::regex(R"(runaway onset:\s+[0-9.]+ K at ([0-9.e+]+) s)"))) {
+    a.onset = std::stod(m[1].str());
+  }
+  if (std::regex_search(r.output, m, std::regex(R"(maximum temperature:\s+([0-9.]+) K)"))) {
+    a.peak = std::stod(m[1].str());
+  }
+  return a;
+}
+
+TEST(KineticsAgainstCvode, PublishedOvenTestThroughTheCli) {
+  const host::ChemistryEntry& e = host::find_chemistry_entry("nrel-lco");
+  constexpr double kHaOverV = 1816.0;  // W/(m^3 K), Kim 2007's lumped 18650 oven case
+  const double h = kHaOverV * e.cell.jelly_roll_volume / e.cell.surface_area;
+  for (const double oven : {428.15, 413.15, 408.15}) {
+    const double end = 20000.0;
+    const OvenAnswer reference = cvode_oven(oven, kHaOverV, end);
+    const OvenAnswer cli = cli_oven(oven, h, end);
+    std::printf("oven %.2f K: onset %.1f s (CVODE %.1f s), peak %.2f K (CVODE %.2f K)\n", oven,
+                cli.onset, reference.onset, cli.peak, reference.peak);
+    ASSERT_GT(reference.onset, 0.0) << "the published model runs away at " << oven << " K";
+    EXPECT_NEAR(cli.onset / reference.onset, 1.0, 0.01) << oven << " K";
+    EXPECT_NEAR(cli.peak, reference.peak, 2.0) << oven << " K";
+  }
+}
+
+// The critical oven temperature, the lowest set point that runs away within a day: the CLI's
+// bisection of oven tests against a bisection of CVODE solutions of the published equations,
+// within 1 K (the CLI stops at 0.1 K).
+TEST(KineticsAgainstCvode, CriticalOvenTemperatureThroughTheCli) {
+  const host::ChemistryEntry& e = host::find_chemistry_entry("nrel-lco");
+  constexpr double kHaOverV = 1816.0;
+  const double h = kHaOverV * e.cell.jelly_roll_volume / e.cell.surface_area;
+  const double end = 86400.0;
+  auto cvode_runs_away = [&](double oven) {
+    const Rhs f = [&](double, const double* y, double* dydt) {
+      nrel_rhs(y, dydt);
+      dydt[4] += kHaOverV * (oven - y[4]) / (2580.0 * 830.0);
+    };
+    std::vector<double> grid;
+    for (int k = 0; k <= 8640; ++k) grid.push_back(10.0 * k);
+    const auto y =
+        cvode_solve(f, {0.15, 0.75, 0.04, 1.0, 298.15}, {1e-14, 1e-14, 1e-14, 1e-14, 1e-9}, grid);
+    for (const auto& state : y) {
+      double dydt[5];
+      nrel_rhs(state.data(), dydt);
+      if (dydt[4] > 1.0) return true;
+    }
+    return false;
+  };
+  double below = 380.0;
+  double above = 420.0;
+  ASSERT_FALSE(cvode_runs_away(below));
+  ASSERT_TRUE(cvode_runs_away(above));
+  while (above - below > 0.05) {
+    const double middle = 0.5 * (below + above);
+    (cvode_runs_away(middle) ? above : below) = middle;
+  }
+  const double reference = 0.5 * (below + above);
+  const CommandResult r = run_cli(fmt::format(
+      "cell --chemistry nrel-lco --oven-ramp-rate 1e6 --heat-transfer-coefficient {:.17g} "
+      "--critical-oven-temperature 380,420 --end-time {:.17g}",
+      h, end));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(r.output, m, std::regex(R"(critical oven temperature: ([0-9.]+) K)")))
+      << r.output;
+  const double cli = std::stod(m[1].str());
+  std::printf("critical oven temperature within a day: CLI %.2f K, CVODE %.2f K\n", cli, reference);
+  EXPECT_NEAR(cli, reference, 1.0);
+  // A bracket that does not bracket is refused, naming the flag.
+  const CommandResult bad =
+      run_cli("cell --chemistry nrel-lco --critical-oven-temperature 300,320");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--critical-oven-temperature"), std::string::npos) << bad.output;
 }
 
 }  // namespace
