@@ -68,6 +68,7 @@ CellTestInput resolve_cell_test_input(const CellTestRequest& request) {
     const auto found = types.find(request.cell_type);
     if (found == types.end()) {
       std::vector<std::string> names;
+      names.reserve(types.size());
       for (const auto& [name, t] : types) names.push_back(name);
       const std::string suggestion = closest_name(request.cell_type, names);
       throw bad_input(
@@ -82,8 +83,9 @@ CellTestInput resolve_cell_test_input(const CellTestRequest& request) {
 
   // The chemistry: the file's [chemistries.NAME] (a library entry of that name is its default
   // base, as in a pack) or the library's, with the overrides applied as keys of that table.
+  const std::string prefix = "chemistries." + name + ".";
   for (const std::string& assignment : request.chemistry_overrides) {
-    apply_override(root, "chemistries." + name + "." + assignment);
+    apply_override(root, prefix + assignment);
   }
   const toml::table* chemistries = r.table(top, "chemistries");
   const toml::node* table = chemistries != nullptr ? chemistries->get(name) : nullptr;
