@@ -297,10 +297,7 @@ ChemistryEntry feng2015_ncm() {
   c.separator_temperature = 260.0 + kCelsius;
   c.short_circuit_energy_fraction = 1.0;
   c.short_circuit_time_constant = kAssumedShortCircuitTimeConstant;
-  // Gas and a prismatic can's burst vent, 0.6 MPa gauge over 150 mm^2 (ASSUMED; prismatic vents
-  // burst at a few tenths of a MPa).
-  set_gas_yields(c, kNmcCathodeGasYield);
-  set_carbonate_vent(c, 0.6e6, 150e-6, volume, kDatabankEjectaShareAllFormats);
+  // No vent, gas or fire: the paper's model has none (feng2015-ncm-vented adds them).
   e.cell.description = "25 Ah NCM prismatic, 0.72 kg (Feng 2015); 148 x 26.5 x 91.8 mm assumed";
   e.cell.jelly_roll_volume = volume;
   e.cell.surface_area = 2.0 * (length * thickness + length * height + thickness * height);
@@ -308,6 +305,22 @@ ChemistryEntry feng2015_ncm() {
   e.cell.voltage = 370e3 / (25.0 * kAmpereHour);
   e.source = "Feng et al. 2015 (Applied Energy 154, 74), open reproduction, UNVERIFIED";
   e.provenance = Provenance::kOpenReproduction;
+  return e;
+}
+
+// --- feng2015-ncm-vented -----------------------------------------------------------------------
+// feng2015-ncm in a prismatic can with gas, a burst vent and the fire of its vented fuel: a
+// variant, every addition ASSUMED (see the constants above).
+ChemistryEntry feng2015_ncm_vented() {
+  ChemistryEntry e = feng2015_ncm();
+  Chemistry& c = e.chemistry;
+  kernels::set_name(c.name, "feng2015-ncm-vented");
+  // A prismatic can's burst vent, 0.6 MPa gauge over 150 mm^2 (ASSUMED; prismatic vents burst at
+  // a few tenths of a MPa).
+  set_gas_yields(c, kNmcCathodeGasYield);
+  set_carbonate_vent(c, 0.6e6, 150e-6, e.cell.jelly_roll_volume, kDatabankEjectaShareAllFormats);
+  e.source = "feng2015-ncm + ASSUMED gas, burst vent, fire, Databank ejecta share";
+  e.provenance = Provenance::kVariant;
   return e;
 }
 
@@ -331,7 +344,8 @@ ChemistryEntry nmc_50ah(const char* name, double liquid_fraction, const char* so
   c.separator_temperature = 260.0 + kCelsius;  // as Feng 2015
   c.short_circuit_energy_fraction = 1.0;       // assumed, as Feng 2015
   c.short_circuit_time_constant = kAssumedShortCircuitTimeConstant;
-  // Gas and vent as feng2015-ncm's, with a larger vent for the larger can (200 mm^2, ASSUMED).
+  // Gas and vent as feng2015-ncm-vented's, with a larger vent for the larger can (200 mm^2,
+  // ASSUMED).
   set_gas_yields(c, kNmcCathodeGasYield);
   set_carbonate_vent(c, 0.6e6, 200e-6, length * thickness * height, kDatabankEjectaShareAllFormats);
   e.cell.description = "50 Ah NMC prismatic, 148 x 40 x 100 mm (assumed)";
@@ -348,6 +362,7 @@ std::vector<ChemistryEntry> build_library() {
   library.push_back(nrel_lco());
   library.push_back(nrel_lco_vented());
   library.push_back(feng2015_ncm());
+  library.push_back(feng2015_ncm_vented());
   // Liquid: 15 % electrolyte by mass, Feng 2015's 108 g / 720 g.
   library.push_back(nmc_50ah("nmc-liquid-50ah", 108.0 / 720.0,
                              "Feng 2015 NCM kinetics (UNVERIFIED) in an assumed 50 Ah cell"));

@@ -15,7 +15,7 @@ using kernels::CellEventParameters;
 using kernels::CellEventState;
 
 CellEventParameters parameters() {
-  const kernels::Chemistry chem = host::find_chemistry("feng2015-ncm");
+  const kernels::Chemistry chem = host::find_chemistry("feng2015-ncm-vented");
   return kernels::make_cell_event_parameters(
       chem, 3.6e-4, kernels::stored_electrical_energy(25 * 3600.0, 4.0, 0.8), 298.15, -1.0);
 }
