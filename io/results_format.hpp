@@ -36,7 +36,7 @@ struct CellSample {
   double time = 0;                             // s
   std::vector<double> mean_temperature;        // K, volume mean over the cell's voxels
   std::vector<double> max_temperature;         // K
-  std::vector<double> heat_released;           // J, cumulative reaction heat since the start
+  std::vector<double> heat_released;           // J, cumulative, put into the pack (see below)
   std::vector<double> pressure;                // Pa, absolute, in the cell's can
   std::vector<double> vent_mass_flow;          // kg/s through the vent, averaged over the last step
   std::vector<double> vented_mass;             // kg, cumulative liquid electrolyte vented
@@ -62,7 +62,9 @@ inline constexpr std::array<CellQuantity, 8> kCellQuantities = {{
     {"mean_temperature", "K", "volume mean over the cell's voxels", &CellSample::mean_temperature,
      false},
     {"max_temperature", "K", "hottest voxel of the cell", &CellSample::max_temperature, false},
-    {"heat_released", "J", "reaction heat released in the cell since the start",
+    {"heat_released", "J",
+     "heat the cell has put into the pack since the start: released in its jelly roll and kept "
+     "there, plus what its vent fire deposited",
      &CellSample::heat_released, false},
     {"pressure", "Pa", "absolute pressure in the cell's can", &CellSample::pressure, true},
     {"vent_mass_flow", "kg/s", "mass flow through the vent, averaged over the last step",

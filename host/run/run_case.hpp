@@ -44,7 +44,7 @@ struct CellOutcome {
   double liquid_electrolyte_fraction = 0;
   double onset_time = 0;         // s, NaN if the cell never ran away
   double peak_temperature = 0;   // K
-  double heat_released = 0;      // J
+  double heat_released = 0;      // J the cell put into the pack, last sample
   double centre[3] = {0, 0, 0};  // m
 
   // From /cells series that results written before them lack: NaN there ("not recorded").
