@@ -40,6 +40,7 @@ struct CellSample {
   std::vector<double> pressure;                // Pa, absolute, in the cell's can
   std::vector<double> vent_mass_flow;          // kg/s through the vent, averaged over the last step
   std::vector<double> vented_mass;             // kg, cumulative liquid electrolyte vented
+  std::vector<double> vented_gas_mass;         // kg, cumulative non-condensable gas vented
   std::vector<double> heat_kept_in_body;       // J, cumulative, released in the roll and kept
   std::vector<double> heat_carried_by_ejecta;  // J, cumulative, carried out by the vent
   std::vector<std::int8_t> state;              // index into ResultsOptions::cell_state_names
@@ -58,7 +59,7 @@ struct CellQuantity {
 };
 
 // In the order they are written, before /cells/state and /cells/time.
-inline constexpr std::array<CellQuantity, 8> kCellQuantities = {{
+inline constexpr std::array<CellQuantity, 9> kCellQuantities = {{
     {"mean_temperature", "K", "volume mean over the cell's voxels", &CellSample::mean_temperature,
      false},
     {"max_temperature", "K", "hottest voxel of the cell", &CellSample::max_temperature, false},
@@ -71,6 +72,8 @@ inline constexpr std::array<CellQuantity, 8> kCellQuantities = {{
      &CellSample::vent_mass_flow, true},
     {"vented_mass", "kg", "liquid electrolyte vented since the start", &CellSample::vented_mass,
      true},
+    {"vented_gas_mass", "kg", "non-condensable gas vented since the start",
+     &CellSample::vented_gas_mass, true},
     {"heat_kept_in_body", "J", "heat released in the jelly roll that stayed in it, since the start",
      &CellSample::heat_kept_in_body, true},
     {"heat_carried_by_ejecta", "J",

@@ -174,6 +174,7 @@ class RunObserver : public SimulationObserver {
     sample_.pressure.resize(cells.size());
     sample_.vent_mass_flow.resize(cells.size());
     sample_.vented_mass.resize(cells.size());
+    sample_.vented_gas_mass.resize(cells.size());
     sample_.heat_kept_in_body.resize(cells.size());
     sample_.heat_carried_by_ejecta.resize(cells.size());
     sample_.state.resize(cells.size());
@@ -185,6 +186,7 @@ class RunObserver : public SimulationObserver {
       sample_.pressure[c] = cell.pressure();
       sample_.vent_mass_flow[c] = cell.vent_mass_flow();
       sample_.vented_mass[c] = cell.vented_mass();
+      sample_.vented_gas_mass[c] = cell.vented_gas_mass();
       sample_.heat_kept_in_body[c] = cell.heat_kept_in_body();
       sample_.heat_carried_by_ejecta[c] = cell.heat_carried_by_ejecta();
       sample_.state[c] = std::int8_t(cell.phase);

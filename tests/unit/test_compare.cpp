@@ -204,6 +204,7 @@ void write_results(const fs::path& dir) {
       s.pressure.push_back(pressure[k][c]);
       s.vent_mass_flow.push_back(1.0e-4 * k);
       s.vented_mass.push_back(1.0e-3 * k * (c + 1));
+      s.vented_gas_mass.push_back(2.5e-4 * k * (c + 1));
       s.heat_kept_in_body.push_back(4.0e4 * k * (c + 1));
       s.heat_carried_by_ejecta.push_back(1.0e4 * k * (c + 1));
       s.state.push_back(0);
