@@ -50,6 +50,7 @@ struct CellOutcome {
   // From /cells series that results written before them lack: NaN there ("not recorded").
   double peak_pressure = NAN;           // Pa, the highest sample of the can's pressure
   double vented_mass = NAN;             // kg of liquid electrolyte vented, last sample
+  double vented_gas_mass = NAN;         // kg of non-condensable gas vented, last sample
   double heat_kept_in_body = NAN;       // J, last sample
   double heat_carried_by_ejecta = NAN;  // J, last sample
 
@@ -80,6 +81,7 @@ struct RunSummary {
   // NaN when the results do not record them (written before the series existed).
   double peak_pressure = NAN;                 // Pa, highest over cells and samples
   double total_vented_mass = NAN;             // kg, summed over cells
+  double total_vented_gas_mass = NAN;         // kg, summed over cells
   double total_heat_kept_in_body = NAN;       // J, summed over cells
   double total_heat_carried_by_ejecta = NAN;  // J, summed over cells
 
