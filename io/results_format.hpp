@@ -36,10 +36,11 @@ struct CellSample {
   double time = 0;                             // s
   std::vector<double> mean_temperature;        // K, volume mean over the cell's voxels
   std::vector<double> max_temperature;         // K
-  std::vector<double> heat_released;           // J, cumulative reaction heat since the start
+  std::vector<double> heat_released;           // J, cumulative, put into the pack (see below)
   std::vector<double> pressure;                // Pa, absolute, in the cell's can
   std::vector<double> vent_mass_flow;          // kg/s through the vent, averaged over the last step
   std::vector<double> vented_mass;             // kg, cumulative liquid electrolyte vented
+  std::vector<double> vented_gas_mass;         // kg, cumulative non-condensable gas vented
   std::vector<double> heat_kept_in_body;       // J, cumulative, released in the roll and kept
   std::vector<double> heat_carried_by_ejecta;  // J, cumulative, carried out by the vent
   std::vector<std::int8_t> state;              // index into ResultsOptions::cell_state_names
@@ -58,17 +59,21 @@ struct CellQuantity {
 };
 
 // In the order they are written, before /cells/state and /cells/time.
-inline constexpr std::array<CellQuantity, 8> kCellQuantities = {{
+inline constexpr std::array<CellQuantity, 9> kCellQuantities = {{
     {"mean_temperature", "K", "volume mean over the cell's voxels", &CellSample::mean_temperature,
      false},
     {"max_temperature", "K", "hottest voxel of the cell", &CellSample::max_temperature, false},
-    {"heat_released", "J", "reaction heat released in the cell since the start",
+    {"heat_released", "J",
+     "heat the cell has put into the pack since the start: released in its jelly roll and kept "
+     "there, plus what its vent fire deposited",
      &CellSample::heat_released, false},
     {"pressure", "Pa", "absolute pressure in the cell's can", &CellSample::pressure, true},
     {"vent_mass_flow", "kg/s", "mass flow through the vent, averaged over the last step",
      &CellSample::vent_mass_flow, true},
     {"vented_mass", "kg", "liquid electrolyte vented since the start", &CellSample::vented_mass,
      true},
+    {"vented_gas_mass", "kg", "non-condensable gas vented since the start",
+     &CellSample::vented_gas_mass, true},
     {"heat_kept_in_body", "J", "heat released in the jelly roll that stayed in it, since the start",
      &CellSample::heat_kept_in_body, true},
     {"heat_carried_by_ejecta", "J",

@@ -200,6 +200,7 @@ CellSeries ResultsReader::cell_series() const {
     series.pressure = optional_rows("pressure");
     series.vent_mass_flow = optional_rows("vent_mass_flow");
     series.vented_mass = optional_rows("vented_mass");
+    series.vented_gas_mass = optional_rows("vented_gas_mass");
     series.heat_kept_in_body = optional_rows("heat_kept_in_body");
     series.heat_carried_by_ejecta = optional_rows("heat_carried_by_ejecta");
     series.state = read_rows<std::int8_t>(group.get(), "state", samples);
@@ -208,8 +209,8 @@ CellSeries ResultsReader::cell_series() const {
         std::size_t(h5::read_scalar_attribute<std::int64_t>(group.get(), "cell_count"));
     for (const std::vector<double>* values :
          {&series.mean_temperature, &series.max_temperature, &series.heat_released,
-          &series.pressure, &series.vent_mass_flow, &series.vented_mass, &series.heat_kept_in_body,
-          &series.heat_carried_by_ejecta}) {
+          &series.pressure, &series.vent_mass_flow, &series.vented_mass, &series.vented_gas_mass,
+          &series.heat_kept_in_body, &series.heat_carried_by_ejecta}) {
       if (!values->empty() && values->size() != samples * series.cell_count) {
         throw runaway::runtime_error("/cells series do not have cell_count columns");
       }

@@ -25,6 +25,7 @@ struct CellSeries {
   std::vector<double> pressure;                // Pa
   std::vector<double> vent_mass_flow;          // kg/s
   std::vector<double> vented_mass;             // kg
+  std::vector<double> vented_gas_mass;         // kg
   std::vector<double> heat_kept_in_body;       // J
   std::vector<double> heat_carried_by_ejecta;  // J
   std::vector<std::int8_t> state;

@@ -64,6 +64,7 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
   row("peak can pressure (kPa)",
       [](const RunSummary& r) { return number(r.peak_pressure * 1e-3, 1); });
   row("vented mass (kg)", [](const RunSummary& r) { return number(r.total_vented_mass, 4); });
+  row("vented gas (kg)", [](const RunSummary& r) { return number(r.total_vented_gas_mass, 4); });
   row("heat kept in cells (MJ)",
       [](const RunSummary& r) { return number(r.total_heat_kept_in_body * 1e-6, 3); });
   row("heat carried out by ejecta (MJ)",
@@ -83,17 +84,28 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
   };
   cell_rows("onset (s)", [](const CellOutcome& o) { return number(o.onset_time, 1); });
   // Results written before the vent series existed record none of these: rows of "-" only
-  // would lengthen the report by five rows per cell and say nothing the per-run rows don't.
-  const bool vent_recorded = std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) {
-    return std::any_of(r.cells.begin(), r.cells.end(), [](const CellOutcome& o) {
-      return !std::isnan(o.peak_pressure) || !std::isnan(o.vented_mass) ||
-             !std::isnan(o.heat_kept_in_body) || !std::isnan(o.heat_carried_by_ejecta);
+  // would lengthen the report by six rows per cell and say nothing the per-run rows don't.
+  auto recorded = [&](auto is_recorded) {
+    return std::any_of(runs.begin(), runs.end(), [&](const RunSummary& r) {
+      return std::any_of(r.cells.begin(), r.cells.end(), is_recorded);
     });
+  };
+  const bool vent_recorded = recorded([](const CellOutcome& o) {
+    return !std::isnan(o.peak_pressure) || !std::isnan(o.vented_mass) ||
+           !std::isnan(o.vented_gas_mass) || !std::isnan(o.heat_kept_in_body) ||
+           !std::isnan(o.heat_carried_by_ejecta);
   });
+  // Nor do results written before the vented gas series (but after the others) record that one.
+  const bool gas_recorded =
+      recorded([](const CellOutcome& o) { return !std::isnan(o.vented_gas_mass); });
   if (vent_recorded) {
     cell_rows("peak can pressure (kPa)",
               [](const CellOutcome& o) { return number(o.peak_pressure * 1e-3, 1); });
     cell_rows("vented mass (kg)", [](const CellOutcome& o) { return number(o.vented_mass, 4); });
+    if (gas_recorded) {
+      cell_rows("vented gas (kg)",
+                [](const CellOutcome& o) { return number(o.vented_gas_mass, 4); });
+    }
     cell_rows("heat kept in body (kJ)",
               [](const CellOutcome& o) { return number(o.heat_kept_in_body * 1e-3, 1); });
     cell_rows("heat carried by ejecta (kJ)",
@@ -110,27 +122,29 @@ std::string compare_csv(const std::vector<RunSummary>& runs) {
   std::string out =
       "run,results,electrolyte_class,liquid_electrolyte_fraction,cells,cells_in_runaway,"
       "first_onset_s,last_onset_s,cells_per_minute,front_speed_m_per_s,peak_temperature_K,"
-      "heat_released_J,end_time_s,peak_pressure_Pa,vented_mass_kg,heat_kept_in_body_J,"
-      "heat_carried_by_ejecta_J,body_share,verdict\n";
+      "heat_released_J,end_time_s,peak_pressure_Pa,vented_mass_kg,vented_gas_kg,"
+      "heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share,verdict\n";
   for (const RunSummary& r : runs) {
     out += fmt::format(
-        "{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n", r.name,
+        "{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n", r.name,
         r.results.string(), classes_of(r), csv_number(mean_fraction(r)), r.cells.size(),
         r.cells_in_runaway, csv_number(r.first_onset), csv_number(r.last_onset),
         csv_number(r.cells_per_minute), csv_number(r.front_speed), csv_number(r.peak_temperature),
         csv_number(r.total_heat_released), csv_number(r.end_time), csv_number(r.peak_pressure),
-        csv_number(r.total_vented_mass), csv_number(r.total_heat_kept_in_body),
-        csv_number(r.total_heat_carried_by_ejecta), csv_number(r.body_share()), r.verdict);
+        csv_number(r.total_vented_mass), csv_number(r.total_vented_gas_mass),
+        csv_number(r.total_heat_kept_in_body), csv_number(r.total_heat_carried_by_ejecta),
+        csv_number(r.body_share()), r.verdict);
   }
   out +=
       "\nrun,cell,electrolyte_class,onset_s,peak_temperature_K,heat_released_J,peak_pressure_Pa,"
-      "vented_mass_kg,heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share\n";
+      "vented_mass_kg,vented_gas_kg,heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share\n";
   for (const RunSummary& r : runs) {
     for (const CellOutcome& c : r.cells) {
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", r.name, c.name, c.electrolyte_class,
-                         csv_number(c.onset_time), csv_number(c.peak_temperature),
-                         csv_number(c.heat_released), csv_number(c.peak_pressure),
-                         csv_number(c.vented_mass), csv_number(c.heat_kept_in_body),
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", r.name, c.name,
+                         c.electrolyte_class, csv_number(c.onset_time),
+                         csv_number(c.peak_temperature), csv_number(c.heat_released),
+                         csv_number(c.peak_pressure), csv_number(c.vented_mass),
+                         csv_number(c.vented_gas_mass), csv_number(c.heat_kept_in_body),
                          csv_number(c.heat_carried_by_ejecta), csv_number(c.body_share()));
     }
   }

@@ -174,6 +174,7 @@ class RunObserver : public SimulationObserver {
     sample_.pressure.resize(cells.size());
     sample_.vent_mass_flow.resize(cells.size());
     sample_.vented_mass.resize(cells.size());
+    sample_.vented_gas_mass.resize(cells.size());
     sample_.heat_kept_in_body.resize(cells.size());
     sample_.heat_carried_by_ejecta.resize(cells.size());
     sample_.state.resize(cells.size());
@@ -185,6 +186,7 @@ class RunObserver : public SimulationObserver {
       sample_.pressure[c] = cell.pressure();
       sample_.vent_mass_flow[c] = cell.vent_mass_flow();
       sample_.vented_mass[c] = cell.vented_mass();
+      sample_.vented_gas_mass[c] = cell.vented_gas_mass();
       sample_.heat_kept_in_body[c] = cell.heat_kept_in_body();
       sample_.heat_carried_by_ejecta[c] = cell.heat_carried_by_ejecta();
       sample_.state[c] = std::int8_t(cell.phase);
@@ -481,6 +483,7 @@ RunSummary summarize_results(const fs::path& path) {
         o.peak_pressure = std::fmax(o.peak_pressure, series.pressure[at]);
       }
       if (!series.vented_mass.empty()) o.vented_mass = series.vented_mass[at];
+      if (!series.vented_gas_mass.empty()) o.vented_gas_mass = series.vented_gas_mass[at];
       if (!series.heat_kept_in_body.empty()) o.heat_kept_in_body = series.heat_kept_in_body[at];
       if (!series.heat_carried_by_ejecta.empty()) {
         o.heat_carried_by_ejecta = series.heat_carried_by_ejecta[at];
@@ -497,13 +500,17 @@ RunSummary summarize_results(const fs::path& path) {
   s.first_onset = s.last_onset = NAN;
   int first = -1;
   // Sums over cells stay NaN if a cell's value is not recorded: a part would pass for the whole.
-  if (n > 0) s.total_vented_mass = s.total_heat_kept_in_body = s.total_heat_carried_by_ejecta = 0;
+  if (n > 0) {
+    s.total_vented_mass = s.total_vented_gas_mass = 0;
+    s.total_heat_kept_in_body = s.total_heat_carried_by_ejecta = 0;
+  }
   for (std::size_t c = 0; c < n; ++c) {
     const CellOutcome& o = s.cells[c];
     s.peak_temperature = std::max(s.peak_temperature, o.peak_temperature);
     s.total_heat_released += o.heat_released;
     s.peak_pressure = std::fmax(s.peak_pressure, o.peak_pressure);
     s.total_vented_mass += o.vented_mass;
+    s.total_vented_gas_mass += o.vented_gas_mass;
     s.total_heat_kept_in_body += o.heat_kept_in_body;
     s.total_heat_carried_by_ejecta += o.heat_carried_by_ejecta;
     if (std::isnan(o.onset_time)) continue;

@@ -44,12 +44,13 @@ struct CellOutcome {
   double liquid_electrolyte_fraction = 0;
   double onset_time = 0;         // s, NaN if the cell never ran away
   double peak_temperature = 0;   // K
-  double heat_released = 0;      // J
+  double heat_released = 0;      // J the cell put into the pack, last sample
   double centre[3] = {0, 0, 0};  // m
 
   // From /cells series that results written before them lack: NaN there ("not recorded").
   double peak_pressure = NAN;           // Pa, the highest sample of the can's pressure
   double vented_mass = NAN;             // kg of liquid electrolyte vented, last sample
+  double vented_gas_mass = NAN;         // kg of non-condensable gas vented, last sample
   double heat_kept_in_body = NAN;       // J, last sample
   double heat_carried_by_ejecta = NAN;  // J, last sample
 
@@ -80,6 +81,7 @@ struct RunSummary {
   // NaN when the results do not record them (written before the series existed).
   double peak_pressure = NAN;                 // Pa, highest over cells and samples
   double total_vented_mass = NAN;             // kg, summed over cells
+  double total_vented_gas_mass = NAN;         // kg, summed over cells
   double total_heat_kept_in_body = NAN;       // J, summed over cells
   double total_heat_carried_by_ejecta = NAN;  // J, summed over cells
 

@@ -49,6 +49,9 @@ TEST(RunPropagation, ModuleFrontMovesCellByCellAndCompareReportsBothTwins) {
   // their 5 % twins, and nothing was ejected as solids (share 0): every cell's heat stayed.
   EXPECT_GT(liquid.total_vented_mass, semi.total_vented_mass);
   EXPECT_GT(semi.total_vented_mass, 0.0);
+  // The open vents let out the cans' gas too (results.h5 cells/vented_gas_mass).
+  EXPECT_GT(liquid.total_vented_gas_mass, 0.0);
+  EXPECT_GT(semi.total_vented_gas_mass, 0.0);
   EXPECT_GT(liquid.peak_pressure, 1.5e5);  // Pa: the cans built pressure
   EXPECT_GT(liquid.body_share(), 0.9);
 
@@ -60,6 +63,7 @@ TEST(RunPropagation, ModuleFrontMovesCellByCellAndCompareReportsBothTwins) {
   const std::string report = read_text((dir / "cmp.md").string());
   EXPECT_NE(report.find(liquid.verdict), std::string::npos) << report;
   EXPECT_NE(report.find(semi.verdict), std::string::npos) << report;
+  EXPECT_NE(report.find("| vented gas (kg) |"), std::string::npos) << report;
   EXPECT_NE(read_text((dir / "cmp.csv").string()).find("cells_per_minute"), std::string::npos);
   // A directory that is not a result is a clear error.
   EXPECT_EQ(run({RUNAWAY_CLI, "compare", dir.string()}, (dir / "bad.log").string()), 2)

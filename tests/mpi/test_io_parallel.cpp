@@ -172,6 +172,7 @@ CellSample make_sample(double time) {
     sample.pressure.push_back(101325.0 + 1.0e5 * time + 0.1 * c);
     sample.vent_mass_flow.push_back(1.0e-3 * time + 1.0e-7 * c);
     sample.vented_mass.push_back(2.5e-3 * time * (c + 1) + 1.0e-9);
+    sample.vented_gas_mass.push_back(4.0e-4 * time * (c + 1) + 3.0e-11);
     sample.heat_kept_in_body.push_back(7000.0 * time + 0.3 * c);
     sample.heat_carried_by_ejecta.push_back(3000.0 * time + 0.7 * c);
     sample.state.push_back(std::int8_t(time > 2.0 ? 2 : 0));
@@ -354,6 +355,7 @@ TEST(IoParallel, BlocksOfEveryRankReadBackAsTheGlobalField) {
       EXPECT_EQ(cells.pressure.at(at), expected.pressure[c]);
       EXPECT_EQ(cells.vent_mass_flow.at(at), expected.vent_mass_flow[c]);
       EXPECT_EQ(cells.vented_mass.at(at), expected.vented_mass[c]);
+      EXPECT_EQ(cells.vented_gas_mass.at(at), expected.vented_gas_mass[c]);
       EXPECT_EQ(cells.heat_kept_in_body.at(at), expected.heat_kept_in_body[c]);
       EXPECT_EQ(cells.heat_carried_by_ejecta.at(at), expected.heat_carried_by_ejecta[c]);
     }
@@ -465,6 +467,12 @@ TEST(IoParallel, ResumeCutsBackToTheCheckpointOnEveryRank) {
       ASSERT_EQ(cells.heat_carried_by_ejecta.size(), 8u);
       EXPECT_EQ(cells.heat_carried_by_ejecta[3 * 2 + 1],
                 make_sample(3.0).heat_carried_by_ejecta[1]);
+      ASSERT_EQ(cells.vented_gas_mass.size(), 8u);
+      for (std::size_t k = 0; k < 4; ++k) {
+        for (std::size_t c = 0; c < 2; ++c) {
+          EXPECT_EQ(cells.vented_gas_mass[k * 2 + c], make_sample(double(k)).vented_gas_mass[c]);
+        }
+      }
       const auto events = reader.events();
       ASSERT_EQ(events.size(), 2u);
       EXPECT_EQ(events[1].kind, "onset");

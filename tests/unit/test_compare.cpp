@@ -1,6 +1,6 @@
-// `runaway compare`: the can pressure, vented mass and body / ejecta heat split in the Markdown
-// and CSV reports of hand-made summaries, and summarize_results() reading them from results.h5
-// (and leaving them NaN for results written before the series existed).
+// `runaway compare`: the can pressure, vented mass and gas and body / ejecta heat split in the
+// Markdown and CSV reports of hand-made summaries, and summarize_results() reading them from
+// results.h5 (and leaving them NaN for results written before the series existed).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,8 +25,8 @@ namespace fs = std::filesystem;
 using host::CellOutcome;
 using host::RunSummary;
 
-CellOutcome cell(const std::string& name, double peak_pressure, double vented_mass, double body,
-                 double ejecta) {
+CellOutcome cell(const std::string& name, double peak_pressure, double vented_mass,
+                 double vented_gas, double body, double ejecta) {
   CellOutcome c;
   c.name = name;
   c.electrolyte_class = "liquid";
@@ -35,6 +35,7 @@ CellOutcome cell(const std::string& name, double peak_pressure, double vented_ma
   c.peak_temperature = 300.0;
   c.peak_pressure = peak_pressure;
   c.vented_mass = vented_mass;
+  c.vented_gas_mass = vented_gas;
   c.heat_kept_in_body = body;
   c.heat_carried_by_ejecta = ejecta;
   return c;
@@ -45,11 +46,12 @@ RunSummary vented_run() {
   RunSummary r;
   r.name = "vented";
   r.results = "/runs/vented/results.h5";
-  r.cells = {cell("cell#0", 812345.0, 0.01234, 1.5e6, 0.5e6),
-             cell("cell#1", 650000.0, 0.0087, 0.9e6, 0.6e6)};
+  r.cells = {cell("cell#0", 812345.0, 0.01234, 0.004567, 1.5e6, 0.5e6),
+             cell("cell#1", 650000.0, 0.0087, 0.00321, 0.9e6, 0.6e6)};
   r.first_onset = r.last_onset = r.cells_per_minute = r.front_speed = NAN;
   r.peak_pressure = 812345.0;
   r.total_vented_mass = 0.02104;
+  r.total_vented_gas_mass = 0.007777;
   r.total_heat_kept_in_body = 2.4e6;
   r.total_heat_carried_by_ejecta = 1.1e6;
   r.end_time = 100.0;
@@ -62,10 +64,19 @@ RunSummary older_run() {
   RunSummary r;
   r.name = "older";
   r.results = "/runs/older/results.h5";
-  r.cells = {cell("cell#0", NAN, NAN, NAN, NAN), cell("cell#1", NAN, NAN, NAN, NAN)};
+  r.cells = {cell("cell#0", NAN, NAN, NAN, NAN, NAN), cell("cell#1", NAN, NAN, NAN, NAN, NAN)};
   r.first_onset = r.last_onset = r.cells_per_minute = r.front_speed = NAN;
   r.end_time = 100.0;
   r.verdict = "no runaway in 2 cells over 100 s";
+  return r;
+}
+
+// A run from results written after the other vent series but before the vented gas: that NaN.
+RunSummary no_gas_run() {
+  RunSummary r = vented_run();
+  r.name = "no-gas";
+  for (CellOutcome& c : r.cells) c.vented_gas_mass = NAN;
+  r.total_vented_gas_mass = NAN;
   return r;
 }
 
@@ -119,6 +130,7 @@ TEST(CompareReport, MarkdownHasThePressureVentAndHeatSplitRows) {
   // Per run: max over cells, sums, and the share of the summed heats; "-" where not recorded.
   EXPECT_TRUE(has_line(md, "| peak can pressure (kPa) | 812.3 | - |")) << md;
   EXPECT_TRUE(has_line(md, "| vented mass (kg) | 0.0210 | - |")) << md;
+  EXPECT_TRUE(has_line(md, "| vented gas (kg) | 0.0078 | - |")) << md;
   EXPECT_TRUE(has_line(md, "| heat kept in cells (MJ) | 2.400 | - |")) << md;
   EXPECT_TRUE(has_line(md, "| heat carried out by ejecta (MJ) | 1.100 | - |")) << md;
   EXPECT_TRUE(has_line(md, "| body share of cell heat (%) | 68.6 | - |")) << md;  // 2.4 / 3.5
@@ -127,6 +139,13 @@ TEST(CompareReport, MarkdownHasThePressureVentAndHeatSplitRows) {
   EXPECT_TRUE(has_line(md, "| cell 1 peak can pressure (kPa) | 650.0 | - |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 0 vented mass (kg) | 0.0123 | - |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 1 vented mass (kg) | 0.0087 | - |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 0 vented gas (kg) | 0.0046 | - |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 1 vented gas (kg) | 0.0032 | - |")) << md;
+  // Gas right after the liquid, per run and per cell.
+  EXPECT_LT(md.find("| vented mass (kg)"), md.find("| vented gas (kg)"));
+  EXPECT_LT(md.find("| vented gas (kg)"), md.find("| heat kept in cells (MJ)"));
+  EXPECT_LT(md.find("| cell 1 vented mass (kg)"), md.find("| cell 0 vented gas (kg)"));
+  EXPECT_LT(md.find("| cell 1 vented gas (kg)"), md.find("| cell 0 heat kept in body (kJ)"));
   EXPECT_TRUE(has_line(md, "| cell 0 heat kept in body (kJ) | 1500.0 | - |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 1 heat carried by ejecta (kJ) | 600.0 | - |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 0 body share of heat (%) | 75.0 | - |")) << md;
@@ -141,8 +160,23 @@ TEST(CompareReport, MarkdownLeavesOutPerCellVentRowsNoRunRecords) {
   EXPECT_TRUE(has_line(md, "| peak can pressure (kPa) | - |")) << md;
   EXPECT_TRUE(has_line(md, "| body share of cell heat (%) | - |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 1 onset (s) | - |")) << md;
+  EXPECT_TRUE(has_line(md, "| vented gas (kg) | - |")) << md;
   EXPECT_EQ(md.find("cell 0 peak can pressure"), std::string::npos) << md;
+  EXPECT_EQ(md.find("cell 0 vented gas"), std::string::npos) << md;
   EXPECT_EQ(md.find("cell 0 body share"), std::string::npos) << md;
+}
+
+TEST(CompareReport, MarkdownLeavesOutPerCellGasRowsNoRunRecords) {
+  // Results with the other vent series but not the vented gas: its per-cell rows only are left
+  // out, its per-run row says "-".
+  const std::string md = host::compare_markdown({no_gas_run(), older_run()});
+  EXPECT_TRUE(has_line(md, "| vented gas (kg) | - | - |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 0 vented mass (kg) | 0.0123 | - |")) << md;
+  EXPECT_EQ(md.find("cell 0 vented gas"), std::string::npos) << md;
+  // With one run that records it, every run gets the rows.
+  const std::string both = host::compare_markdown({no_gas_run(), vented_run()});
+  EXPECT_TRUE(has_line(both, "| vented gas (kg) | - | 0.0078 |")) << both;
+  EXPECT_TRUE(has_line(both, "| cell 1 vented gas (kg) | - | 0.0032 |")) << both;
 }
 
 TEST(CompareReport, CsvHasThePressureVentAndHeatSplitColumnsInSiUnits) {
@@ -151,12 +185,13 @@ TEST(CompareReport, CsvHasThePressureVentAndHeatSplitColumnsInSiUnits) {
   ASSERT_EQ(runs.size(), 2u) << csv;
   EXPECT_EQ(runs[0].at("peak_pressure_Pa"), "812345");
   EXPECT_EQ(runs[0].at("vented_mass_kg"), "0.02104");
+  EXPECT_EQ(runs[0].at("vented_gas_kg"), "0.007777");
   EXPECT_EQ(runs[0].at("heat_kept_in_body_J"), "2400000");
   EXPECT_EQ(runs[0].at("heat_carried_by_ejecta_J"), "1100000");
   EXPECT_EQ(runs[0].at("body_share"), "0.685714286");
   EXPECT_EQ(runs[0].at("verdict"), "\"no runaway in 2 cells over 100 s\"");
-  for (const char* column : {"peak_pressure_Pa", "vented_mass_kg", "heat_kept_in_body_J",
-                             "heat_carried_by_ejecta_J", "body_share"}) {
+  for (const char* column : {"peak_pressure_Pa", "vented_mass_kg", "vented_gas_kg",
+                             "heat_kept_in_body_J", "heat_carried_by_ejecta_J", "body_share"}) {
     EXPECT_EQ(runs[1].at(column), "") << column;  // NaN: empty
   }
 
@@ -166,6 +201,8 @@ TEST(CompareReport, CsvHasThePressureVentAndHeatSplitColumnsInSiUnits) {
   EXPECT_EQ(cells[0].at("cell"), "cell#0");
   EXPECT_EQ(cells[0].at("peak_pressure_Pa"), "812345");
   EXPECT_EQ(cells[0].at("vented_mass_kg"), "0.01234");
+  EXPECT_EQ(cells[0].at("vented_gas_kg"), "0.004567");
+  EXPECT_EQ(cells[1].at("vented_gas_kg"), "0.00321");
   EXPECT_EQ(cells[0].at("heat_kept_in_body_J"), "1500000");
   EXPECT_EQ(cells[0].at("heat_carried_by_ejecta_J"), "500000");
   EXPECT_EQ(cells[0].at("body_share"), "0.75");
@@ -173,7 +210,17 @@ TEST(CompareReport, CsvHasThePressureVentAndHeatSplitColumnsInSiUnits) {
   EXPECT_EQ(cells[1].at("body_share"), "0.6");
   EXPECT_EQ(cells[3].at("run"), "older");
   EXPECT_EQ(cells[3].at("peak_pressure_Pa"), "");
+  EXPECT_EQ(cells[3].at("vented_gas_kg"), "");
   EXPECT_EQ(cells[3].at("body_share"), "");
+
+  // vented_gas_kg comes right after vented_mass_kg in both tables.
+  for (const char* header : {"run,results,", "run,cell,"}) {
+    for (const std::string& line : lines_of(csv)) {
+      if (line.rfind(header, 0) != 0) continue;
+      EXPECT_NE(line.find(",vented_mass_kg,vented_gas_kg,heat_kept_in_body_J,"), std::string::npos)
+          << line;
+    }
+  }
 }
 
 // A results.h5 of two cells over three samples, through the writer the runs use.
@@ -204,6 +251,7 @@ void write_results(const fs::path& dir) {
       s.pressure.push_back(pressure[k][c]);
       s.vent_mass_flow.push_back(1.0e-4 * k);
       s.vented_mass.push_back(1.0e-3 * k * (c + 1));
+      s.vented_gas_mass.push_back(2.5e-4 * k * (c + 1));
       s.heat_kept_in_body.push_back(4.0e4 * k * (c + 1));
       s.heat_carried_by_ejecta.push_back(1.0e4 * k * (c + 1));
       s.state.push_back(0);
@@ -227,14 +275,41 @@ TEST(CompareSummary, ReadsPeakPressureVentedMassAndHeatSplitFromResults) {
   EXPECT_EQ(s.cells[0].body_share(), 0.8);
   EXPECT_EQ(s.peak_pressure, 9.0e5);
   EXPECT_DOUBLE_EQ(s.total_vented_mass, 6.0e-3);
+  EXPECT_EQ(s.cells[0].vented_gas_mass, 5.0e-4);  // the last sample
+  EXPECT_EQ(s.cells[1].vented_gas_mass, 1.0e-3);
+  EXPECT_DOUBLE_EQ(s.total_vented_gas_mass, 1.5e-3);
+  // ... and compare shows them.
+  const auto run_rows = csv_table(host::compare_csv({s}), "run,results,");
+  ASSERT_EQ(run_rows.size(), 1u);
+  EXPECT_EQ(run_rows[0].at("vented_gas_kg"), "0.0015");
+  const auto cell_rows = csv_table(host::compare_csv({s}), "run,cell,");
+  ASSERT_EQ(cell_rows.size(), 2u);
+  EXPECT_EQ(cell_rows[0].at("vented_gas_kg"), "0.0005");
+  EXPECT_EQ(cell_rows[1].at("vented_gas_kg"), "0.001");
+  const std::string md = host::compare_markdown({s});
+  EXPECT_TRUE(has_line(md, "| vented gas (kg) | 0.0015 |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 0 vented gas (kg) | 0.0005 |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 1 vented gas (kg) | 0.0010 |")) << md;
+
+  // Results written before the vented gas series (but after the others): that alone is NaN.
+  const fs::path results = temp.path() / "run" / "results.h5";
+  {
+    io::h5::Handle file = io::h5::open_file(results.string(), H5F_ACC_RDWR, false);
+    io::h5::check(H5Ldelete(file.get(), "cells/vented_gas_mass", H5P_DEFAULT), "vented_gas_mass");
+  }
+  const RunSummary no_gas = host::summarize_results(temp.path() / "run");
+  EXPECT_TRUE(std::isnan(no_gas.cells[0].vented_gas_mass));
+  EXPECT_TRUE(std::isnan(no_gas.total_vented_gas_mass));
+  EXPECT_EQ(no_gas.total_vented_mass, s.total_vented_mass);
+  EXPECT_EQ(no_gas.peak_pressure, s.peak_pressure);
+  EXPECT_EQ(no_gas.body_share(), s.body_share());
   EXPECT_EQ(s.total_heat_kept_in_body, 2.4e5);
   EXPECT_EQ(s.total_heat_carried_by_ejecta, 6.0e4);
   EXPECT_EQ(s.body_share(), 0.8);
 
   // Results written before the series existed: the outcomes are NaN, the rest as before.
   {
-    io::h5::Handle file =
-        io::h5::open_file((temp.path() / "run" / "results.h5").string(), H5F_ACC_RDWR, false);
+    io::h5::Handle file = io::h5::open_file(results.string(), H5F_ACC_RDWR, false);
     for (const char* name : {"pressure", "vent_mass_flow", "vented_mass", "heat_kept_in_body",
                              "heat_carried_by_ejecta"}) {
       io::h5::check(H5Ldelete(file.get(), (std::string("cells/") + name).c_str(), H5P_DEFAULT),
@@ -247,6 +322,7 @@ TEST(CompareSummary, ReadsPeakPressureVentedMassAndHeatSplitFromResults) {
   EXPECT_TRUE(std::isnan(older.cells[1].body_share()));
   EXPECT_TRUE(std::isnan(older.peak_pressure));
   EXPECT_TRUE(std::isnan(older.total_vented_mass));
+  EXPECT_TRUE(std::isnan(older.total_vented_gas_mass));
   EXPECT_TRUE(std::isnan(older.total_heat_kept_in_body));
   EXPECT_TRUE(std::isnan(older.body_share()));
   EXPECT_EQ(older.total_heat_released, s.total_heat_released);

@@ -229,6 +229,7 @@ CellSample make_sample(double time) {
   sample.pressure = {1e5 + time, 2e5 + time};
   sample.vent_mass_flow = {1e-3 * time, 2e-3 * time};
   sample.vented_mass = {1e-2 * time, 2e-2 * time};
+  sample.vented_gas_mass = {7e-4 * time, 8e-4 * time};
   sample.heat_kept_in_body = {3 * time, 4 * time};
   sample.heat_carried_by_ejecta = {5 * time, 6 * time};
   sample.state = {0, 1};
@@ -295,6 +296,7 @@ TEST(AsyncResultsWriter, WritesTheSameFileAsTheSynchronousWriterOnTheOutputThrea
   EXPECT_EQ(a.cell_series().max_temperature, b.cell_series().max_temperature);
   EXPECT_EQ(a.cell_series().pressure, b.cell_series().pressure);
   EXPECT_EQ(a.cell_series().heat_carried_by_ejecta, b.cell_series().heat_carried_by_ejecta);
+  EXPECT_EQ(a.cell_series().vented_gas_mass, b.cell_series().vented_gas_mass);
   ASSERT_EQ(a.cell_series().pressure.size(), 24u * 2u);  // 6 frames x 4 samples x 2 cells
   EXPECT_EQ(a.cell_series().pressure.back(), 2e5 + 5.75);
   ASSERT_EQ(a.events().size(), 1u);

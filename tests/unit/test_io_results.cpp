@@ -124,6 +124,7 @@ CellSample make_sample(double time, int cells) {
     sample.pressure.push_back(101325.0 + 1.0e5 * time + 0.1 * c);
     sample.vent_mass_flow.push_back(1.0e-3 * time + 1.0e-7 * c);
     sample.vented_mass.push_back(2.5e-3 * time * (c + 1) + 1.0e-9);
+    sample.vented_gas_mass.push_back(4.0e-4 * time * (c + 1) + 3.0e-11);
     sample.heat_kept_in_body.push_back(7000.0 * time + 0.3 * c);
     sample.heat_carried_by_ejecta.push_back(3000.0 * time + 0.7 * c);
     sample.state.push_back(std::int8_t(time > 2.0 ? 2 : 0));
@@ -132,7 +133,8 @@ CellSample make_sample(double time, int cells) {
 }
 
 // The per-cell series that results written before them lack.
-const std::vector<std::string> kVentSeries = {"pressure", "vent_mass_flow", "vented_mass",
+const std::vector<std::string> kVentSeries = {"pressure",          "vent_mass_flow",
+                                              "vented_mass",       "vented_gas_mass",
                                               "heat_kept_in_body", "heat_carried_by_ejecta"};
 
 // Every /cells/<name> series of a sample and a CellSeries, by name.
@@ -146,6 +148,7 @@ const std::vector<double>& series_values(const CellSeries& series, const std::st
   if (name == "pressure") return series.pressure;
   if (name == "vent_mass_flow") return series.vent_mass_flow;
   if (name == "vented_mass") return series.vented_mass;
+  if (name == "vented_gas_mass") return series.vented_gas_mass;
   if (name == "heat_kept_in_body") return series.heat_kept_in_body;
   if (name == "heat_carried_by_ejecta") return series.heat_carried_by_ejecta;
   throw std::logic_error("no vent series " + name);
@@ -158,10 +161,12 @@ hsize_t rows_on_disk(const fs::path& results, const std::string& name) {
   return h5::dataset_extent(dataset.get())[0];
 }
 
-// Makes results.h5 look written before the vent series existed, by removing them.
-void remove_vent_series(const fs::path& results) {
+// Makes results.h5 look written before the vent series (or only `names`) existed, by removing
+// them.
+void remove_vent_series(const fs::path& results,
+                        const std::vector<std::string>& names = kVentSeries) {
   h5::Handle file = h5::open_file(results.string(), H5F_ACC_RDWR, false);
-  for (const std::string& name : kVentSeries) {
+  for (const std::string& name : names) {
     h5::check(H5Ldelete(file.get(), ("cells/" + name).c_str(), H5P_DEFAULT), "remove " + name);
   }
 }
@@ -299,12 +304,17 @@ TEST(IoResults, RoundTripOfEveryDataset) {
   {
     h5::Handle file = h5::open_file((run_dir / "results.h5").string(), H5F_ACC_RDONLY, false);
     const std::vector<std::pair<std::string, std::string>> units_of = {
-        {"pressure", "Pa"},         {"vent_mass_flow", "kg/s"},      {"vented_mass", "kg"},
-        {"heat_kept_in_body", "J"}, {"heat_carried_by_ejecta", "J"}, {"heat_released", "J"}};
+        {"pressure", "Pa"},        {"vent_mass_flow", "kg/s"}, {"vented_mass", "kg"},
+        {"vented_gas_mass", "kg"}, {"heat_kept_in_body", "J"}, {"heat_carried_by_ejecta", "J"},
+        {"heat_released", "J"}};
     for (const auto& [name, unit] : units_of) {
       h5::Handle dataset = h5::open_dataset(file.get(), "cells/" + name);
       EXPECT_EQ(h5::read_string_attribute(dataset.get(), "units"), unit) << name;
       EXPECT_FALSE(h5::read_string_attribute(dataset.get(), "description").empty()) << name;
+    }
+    for (const CellQuantity& q : kCellQuantities) {
+      h5::Handle dataset = h5::open_dataset(file.get(), std::string("cells/") + q.name);
+      EXPECT_EQ(h5::read_string_attribute(dataset.get(), "description"), q.description) << q.name;
     }
   }
 
@@ -821,6 +831,59 @@ TEST(IoResults, FileWithoutTheVentSeriesReadsAndResumes) {
   for (const std::string& name : kVentSeries) EXPECT_TRUE(series_values(series, name).empty());
   h5::Handle file = h5::open_file((stopped / "results.h5").string(), H5F_ACC_RDONLY, false);
   EXPECT_FALSE(h5::link_exists(file.get(), "cells/pressure"));
+}
+
+TEST(IoResults, FileWithoutVentedGasMassReadsAndResumes) {
+  const ScratchDir temp("runaway-io-results");
+  const ModelData model = make_model();
+
+  // Written after the other vent series but before vented_gas_mass: only that one reads empty.
+  const fs::path finished = temp.path() / "finished";
+  write_complete_run(finished, model, make_options());
+  remove_vent_series(finished / "results.h5", {"vented_gas_mass"});
+  {
+    ResultsReader reader(finished);
+    const CellSeries series = reader.cell_series();
+    ASSERT_EQ(series.sample_count(), 5u);
+    EXPECT_TRUE(series.vented_gas_mass.empty());
+    for (const std::string& name : kVentSeries) {
+      if (name == "vented_gas_mass") continue;
+      ASSERT_EQ(series_values(series, name).size(), 10u) << name;
+      EXPECT_EQ(series_values(series, name)[4 * 2 + 1], series_values(make_sample(3.5, 2), name)[1])
+          << name;
+    }
+  }
+
+  // Resumed: the others are cut back and carried on, vented_gas_mass stays missing.
+  const fs::path stopped = temp.path() / "stopped";
+  ResultsCounts at_checkpoint;
+  {
+    ResultsWriter writer(stopped, model, make_options());
+    for (int f = 0; f < 2; ++f) {
+      writer.write_frame(double(f), f, Frame(model.grid, f).views());
+      writer.append_cell_sample(make_sample(double(f), 2));
+    }
+    at_checkpoint = writer.flush();
+    writer.append_cell_sample(make_sample(2.0, 2));  // lost with the run
+  }
+  remove_vent_series(stopped / "results.h5", {"vented_gas_mass"});
+  {
+    ResultsWriter writer = ResultsWriter::resume(stopped, at_checkpoint, fingerprint(model));
+    writer.append_cell_sample(make_sample(5.0, 2));
+    writer.write_frame(5.0, 5, Frame(model.grid, 5).views());
+    writer.finish();
+  }
+  {
+    ResultsReader reader(stopped);
+    const CellSeries series = reader.cell_series();
+    EXPECT_EQ(series.time, (std::vector<double>{0, 1, 5}));
+    EXPECT_TRUE(series.vented_gas_mass.empty());
+    ASSERT_EQ(series.vented_mass.size(), 6u);
+    EXPECT_EQ(series.vented_mass[2 * 2 + 1], make_sample(5.0, 2).vented_mass[1]);
+  }
+  EXPECT_EQ(rows_on_disk(stopped / "results.h5", "vented_mass"), 3u);
+  h5::Handle file = h5::open_file((stopped / "results.h5").string(), H5F_ACC_RDONLY, false);
+  EXPECT_FALSE(h5::link_exists(file.get(), "cells/vented_gas_mass"));
 }
 
 TEST(IoResults, ForeignAndCorruptFilesGiveClearErrors) {
