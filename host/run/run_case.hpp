@@ -54,8 +54,11 @@ struct CellOutcome {
   double heat_kept_in_body = NAN;       // J, last sample
   double heat_carried_by_ejecta = NAN;  // J, last sample
 
-  // The share of the cell's heat kept in its body, body / (body + ejecta); NaN without heat.
+  // The share of the cell's heat kept in its body, body / (body + ejecta); NaN without heat, and
+  // only for a cell that ran away: the split of a cell that did not is not a runaway's (its vent
+  // may have taken more heat than its reactions released, the rest came from its neighbours).
   double body_share() const {
+    if (std::isnan(onset_time)) return NAN;
     return heat_kept_in_body / (heat_kept_in_body + heat_carried_by_ejecta);
   }
 };

@@ -48,6 +48,8 @@ RunSummary vented_run() {
   r.results = "/runs/vented/results.h5";
   r.cells = {cell("cell#0", 812345.0, 0.01234, 0.004567, 1.5e6, 0.5e6),
              cell("cell#1", 650000.0, 0.0087, 0.00321, 0.9e6, 0.6e6)};
+  r.cells[0].onset_time = 30.0;  // a heat split is a runaway's: both ran away
+  r.cells[1].onset_time = 60.0;
   r.first_onset = r.last_onset = r.cells_per_minute = r.front_speed = NAN;
   r.peak_pressure = 812345.0;
   r.total_vented_mass = 0.02104;
@@ -152,7 +154,7 @@ TEST(CompareReport, MarkdownHasThePressureVentAndHeatSplitRows) {
   EXPECT_TRUE(has_line(md, "| cell 1 body share of heat (%) | 60.0 | - |")) << md;
   // The per-run rows come before the per-cell ones, and the older rows stay as they were.
   EXPECT_LT(md.find("| body share of cell heat (%)"), md.find("| cell 0 onset (s)"));
-  EXPECT_TRUE(has_line(md, "| cell 0 onset (s) | - | - |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 0 onset (s) | 30.0 | - |")) << md;
 }
 
 TEST(CompareReport, MarkdownLeavesOutPerCellVentRowsNoRunRecords) {
@@ -272,7 +274,11 @@ TEST(CompareSummary, ReadsPeakPressureVentedMassAndHeatSplitFromResults) {
   EXPECT_EQ(s.cells[1].vented_mass, 4.0e-3);
   EXPECT_EQ(s.cells[1].heat_kept_in_body, 1.6e5);
   EXPECT_EQ(s.cells[1].heat_carried_by_ejecta, 4.0e4);
-  EXPECT_EQ(s.cells[0].body_share(), 0.8);
+  // No cell ran away in this file: a split is only given for a runaway.
+  EXPECT_TRUE(std::isnan(s.cells[0].body_share()));
+  host::CellOutcome ran = s.cells[0];
+  ran.onset_time = 5.0;
+  EXPECT_EQ(ran.body_share(), 0.8);
   EXPECT_EQ(s.peak_pressure, 9.0e5);
   EXPECT_DOUBLE_EQ(s.total_vented_mass, 6.0e-3);
   EXPECT_EQ(s.cells[0].vented_gas_mass, 5.0e-4);  // the last sample
