@@ -3,6 +3,7 @@
 #include "host/solver/arc_fit.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -121,10 +122,15 @@ Exotherm detect_exotherm(const ArcData& d, double detection_rate) {
     const double chemistry = std::max(d.rate[i - 1], d.rate[i]);
     return rise > 1.5 * chemistry + 1e-12 || d.rate[i - 1] > 10.0 * d.rate[i];
   };
-  e.first = e.peak;
-  while (e.first > 0 && d.rate[e.first - 1] >= detection_rate && !heater_step_ends_at(e.first)) {
-    --e.first;
+  std::size_t heater_end = 0;
+  for (std::size_t i = e.peak; i >= 1; --i) {
+    if (heater_step_ends_at(i)) {
+      heater_end = i;
+      break;
+    }
   }
+  e.first = heater_end;
+  while (d.rate[e.first] < detection_rate) ++e.first;  // stops at the peak at the latest
   e.last = e.peak;
   while (e.last + 1 < n && d.rate[e.last + 1] >= detection_rate) ++e.last;
   for (std::size_t i = e.first + 1; i <= e.last; ++i) {
@@ -140,6 +146,9 @@ Exotherm detect_exotherm(const ArcData& d, double detection_rate) {
   e.last = std::size_t(std::max_element(d.temperature.begin() + std::ptrdiff_t(e.first),
                                         d.temperature.begin() + std::ptrdiff_t(e.last) + 1) -
                        d.temperature.begin());
+  for (std::size_t i = e.first; i <= e.last; ++i) {
+    if (d.rate[i] >= detection_rate) e.rows.push_back(i);
+  }
   const double span = d.temperature[e.last] - d.temperature[e.first];
   if (e.points() < kMinExothermPoints) {
     throw bad_input(fmt::format("too short: the exotherm (self-heating >= {:.4g} K/min after the "
@@ -174,7 +183,14 @@ kernels::KineticsTolerances model_tolerances() {
   return t;
 }
 
-Curve simulate(const Chemistry& c, const ArcData& d, const Exotherm& e, const ArcFitOptions& o) {
+// Heat-release shares of each reaction along the run: (temperature, share of reaction i).
+struct Shares {
+  std::vector<double> temperature;
+  std::vector<std::array<double, kernels::kMaxReactions>> share;
+};
+
+Curve simulate(const Chemistry& c, const ArcData& d, const Exotherm& e, const ArcFitOptions& o,
+               Shares* shares = nullptr) {
   const kernels::KineticsTolerances tolerances = model_tolerances();
   const double rho_cp = c.density * c.heat_capacity;
   const kernels::VentFlow closed{};
@@ -198,7 +214,7 @@ Curve simulate(const Chemistry& c, const ArcData& d, const Exotherm& e, const Ar
   double rate = kernels::self_heating_rate(c, temperature, state, closed);
   const double stop_temperature = d.temperature[e.last] + 1.0;
   const double time_limit = 100.0 * (d.time[e.last] - d.time[e.first]) + 3600.0;
-  const double dead_rate = 0.1 * o.detection_rate;
+  const double dead_rate = 1e-4 * o.detection_rate;  // far below what the data resolve
   double time = 0.0;
   double hint = 0.0;
   curve.temperature.push_back(temperature);
@@ -221,6 +237,17 @@ Curve simulate(const Chemistry& c, const ArcData& d, const Exotherm& e, const Ar
     state = trial;
     time += dt;
     hint = r.next_substep;
+    if (shares != nullptr) {
+      const kernels::KineticsDerivatives dd =
+          kernels::kinetics_derivatives(c, r.temperature, state, closed, 0.0);
+      std::array<double, kernels::kMaxReactions> share{};
+      for (int i = 0; i < c.reaction_count; ++i) {
+        share[std::size_t(i)] = c.reactions[i].heat_of_reaction * kernels::reactant_content(c, i) *
+                                dd.reaction_rate[i] / std::max(dd.reaction_heat_rate, 1e-300);
+      }
+      shares->temperature.push_back(r.temperature);
+      shares->share.push_back(share);
+    }
     if (r.temperature > temperature) {
       curve.temperature.push_back(r.temperature);
       curve.log10_rate.push_back(std::log10(std::max(r.self_heating_rate, 1e-300)));
@@ -351,11 +378,17 @@ struct Problem {
     const Curve curve = simulate(c, *data, exotherm, options);
     Eigen::VectorXd f(Eigen::Index(exotherm.points()));
     for (std::size_t k = 0; k < exotherm.points(); ++k) {
-      const std::size_t row = exotherm.first + k;
+      const std::size_t row = exotherm.rows[k];
       const double model = interpolate(curve, data->temperature[row]);
+      // Off the curve: the penalty, growing by one decade per 10 K beyond the curve's end so that
+      // the fit sees which way the curve must move.
+      const double beyond =
+          curve.temperature.empty()
+              ? 0.0
+              : std::max(0.0, data->temperature[row] - curve.temperature.back()) / 10.0;
       f[Eigen::Index(k)] = std::isfinite(model)
                                ? model - std::log10(std::max(data->rate[row], 1e-300))
-                               : options.out_of_range_penalty;
+                               : options.out_of_range_penalty + beyond;
     }
     return f;
   }
@@ -370,21 +403,29 @@ struct Functor {
   using JacobianType = Eigen::MatrixXd;
 
   const Problem* problem = nullptr;
+  Eigen::VectorXd all;                   // every internal variable; the free ones are the inputs
+  std::vector<Eigen::Index> free;        // which of `all` the inputs are
   static constexpr double kStep = 1e-4;  // in the internal variables, all of order 1
 
-  int inputs() const { return int(problem->parametrisation.slots.size()); }
+  Eigen::VectorXd full(const Eigen::VectorXd& x) const {
+    Eigen::VectorXd q = all;
+    for (std::size_t k = 0; k < free.size(); ++k) q[free[k]] = x[Eigen::Index(k)];
+    return q;
+  }
+  int inputs() const { return int(free.size()); }
   int values() const { return int(problem->exotherm.points()); }
-  int operator()(const Eigen::VectorXd& q, Eigen::VectorXd& f) const {
-    f = problem->residuals(problem->parametrisation.apply(q));
+  int operator()(const Eigen::VectorXd& x, Eigen::VectorXd& f) const {
+    f = problem->residuals(problem->parametrisation.apply(full(x)));
     return 0;
   }
-  int df(const Eigen::VectorXd& q, Eigen::MatrixXd& jacobian) const {
-    const Eigen::VectorXd f0 = problem->residuals(problem->parametrisation.apply(q));
-    jacobian.resize(f0.size(), q.size());
-    for (Eigen::Index k = 0; k < q.size(); ++k) {
-      Eigen::VectorXd moved = q;
+  int df(const Eigen::VectorXd& x, Eigen::MatrixXd& jacobian) const {
+    const Eigen::VectorXd f0 = problem->residuals(problem->parametrisation.apply(full(x)));
+    jacobian.resize(f0.size(), x.size());
+    for (Eigen::Index k = 0; k < x.size(); ++k) {
+      Eigen::VectorXd moved = x;
       moved[k] += kStep;
-      jacobian.col(k) = (problem->residuals(problem->parametrisation.apply(moved)) - f0) / kStep;
+      jacobian.col(k) =
+          (problem->residuals(problem->parametrisation.apply(full(moved))) - f0) / kStep;
     }
     return 0;
   }
@@ -428,7 +469,7 @@ std::vector<double> model_rates(const Chemistry& chemistry, const ArcData& data,
                                 const Exotherm& exotherm, const ArcFitOptions& options) {
   const Curve curve = simulate(chemistry, data, exotherm, options);
   std::vector<double> rates;
-  for (std::size_t row = exotherm.first; row <= exotherm.last; ++row) {
+  for (const std::size_t row : exotherm.rows) {
     const double log10_rate = interpolate(curve, data.temperature[row]);
     rates.push_back(std::isfinite(log10_rate) ? std::pow(10.0, log10_rate) : kNaN);
   }
@@ -493,7 +534,8 @@ ArcFitResult fit_arc(const ArcData& data, const Chemistry& base, const ArcFitOpt
     p.reference_temperature[std::size_t(i)] = t_ref;
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     int count = 0;
-    for (std::size_t row = e.first; row <= e.peak; ++row) {
+    for (const std::size_t row : e.rows) {
+      if (row > e.peak) break;
       const double t = data.temperature[row];
       if (t < lo || t > hi || !(data.rate[row] > 0.0)) continue;
       const double x = 1.0 / t;
@@ -570,16 +612,33 @@ ArcFitResult fit_arc(const ArcData& data, const Chemistry& base, const ArcFitOpt
   result.exotherm = e;
   result.initial_rms_log10 = std::sqrt(problem.residuals(start).squaredNorm() / double(m));
 
+  // Two stages: the rate constants alone (Ea held), which puts each reaction where the data
+  // have it, then everything (a start whose Ea is far off would otherwise wander off first).
   Functor functor;
   functor.problem = &problem;
-  Eigen::LevenbergMarquardt<Functor> lm(functor);
-  lm.parameters.maxfev = options.max_model_runs;
-  lm.parameters.xtol = 1e-10;
-  lm.parameters.ftol = 1e-12;
-  const int status = int(lm.minimize(q));
+  int status = 0;
+  for (int stage = 0; stage < 2; ++stage) {
+    functor.all = q;
+    functor.free.clear();
+    for (std::size_t k = 0; k < p.slots.size(); ++k) {
+      if (stage == 1 || p.slots[k].kind == Kind::kRateConstant) {
+        functor.free.push_back(Eigen::Index(k));
+      }
+    }
+    Eigen::VectorXd x(Eigen::Index(functor.free.size()));
+    for (std::size_t k = 0; k < functor.free.size(); ++k) x[Eigen::Index(k)] = q[functor.free[k]];
+    Eigen::LevenbergMarquardt<Functor> lm(functor);
+    lm.parameters.maxfev = options.max_model_runs;
+    lm.parameters.xtol = 1e-10;
+    lm.parameters.ftol = 1e-12;
+    lm.parameters.factor = 1.0;  // first step bound: stay in the basin of the start
+    status = int(lm.minimize(x));
+    q = functor.full(x);
+    result.iterations += int(lm.iter);
+    if (status <= 0 || status == Eigen::LevenbergMarquardtSpace::TooManyFunctionEvaluation) break;
+  }
   result.status = status;
   result.status_text = status_text(status);
-  result.iterations = int(lm.iter);
   if (status <= 0 || status == Eigen::LevenbergMarquardtSpace::TooManyFunctionEvaluation) {
     throw runtime_error(fmt::format("the fit did not converge: {} after {} iterations and {} "
                                     "model runs; try --fit with fewer reactions",
@@ -592,6 +651,9 @@ ArcFitResult fit_arc(const ArcData& data, const Chemistry& base, const ArcFitOpt
   // carried to the reported quantities by their derivatives G: C = G C_q G^T.
   const Eigen::VectorXd f = problem.residuals(result.chemistry);
   Eigen::MatrixXd jacobian;
+  functor.all = q;
+  functor.free.clear();
+  for (Eigen::Index k = 0; k < n; ++k) functor.free.push_back(k);
   functor.df(q, jacobian);
   result.model_runs = problem.runs;
   const double ssr = f.squaredNorm();
@@ -665,8 +727,8 @@ ArcFitResult fit_arc(const ArcData& data, const Chemistry& base, const ArcFitOpt
   }
   const std::vector<double> rates = model_rates(result.chemistry, data, e, options);
   for (std::size_t k = 0; k < e.points(); ++k) {
-    result.temperature.push_back(data.temperature[e.first + k]);
-    result.rate_data.push_back(data.rate[e.first + k]);
+    result.temperature.push_back(data.temperature[e.rows[k]]);
+    result.rate_data.push_back(data.rate[e.rows[k]]);
     result.rate_fit.push_back(rates[k]);
     if (!std::isfinite(rates[k])) ++result.out_of_range;
   }
@@ -738,7 +800,8 @@ std::string format_fit_summary(const ArcFitResult& result) {
   const Exotherm& e = result.exotherm;
   std::string out;
   out += fmt::format(
-      "exotherm:        rows {} to {} of the data: {} points, {:.2f} to {:.2f} K, peak {:.4g} "
+      "exotherm:        rows {} to {} of the data: {} points fitted, {:.2f} to {:.2f} K, peak "
+      "{:.4g} "
       "K/s\n",
       e.first + 1, e.last + 1, e.points(), result.temperature.front(), result.temperature.back(),
       *std::max_element(result.rate_data.begin(), result.rate_data.end()));

@@ -27,12 +27,14 @@ struct ArcData {
 // Throws bad_input naming the file (and line) for a missing column or a bad number.
 ArcData read_arc_csv(const std::string& path);
 
-// The exotherm: rows [first, last] of the data (see detect_exotherm for the rule).
+// The exotherm: rows [first, last] of the data (see detect_exotherm for the rule); the fit uses
+// those of them at or above the detection rate (`rows`).
 struct Exotherm {
   std::size_t first = 0;
   std::size_t last = 0;
-  std::size_t peak = 0;  // row of the largest self-heating rate
-  std::size_t points() const { return last - first + 1; }
+  std::size_t peak = 0;           // row of the largest self-heating rate
+  std::vector<std::size_t> rows;  // the rows fitted: rate >= detection, ascending
+  std::size_t points() const { return rows.size(); }
 };
 
 inline constexpr std::size_t kMinExothermPoints = 20;
@@ -40,16 +42,20 @@ inline constexpr double kMinExothermSpan = 10.0;  // K
 
 // The rule (docs/fitting.md "Which rows are the exotherm"):
 //  1. peak = the row of the largest rate; the data are flat if it is below `detection_rate`;
-//  2. the start walks back from the peak while the rate stays >= detection_rate and no heater
-//     step ends at the row: a heater step is an interval whose temperature rose more than 1.5
-//     times faster than the rate column says (a chemistry-only rate, as `runaway cell` writes), or
-//     after which the rate falls more than tenfold (a dT/dt column whose heater switched off). So
-//     the exotherm starts after the last heat step of heat-wait-seek;
+//  2. the exotherm starts at the first row at or above detection_rate after the last heater step
+//     before the peak. A heater step is an interval whose temperature rose more than 1.5 times
+//     faster than the rate column says (a chemistry-only rate, as `runaway cell` writes), or
+//     after which the rate falls more than tenfold (a dT/dt column whose heater switched off);
+//     so the heat-wait-seek history before the exotherm is left out;
 //  3. the end walks forward from the peak while the rate stays >= detection_rate, and is then
 //     moved back to the hottest row;
-//  4. the temperature must not fall between consecutive rows from start to end (non-monotonic),
-//     the exotherm must hold >= kMinExothermPoints rows (too short) and span >= kMinExothermSpan
-//     (flat). Each failure throws bad_input naming the file and what is wrong.
+//  4. the rows fitted are those from start to end whose rate is >= detection_rate (an adiabatic
+//     exotherm may dip below the detection limit between two reactions: those rows are below
+//     what an ARC resolves, but the model runs through them);
+//  5. the temperature must not fall between consecutive rows from start to end (non-monotonic),
+//     the exotherm must hold >= kMinExothermPoints fitted rows (too short) and span
+//     >= kMinExothermSpan (flat). Each failure throws bad_input naming the file and what is
+//     wrong.
 Exotherm detect_exotherm(const ArcData& data, double detection_rate = kArcDetectionRate);
 
 struct ArcFitOptions {
