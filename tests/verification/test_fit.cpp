@@ -105,7 +105,7 @@ TEST(Fit, RecoversTwoReactionsFromNoisyArcData) {
   ArcFitOptions options;
   options.reactions = {"sei", "anode"};
   const ArcFitResult fit = fit_arc(data, base, options);
-  std::printf("two reactions, Townsend-Tou start (%.1f s):\n", seconds_since(start));
+  std::printf("two reactions, fit_arc's own start (%.1f s):\n", seconds_since(start));
   expect_recovered(fit, truth, options.reactions, 0.02);
   EXPECT_LT(fit.rms_log10, 0.01);  // the noise: 1 % is 0.0043 decades
 
