@@ -17,6 +17,7 @@ void add_run_commands(CLI::App& app, const Partitioner* partitioner = nullptr);
 void add_mesh_command(CLI::App& app);     // cli_mesh.cpp
 void add_compare_command(CLI::App& app);  // cli_compare.cpp
 void add_cell_command(CLI::App& app);     // cli_cell.cpp
+void add_fit_command(CLI::App& app);      // cli_fit.cpp
 void add_check_command(CLI::App& app);    // cli_check.cpp
 void add_batch_command(CLI::App& app);    // batch sweeps (cli_batch.cpp)
 void add_bench_command(CLI::App& app);    // benchmark suite (bench/cli_bench.cpp)

@@ -28,6 +28,7 @@ int run(int argc, char** argv, const runaway::host::Partitioner* partitioner) {
   runaway::host::add_batch_command(app);
   runaway::host::add_check_command(app);
   runaway::host::add_cell_command(app);
+  runaway::host::add_fit_command(app);
   runaway::host::add_conduction_demo_command(app);
   runaway::host::add_bench_command(app);
   try {

@@ -106,6 +106,7 @@ CellTestInput resolve_cell_test_input(const CellTestRequest& request) {
     input.chemistry_origin = "built-in";
   }
 
+  input.base = base;
   // The cell: the cell type's, else the (base) library chemistry's reference cell.
   if (type != nullptr) {
     input.cell = reference_cell_of(*type);

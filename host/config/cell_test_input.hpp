@@ -33,6 +33,7 @@ struct CellTestInput {
   kernels::Chemistry chemistry;
   ReferenceCell cell;
   std::string chemistry_origin;  // e.g. "built-in", "cells.toml", "pack.toml (base nrel-lco)"
+  std::string base;              // the library chemistry it builds on; empty: a custom set
 };
 
 // Resolves a request; throws bad_input naming the file, line and key (or the CLI flag) of what
