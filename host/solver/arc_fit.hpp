@@ -93,6 +93,9 @@ struct ArcFitResult {
   int model_runs = 0;
   int status = 0;  // Eigen's LevenbergMarquardtSpace::Status
   std::string status_text;
+  // The other start whose fit was better than the given start's ("Townsend-Tou guess" or
+  // "base"); empty when the given start won (fit_arc tries all three).
+  std::string restarted;
   std::size_t out_of_range = 0;  // data points the fitted model does not reach
   std::vector<double> temperature, rate_data, rate_fit;  // the exotherm; rate_fit NaN off range
 };
