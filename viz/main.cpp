@@ -91,8 +91,11 @@ void add_plot_command(CLI::App& app, PlotOptions& o) {
   CLI::App* command = app.add_subcommand(
       "plot",
       "PNG charts: each cell's temperature history and the event timeline per run; with several "
-      "runs, onset time per cell and cells in runaway over time compared");
-  command->add_option("RESULTS", o.results, "results.h5 files or run directories")
+      "runs, onset time per cell and cells in runaway over time compared; a `runaway fit` CSV: "
+      "self-heating rate vs temperature, data vs fit");
+  command
+      ->add_option("RESULTS", o.results,
+                   "results.h5 files or run directories, or `runaway fit` data-vs-fit CSVs")
       ->required()
       ->expected(1, -1);
   command->add_option("-o,--output", o.output_dir,

@@ -21,9 +21,12 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <set>
+#include <sstream>
+#include <string>
 
 #include "common/error.hpp"
 #include "viz/offscreen.hpp"
@@ -315,6 +318,64 @@ void runaway_count_chart(const std::vector<Run>& runs, const PlotOptions& o, con
 
 }  // namespace
 
+// A `runaway fit` data-vs-fit CSV: temperature_K, rate_data_K_per_s, rate_fit_K_per_s (NaN where
+// the fitted model does not reach). Bad input names the file and line.
+struct FitCurve {
+  std::vector<double> temperature, log_data, fit_temperature, log_fit;
+};
+
+FitCurve read_fit_csv(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw bad_input("cannot read the fit CSV", {path.string(), 0, "", ""});
+  std::string line;
+  std::getline(in, line);
+  if (line.rfind("temperature_K,rate_data_K_per_s,rate_fit_K_per_s", 0) != 0) {
+    throw bad_input(
+        "not a `runaway fit` CSV: expected the header temperature_K,rate_data_K_per_s,"
+        "rate_fit_K_per_s,...",
+        {path.string(), 1, "", line});
+  }
+  FitCurve c;
+  for (int number = 2; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    std::stringstream fields(line);
+    std::string t, data, fit;
+    std::getline(fields, t, ',');
+    std::getline(fields, data, ',');
+    std::getline(fields, fit, ',');
+    double tv = 0, dv = 0, fv = 0;
+    try {
+      tv = std::stod(t);
+      dv = std::stod(data);
+      fv = fit == "nan" || fit.empty() ? std::nan("") : std::stod(fit);
+    } catch (const std::exception&) {
+      throw bad_input("expected numbers", {path.string(), number, "", line});
+    }
+    if (!(dv > 0.0)) continue;  // log scale: a rate of 0 is not drawn
+    c.temperature.push_back(tv);
+    c.log_data.push_back(std::log10(dv));
+    if (fv > 0.0) {
+      c.fit_temperature.push_back(tv);
+      c.log_fit.push_back(std::log10(fv));
+    }
+  }
+  if (c.temperature.empty()) {
+    throw bad_input("no rows with a positive rate", {path.string(), 0, "", ""});
+  }
+  return c;
+}
+
+void fit_chart(const fs::path& csv, const PlotOptions& o, const fs::path& path) {
+  const FitCurve c = read_fit_csv(csv);
+  Chart chart(o.width, o.height, csv.stem().string() + ": ARC self-heating rate, data vs fit",
+              "temperature (K)", "log10 self-heating rate (K/s)");
+  chart.add(c.temperature, c.log_data, "data", series_colour(0), false, vtkPlotPoints::CIRCLE);
+  chart.add(c.fit_temperature, c.log_fit, "fit", series_colour(1), true, vtkPlotPoints::NONE);
+  chart.chart().GetLegend()->SetHorizontalAlignment(vtkChartLegend::LEFT);
+  chart.chart().GetLegend()->SetVerticalAlignment(vtkChartLegend::TOP);
+  chart.write(path);
+}
+
 std::vector<fs::path> write_plots(const PlotOptions& o) {
   if (o.results.empty()) throw bad_input("no results given", {"", 0, "RESULTS", ""});
   if (o.series != "mean" && o.series != "max") {
@@ -325,8 +386,13 @@ std::vector<fs::path> write_plots(const PlotOptions& o) {
                     {"", 0, "--size", std::to_string(o.width) + " " + std::to_string(o.height)});
   }
   std::vector<Run> runs;
+  std::vector<fs::path> fits;
   std::map<std::string, int> seen;
   for (const auto& path : o.results) {
+    if (path.extension() == ".csv") {
+      fits.push_back(path);
+      continue;
+    }
     runs.push_back(load(path, o.allow_incomplete));
     // Runs in directories of the same name get a number.
     const int n = ++seen[runs.back().label];
@@ -335,7 +401,12 @@ std::vector<fs::path> write_plots(const PlotOptions& o) {
 
   fs::path out = o.output_dir;
   if (out.empty()) {
-    out = runs.size() == 1 ? runs.front().default_output_dir : fs::path("viz-plots");
+    if (runs.empty() && fits.size() == 1) {
+      out = fits.front().parent_path().empty() ? fs::path(".") : fits.front().parent_path();
+    } else {
+      out = runs.size() == 1 && fits.empty() ? runs.front().default_output_dir
+                                             : fs::path("viz-plots");
+    }
   }
   std::error_code error;
   fs::create_directories(out, error);
@@ -347,6 +418,10 @@ std::vector<fs::path> write_plots(const PlotOptions& o) {
   ensure_display();  // may run this command again under Xvfb
 
   std::vector<fs::path> written;
+  for (const fs::path& csv : fits) {
+    written.push_back(out / (csv.stem().string() + "_fit.png"));
+    fit_chart(csv, o, written.back());
+  }
   for (const Run& run : runs) {
     // File names: plain for one run, prefixed with the run's label for several.
     std::string prefix;
