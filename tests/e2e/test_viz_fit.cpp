@@ -15,9 +15,9 @@ TEST(VizFit, PlotsTheDataAgainstTheFit) {
   TempDir temp;
   const fs::path data = temp.path() / "arc.csv";
   const fs::path fitted = temp.path() / "lab.toml";
-  Result r = run_shell(quoted(RUNAWAY_CLI) + " cell --chemistry nrel-lco --mode arc -o " +
-                           quoted(data.string()),
-                       temp.path());
+  Result r = run_shell(
+      quoted(RUNAWAY_CLI) + " cell --chemistry nrel-lco --mode arc -o " + quoted(data.string()),
+      temp.path());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = run_shell(quoted(RUNAWAY_CLI) + " fit " + quoted(data.string()) +
                     " --base nrel-lco --fit sei,anode -o " + quoted(fitted.string()),
