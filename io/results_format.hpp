@@ -43,7 +43,17 @@ struct CellSample {
   std::vector<double> vented_gas_mass;         // kg, cumulative non-condensable gas vented
   std::vector<double> heat_kept_in_body;       // J, cumulative, released in the roll and kept
   std::vector<double> heat_carried_by_ejecta;  // J, cumulative, carried out by the vent
-  std::vector<std::int8_t> state;              // index into ResultsOptions::cell_state_names
+  // The vent plume (ejecta and fire), J, cumulative: what every plume put on this cell, and where
+  // this cell's plume went (itself, other cells, the rest of the pack, out of the pack), and its
+  // fire's heat and the fuel heat it could not burn for want of oxygen.
+  std::vector<double> plume_heat_received;
+  std::vector<double> plume_heat_to_self;
+  std::vector<double> plume_heat_to_other_cells;
+  std::vector<double> plume_heat_to_enclosure;
+  std::vector<double> plume_heat_carried_out;
+  std::vector<double> combustion_heat;
+  std::vector<double> unburnt_fuel_heat;
+  std::vector<std::int8_t> state;  // index into ResultsOptions::cell_state_names
 };
 
 // A float64 per-cell series /cells/<name>, [sample][cell]: its description on disk and where a
@@ -59,7 +69,7 @@ struct CellQuantity {
 };
 
 // In the order they are written, before /cells/state and /cells/time.
-inline constexpr std::array<CellQuantity, 9> kCellQuantities = {{
+inline constexpr std::array<CellQuantity, 16> kCellQuantities = {{
     {"mean_temperature", "K", "volume mean over the cell's voxels", &CellSample::mean_temperature,
      false},
     {"max_temperature", "K", "hottest voxel of the cell", &CellSample::max_temperature, false},
@@ -79,6 +89,21 @@ inline constexpr std::array<CellQuantity, 9> kCellQuantities = {{
     {"heat_carried_by_ejecta", "J",
      "heat carried out by vented gas, vapour, droplets and ejected solids, since the start",
      &CellSample::heat_carried_by_ejecta, true},
+    {"plume_heat_received", "J", "heat every vent plume (its own included) put on this cell",
+     &CellSample::plume_heat_received, true},
+    {"plume_heat_to_self", "J", "heat this cell's plume (ejecta and fire) put back on itself",
+     &CellSample::plume_heat_to_self, true},
+    {"plume_heat_to_other_cells", "J", "heat this cell's plume put on other cells",
+     &CellSample::plume_heat_to_other_cells, true},
+    {"plume_heat_to_enclosure", "J",
+     "heat this cell's plume put on solids outside cells (lid, walls, busbars, barriers)",
+     &CellSample::plume_heat_to_enclosure, true},
+    {"plume_heat_carried_out", "J", "heat of this cell's plume that left the pack",
+     &CellSample::plume_heat_carried_out, true},
+    {"combustion_heat", "J", "heat this cell's vent fire released", &CellSample::combustion_heat,
+     true},
+    {"unburnt_fuel_heat", "J", "heat of the vented fuel that found no oxygen and left unburnt",
+     &CellSample::unburnt_fuel_heat, true},
 }};
 
 // One row of the event table.

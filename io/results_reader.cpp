@@ -203,6 +203,13 @@ CellSeries ResultsReader::cell_series() const {
     series.vented_gas_mass = optional_rows("vented_gas_mass");
     series.heat_kept_in_body = optional_rows("heat_kept_in_body");
     series.heat_carried_by_ejecta = optional_rows("heat_carried_by_ejecta");
+    series.plume_heat_received = optional_rows("plume_heat_received");
+    series.plume_heat_to_self = optional_rows("plume_heat_to_self");
+    series.plume_heat_to_other_cells = optional_rows("plume_heat_to_other_cells");
+    series.plume_heat_to_enclosure = optional_rows("plume_heat_to_enclosure");
+    series.plume_heat_carried_out = optional_rows("plume_heat_carried_out");
+    series.combustion_heat = optional_rows("combustion_heat");
+    series.unburnt_fuel_heat = optional_rows("unburnt_fuel_heat");
     series.state = read_rows<std::int8_t>(group.get(), "state", samples);
     series.state_names = h5::read_string_array_attribute(group.get(), "state_names");
     series.cell_count =
@@ -210,7 +217,10 @@ CellSeries ResultsReader::cell_series() const {
     for (const std::vector<double>* values :
          {&series.mean_temperature, &series.max_temperature, &series.heat_released,
           &series.pressure, &series.vent_mass_flow, &series.vented_mass, &series.vented_gas_mass,
-          &series.heat_kept_in_body, &series.heat_carried_by_ejecta}) {
+          &series.heat_kept_in_body, &series.heat_carried_by_ejecta, &series.plume_heat_received,
+          &series.plume_heat_to_self, &series.plume_heat_to_other_cells,
+          &series.plume_heat_to_enclosure, &series.plume_heat_carried_out, &series.combustion_heat,
+          &series.unburnt_fuel_heat}) {
       if (!values->empty() && values->size() != samples * series.cell_count) {
         throw runaway::runtime_error("/cells series do not have cell_count columns");
       }

@@ -22,12 +22,19 @@ struct CellSeries {
   std::vector<double> max_temperature;   // K
   std::vector<double> heat_released;     // J
   // Empty when the file was written before these series existed (docs/output-format.md).
-  std::vector<double> pressure;                // Pa
-  std::vector<double> vent_mass_flow;          // kg/s
-  std::vector<double> vented_mass;             // kg
-  std::vector<double> vented_gas_mass;         // kg
-  std::vector<double> heat_kept_in_body;       // J
-  std::vector<double> heat_carried_by_ejecta;  // J
+  std::vector<double> pressure;                   // Pa
+  std::vector<double> vent_mass_flow;             // kg/s
+  std::vector<double> vented_mass;                // kg
+  std::vector<double> vented_gas_mass;            // kg
+  std::vector<double> heat_kept_in_body;          // J
+  std::vector<double> heat_carried_by_ejecta;     // J
+  std::vector<double> plume_heat_received;        // J
+  std::vector<double> plume_heat_to_self;         // J
+  std::vector<double> plume_heat_to_other_cells;  // J
+  std::vector<double> plume_heat_to_enclosure;    // J
+  std::vector<double> plume_heat_carried_out;     // J
+  std::vector<double> combustion_heat;            // J
+  std::vector<double> unburnt_fuel_heat;          // J
   std::vector<std::int8_t> state;
   std::vector<std::string> state_names;  // state value i means state_names[i]
 

@@ -16,6 +16,7 @@
 #include "kernels/coupling.hpp"
 #include "kernels/exact_sum.hpp"
 #include "kernels/grid.hpp"
+#include "kernels/vent_plume.hpp"
 
 namespace runaway::kernels {
 
@@ -105,10 +106,10 @@ class Backend {
   virtual Index select_reacting(const MarkReacting& mark, Index count, Index* list) = 0;
   // A heat source over `count` region voxels.
   virtual void region_source(const RegionSourceUpdate& update, Index count) = 0;
-  // A vent fire: the heat its surfaces would take (J/m^3 summed over voxels, a compensated sum
-  // so that no split of the voxels changes it), and applying it.
-  virtual CompensatedSum flame_demand(const FlameHeating& flame, Index count) = 0;
-  virtual void flame_heating(const FlameHeating& flame, Index count) = 0;
+  // A vent plume (kernels/vent_plume.hpp): the temperatures its faces see, and the heat it
+  // gave its voxels.
+  virtual void gather_voxels(const GatherVoxels& gather, Index count) = 0;
+  virtual void deposit_heat(const DepositHeat& deposit, Index count) = 0;
   // Per-cell statistics: a reduction per chunk of the active list, then one per cell.
   virtual void cell_statistics(const CellStatisticsReduce& chunks, Index chunk_count,
                                const CellStatisticsCombine& combine, Index cells) = 0;

@@ -91,11 +91,11 @@ class BackendImpl final : public Backend {
   void region_source(const RegionSourceUpdate& update, Index count) override {
     exec_.for_each(count, update);
   }
-  CompensatedSum flame_demand(const FlameHeating& flame, Index count) override {
-    return count > 0 ? exec_.sum_each(count, FlameDemand{flame}) : CompensatedSum{};
+  void gather_voxels(const GatherVoxels& gather, Index count) override {
+    exec_.for_each(count, gather);
   }
-  void flame_heating(const FlameHeating& flame, Index count) override {
-    exec_.for_each(count, flame);
+  void deposit_heat(const DepositHeat& deposit, Index count) override {
+    exec_.for_each(count, deposit);
   }
   void cell_statistics(const CellStatisticsReduce& chunks, Index chunk_count,
                        const CellStatisticsCombine& combine, Index cells) override {

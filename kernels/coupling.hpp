@@ -123,7 +123,7 @@ struct KineticsUpdate {
   }
 };
 
-// T += dt q / (rho cp) over one region's voxels (a flame next to a vent, a heater pad).
+// T += dt q / (rho cp) over one region's voxels (a heater pad).
 struct RegionSourceUpdate {
   const Index* voxel;  // padded indices of the region's voxels
   const double* inv_heat_capacity;
@@ -134,33 +134,6 @@ struct RegionSourceUpdate {
     const Index c = voxel[m];
     t[c] += dt * inv_heat_capacity[c] * power_density;
   }
-};
-
-// A vent fire heating the solid surfaces it touches with an effective (convective + radiative)
-// flux h_f (T_flame - T) per exposed face; `scale` <= 1 caps the total at the heat the burning
-// fuel releases, the rest leaves with the plume. Temperatures never pass the flame's.
-struct FlameHeating {
-  const Index* voxel;  // padded indices of the heated voxels
-  const double* inv_heat_capacity;
-  double* t;
-  double coefficient;        // h_f * exposed area / voxel volume, W/(m^3 K)
-  double flame_temperature;  // K
-  double dt;                 // s
-  double scale;              // share of the demand the fire can supply, [0, 1]
-  RUNAWAY_HD double power_density(Index m) const {  // W/m^3 before scaling
-    const double gap = flame_temperature - t[voxel[m]];
-    return gap > 0.0 ? coefficient * gap : 0.0;
-  }
-  RUNAWAY_HD void operator()(Index m) const {
-    const Index c = voxel[m];
-    t[c] += scale * dt * inv_heat_capacity[c] * power_density(m);
-  }
-};
-
-// The heat (J/m^3) a flame voxel would take over the step: summed to find the fire's demand.
-struct FlameDemand {
-  FlameHeating flame;
-  RUNAWAY_HD double operator()(Index m) const { return flame.dt * flame.power_density(m); }
 };
 
 // What the host needs of each cell after a step: a handful of scalars, never a field.

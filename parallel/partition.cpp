@@ -150,7 +150,19 @@ host::SimulationInput local_input(const host::SimulationInput& global, const hos
   local.chemistry_slot_of_material = global.chemistry_slot_of_material;
   local.cells = global.cells;
   for (host::CellSetup& cell : local.cells) {
-    cell.flame_voxels = keep_in_block(cell.flame_voxels, g, block);
+    // The plume's faces and radiation targets this block holds; its node sums stay global.
+    std::vector<host::PlumeFace> faces;
+    for (const host::PlumeFace& f : cell.plume.faces) {
+      const std::int64_t local_voxel = local_index(g, block, f.voxel);
+      if (local_voxel >= 0) faces.push_back({local_voxel, f.node, f.conductance});
+    }
+    cell.plume.faces = std::move(faces);
+    std::vector<host::PlumeView> views;
+    for (const host::PlumeView& r : cell.plume.radiation) {
+      const std::int64_t local_voxel = local_index(g, block, r.voxel);
+      if (local_voxel >= 0) views.push_back({local_voxel, r.share});
+    }
+    cell.plume.radiation = std::move(views);
   }
   local.triggers = global.triggers;
   for (host::Trigger& trigger : local.triggers) {

@@ -57,10 +57,12 @@ std::vector<T> slice(const std::vector<T>& global_values, const kernels::GridSha
 //   source); a face of the global grid keeps the global face's condition; a face shared with a
 //   neighbour becomes BoundaryKind::kHalo, with halo_material_ids[face] the global material ids
 //   of the neighbour's voxels across it (in-face order of host/solver/conduction_solver.hpp);
-// - cell_ids sliced; each cell's flame_voxels and each trigger's voxels (global interior indices)
-//   kept where they lie in the block, renumbered to local interior indices, order preserved;
-// - materials, chemistries, cells, triggers and control otherwise unchanged (a trigger or flame
-//   region may be left with no voxel on this rank; its power is still the global one).
+// - cell_ids sliced; each cell's plume faces and radiation targets and each trigger's voxels
+//   (global interior indices) kept where they lie in the block, renumbered to local interior
+//   indices, order preserved;
+// - materials, chemistries, cells (a plume's node sums and radiation share stay global), gas
+//   regions, triggers and control otherwise unchanged (a trigger may be left with no voxel on
+//   this rank; its power is still the global one).
 host::SimulationInput local_input(const host::SimulationInput& global, const host::Block& block,
                                   const FaceNeighbours& neighbours);
 // The conduction part alone.

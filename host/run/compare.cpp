@@ -71,6 +71,21 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
       [](const RunSummary& r) { return number(r.total_heat_carried_by_ejecta * 1e-6, 3); });
   row("body share of cell heat (%)",
       [](const RunSummary& r) { return number(100 * r.body_share(), 1); });
+  const bool plume_recorded = std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) {
+    return !std::isnan(r.total_plume_heat_carried_out);
+  });
+  if (plume_recorded) {
+    row("vent fire heat (MJ)",
+        [](const RunSummary& r) { return number(r.total_combustion_heat * 1e-6, 3); });
+    row("fuel heat unburnt, no oxygen (MJ)",
+        [](const RunSummary& r) { return number(r.total_unburnt_fuel_heat * 1e-6, 3); });
+    row("plume heat onto cells (MJ)",
+        [](const RunSummary& r) { return number(r.total_plume_heat_to_cells * 1e-6, 3); });
+    row("plume heat onto enclosure (MJ)",
+        [](const RunSummary& r) { return number(r.total_plume_heat_to_enclosure * 1e-6, 3); });
+    row("plume heat out of the pack (MJ)",
+        [](const RunSummary& r) { return number(r.total_plume_heat_carried_out * 1e-6, 3); });
+  }
   row("simulated time (s)", [](const RunSummary& r) { return number(r.end_time, 0); });
   std::size_t most_cells = 0;
   for (const RunSummary& r : runs) most_cells = std::max(most_cells, r.cells.size());
@@ -113,6 +128,12 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
     cell_rows("body share of heat (%)",
               [](const CellOutcome& o) { return number(100 * o.body_share(), 1); });
   }
+  if (recorded([](const CellOutcome& o) { return !std::isnan(o.plume_heat_received); })) {
+    cell_rows("plume heat received (kJ)",
+              [](const CellOutcome& o) { return number(o.plume_heat_received * 1e-3, 1); });
+    cell_rows("own plume onto other cells (kJ)",
+              [](const CellOutcome& o) { return number(o.plume_heat_to_other_cells * 1e-3, 1); });
+  }
   out += "\n";
   for (const RunSummary& r : runs) out += "- **" + r.name + "**: " + r.verdict + "\n";
   return out;
@@ -123,29 +144,40 @@ std::string compare_csv(const std::vector<RunSummary>& runs) {
       "run,results,electrolyte_class,liquid_electrolyte_fraction,cells,cells_in_runaway,"
       "first_onset_s,last_onset_s,cells_per_minute,front_speed_m_per_s,peak_temperature_K,"
       "heat_released_J,end_time_s,peak_pressure_Pa,vented_mass_kg,vented_gas_kg,"
-      "heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share,verdict\n";
+      "heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share,combustion_heat_J,"
+      "unburnt_fuel_heat_J,plume_heat_to_cells_J,plume_heat_to_enclosure_J,"
+      "plume_heat_carried_out_J,verdict\n";
   for (const RunSummary& r : runs) {
     out += fmt::format(
-        "{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n", r.name,
-        r.results.string(), classes_of(r), csv_number(mean_fraction(r)), r.cells.size(),
+        "{},{},\"{}\",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},\"{}\"\n",
+        r.name, r.results.string(), classes_of(r), csv_number(mean_fraction(r)), r.cells.size(),
         r.cells_in_runaway, csv_number(r.first_onset), csv_number(r.last_onset),
         csv_number(r.cells_per_minute), csv_number(r.front_speed), csv_number(r.peak_temperature),
         csv_number(r.total_heat_released), csv_number(r.end_time), csv_number(r.peak_pressure),
         csv_number(r.total_vented_mass), csv_number(r.total_vented_gas_mass),
         csv_number(r.total_heat_kept_in_body), csv_number(r.total_heat_carried_by_ejecta),
-        csv_number(r.body_share()), r.verdict);
+        csv_number(r.body_share()), csv_number(r.total_combustion_heat),
+        csv_number(r.total_unburnt_fuel_heat), csv_number(r.total_plume_heat_to_cells),
+        csv_number(r.total_plume_heat_to_enclosure), csv_number(r.total_plume_heat_carried_out),
+        r.verdict);
   }
   out +=
       "\nrun,cell,electrolyte_class,onset_s,peak_temperature_K,heat_released_J,peak_pressure_Pa,"
-      "vented_mass_kg,vented_gas_kg,heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share\n";
+      "vented_mass_kg,vented_gas_kg,heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share,"
+      "plume_heat_received_J,plume_heat_to_self_J,plume_heat_to_other_cells_J,"
+      "plume_heat_to_enclosure_J,plume_heat_carried_out_J,combustion_heat_J,unburnt_fuel_heat_J\n";
   for (const RunSummary& r : runs) {
     for (const CellOutcome& c : r.cells) {
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", r.name, c.name,
-                         c.electrolyte_class, csv_number(c.onset_time),
-                         csv_number(c.peak_temperature), csv_number(c.heat_released),
-                         csv_number(c.peak_pressure), csv_number(c.vented_mass),
-                         csv_number(c.vented_gas_mass), csv_number(c.heat_kept_in_body),
-                         csv_number(c.heat_carried_by_ejecta), csv_number(c.body_share()));
+      out +=
+          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.name, c.name,
+                      c.electrolyte_class, csv_number(c.onset_time), csv_number(c.peak_temperature),
+                      csv_number(c.heat_released), csv_number(c.peak_pressure),
+                      csv_number(c.vented_mass), csv_number(c.vented_gas_mass),
+                      csv_number(c.heat_kept_in_body), csv_number(c.heat_carried_by_ejecta),
+                      csv_number(c.body_share()), csv_number(c.plume_heat_received),
+                      csv_number(c.plume_heat_to_self), csv_number(c.plume_heat_to_other_cells),
+                      csv_number(c.plume_heat_to_enclosure), csv_number(c.plume_heat_carried_out),
+                      csv_number(c.combustion_heat), csv_number(c.unburnt_fuel_heat));
     }
   }
   return out;

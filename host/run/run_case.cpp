@@ -177,6 +177,12 @@ class RunObserver : public SimulationObserver {
     sample_.vented_gas_mass.resize(cells.size());
     sample_.heat_kept_in_body.resize(cells.size());
     sample_.heat_carried_by_ejecta.resize(cells.size());
+    for (auto* series :
+         {&sample_.plume_heat_received, &sample_.plume_heat_to_self,
+          &sample_.plume_heat_to_other_cells, &sample_.plume_heat_to_enclosure,
+          &sample_.plume_heat_carried_out, &sample_.combustion_heat, &sample_.unburnt_fuel_heat}) {
+      series->resize(cells.size());
+    }
     sample_.state.resize(cells.size());
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const CellRecord& cell = cells[c];
@@ -189,6 +195,13 @@ class RunObserver : public SimulationObserver {
       sample_.vented_gas_mass[c] = cell.vented_gas_mass();
       sample_.heat_kept_in_body[c] = cell.heat_kept_in_body();
       sample_.heat_carried_by_ejecta[c] = cell.heat_carried_by_ejecta();
+      sample_.plume_heat_received[c] = cell.plume_heat_received;
+      sample_.plume_heat_to_self[c] = cell.plume_heat_to_self;
+      sample_.plume_heat_to_other_cells[c] = cell.plume_heat_to_other_cells;
+      sample_.plume_heat_to_enclosure[c] = cell.plume_heat_to_enclosure;
+      sample_.plume_heat_carried_out[c] = cell.plume_heat_carried_out;
+      sample_.combustion_heat[c] = cell.combustion_heat;
+      sample_.unburnt_fuel_heat[c] = cell.unburnt_fuel_heat;
       sample_.state[c] = std::int8_t(cell.phase);
     }
     output_.append_cell_sample(sample_);
@@ -488,6 +501,15 @@ RunSummary summarize_results(const fs::path& path) {
       if (!series.heat_carried_by_ejecta.empty()) {
         o.heat_carried_by_ejecta = series.heat_carried_by_ejecta[at];
       }
+      for (auto [from, to] : {std::pair{&series.plume_heat_received, &o.plume_heat_received},
+                              {&series.plume_heat_to_self, &o.plume_heat_to_self},
+                              {&series.plume_heat_to_other_cells, &o.plume_heat_to_other_cells},
+                              {&series.plume_heat_to_enclosure, &o.plume_heat_to_enclosure},
+                              {&series.plume_heat_carried_out, &o.plume_heat_carried_out},
+                              {&series.combustion_heat, &o.combustion_heat},
+                              {&series.unburnt_fuel_heat, &o.unburnt_fuel_heat}}) {
+        if (!from->empty()) *to = (*from)[at];
+      }
     }
   }
   s.end_time = series.time.empty() ? 0 : series.time.back();
@@ -503,6 +525,8 @@ RunSummary summarize_results(const fs::path& path) {
   if (n > 0) {
     s.total_vented_mass = s.total_vented_gas_mass = 0;
     s.total_heat_kept_in_body = s.total_heat_carried_by_ejecta = 0;
+    s.total_plume_heat_to_cells = s.total_plume_heat_to_enclosure = 0;
+    s.total_plume_heat_carried_out = s.total_combustion_heat = s.total_unburnt_fuel_heat = 0;
   }
   for (std::size_t c = 0; c < n; ++c) {
     const CellOutcome& o = s.cells[c];
@@ -513,6 +537,11 @@ RunSummary summarize_results(const fs::path& path) {
     s.total_vented_gas_mass += o.vented_gas_mass;
     s.total_heat_kept_in_body += o.heat_kept_in_body;
     s.total_heat_carried_by_ejecta += o.heat_carried_by_ejecta;
+    s.total_plume_heat_to_cells += o.plume_heat_to_self + o.plume_heat_to_other_cells;
+    s.total_plume_heat_to_enclosure += o.plume_heat_to_enclosure;
+    s.total_plume_heat_carried_out += o.plume_heat_carried_out;
+    s.total_combustion_heat += o.combustion_heat;
+    s.total_unburnt_fuel_heat += o.unburnt_fuel_heat;
     if (std::isnan(o.onset_time)) continue;
     ++s.cells_in_runaway;
     if (first < 0 || o.onset_time < s.first_onset) s.first_onset = o.onset_time, first = int(c);

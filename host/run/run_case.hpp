@@ -53,6 +53,15 @@ struct CellOutcome {
   double vented_gas_mass = NAN;         // kg of non-condensable gas vented, last sample
   double heat_kept_in_body = NAN;       // J, last sample
   double heat_carried_by_ejecta = NAN;  // J, last sample
+  // The vent plumes (docs/physics.md "The vent plume"), J, last sample: what all plumes put on
+  // this cell; where its own plume's heat went; its fire's heat and the fuel it could not burn.
+  double plume_heat_received = NAN;
+  double plume_heat_to_self = NAN;
+  double plume_heat_to_other_cells = NAN;
+  double plume_heat_to_enclosure = NAN;
+  double plume_heat_carried_out = NAN;
+  double combustion_heat = NAN;
+  double unburnt_fuel_heat = NAN;
 
   // The share of the cell's heat kept in its body, body / (body + ejecta); NaN without heat, and
   // only for a cell that ran away: the split of a cell that did not is not a runaway's (its vent
@@ -87,6 +96,13 @@ struct RunSummary {
   double total_vented_gas_mass = NAN;         // kg, summed over cells
   double total_heat_kept_in_body = NAN;       // J, summed over cells
   double total_heat_carried_by_ejecta = NAN;  // J, summed over cells
+  // The plumes' heat, J, summed over cells: onto cells (their own and others), onto the rest of
+  // the pack, out of it; their fires' heat and the fuel heat that found no oxygen.
+  double total_plume_heat_to_cells = NAN;
+  double total_plume_heat_to_enclosure = NAN;
+  double total_plume_heat_carried_out = NAN;
+  double total_combustion_heat = NAN;
+  double total_unburnt_fuel_heat = NAN;
 
   // The share of the pack's cell heat kept in the cells' bodies; NaN without heat.
   double body_share() const {

@@ -159,7 +159,7 @@ void Simulation::update_drivers(double dt) {
     const Trigger& trig = input_.triggers[i];
     if (trig.kind == TriggerKind::kHeater) {
       const double on = overlap(t, t + dt, trig.start, trig.start + trig.duration);
-      regions_[cells + i].power = trig.power * on / dt;
+      regions_[i].power = trig.power * on / dt;
     } else if (trig.kind == TriggerKind::kOven && t + 0.5 * dt >= trig.start) {
       for (int f = 0; f < kernels::kFaceCount; ++f) {
         BoundaryCondition bc = conduction_.boundary(Face(f));
@@ -214,8 +214,7 @@ void Simulation::kinetics_half_step(double dt, double time_end) {
 // Heaters: their power spread over their voxels.
 void Simulation::apply_region_sources(double dt) {
   const double volume = conduction_.spacing().volume();
-  for (std::size_t i = input_.cells.size(); i < regions_.size(); ++i) {
-    Region& r = regions_[i];
+  for (Region& r : regions_) {
     if (r.power == 0 || r.count == 0) continue;
     const double density = r.power / (r.global_count * volume);
     backend_.region_source({r.voxels.data(), conduction_.view().inv_heat_capacity, density, dt,
@@ -224,33 +223,88 @@ void Simulation::apply_region_sources(double dt) {
   }
 }
 
-// The vent fire of a cell over the step: its surfaces take h_f (T_flame - T) per exposed face,
-// capped at the `released` J the burning fuel gave; the rest leaves with the plume.
-void Simulation::deposit_flame(std::size_t cell, double released, double dt) {
-  Region& r = regions_[cell];
+// The vent plume of a cell over the step (kernels/vent_plume.hpp): its fire burns what its gas
+// region's oxygen allows; chi_r of that radiates onto the faces that see the flame; the rest and
+// the ejecta's enthalpy leave the vent as a stream that heats its path node by node. Each rank
+// deposits on its own voxels; the node sums are global (compensated, so any split agrees).
+// `books` gathers, for the pack's records, what each cell received (entries [0, cells)) and where
+// each source's heat went (3 entries per source after those: self, other cells, enclosure).
+void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustion, double dt,
+                               std::vector<kernels::CompensatedSum>* books) {
+  const SimulationControl& control = input_.control;
+  const PlumePath& path = input_.cells[cell].plume;
   CellRecord& rec = records_[cell];
-  if (r.global_count == 0) {
-    rec.plume_heat += released;
-    return;
+  Plume& plume = plumes_[cell];
+  double burnt = combustion;
+  if (path.gas_region >= 0) {
+    const auto region = std::size_t(path.gas_region);
+    const bool open = input_.gas_regions[region].open;
+    burnt = kernels::oxygen_limited_heat(combustion, oxygen_left_[region], open);
+    if (!open) oxygen_left_[region] -= burnt / kernels::kHeatPerOxygenMass;
   }
-  const kernels::Spacing& h = conduction_.spacing();
-  // One exposed face per voxel, across the smallest edge: area / volume = 1 / min edge.
-  const double exposed = 1.0 / std::min({h.dx, h.dy, h.dz});
-  kernels::FlameHeating flame{r.voxels.data(),
-                              conduction_.view().inv_heat_capacity,
-                              conduction_.temperature_data(),
-                              input_.control.flame_heat_transfer_coefficient * exposed,
-                              input_.control.flame_temperature,
-                              dt,
-                              1.0};
-  const double demand =
-      domain_.sum(backend_.flame_demand(flame, r.count)).value() * h.volume();  // J
-  flame.scale = demand > released ? released / demand : 1.0;
-  const double deposited = flame.scale * demand;
-  if (deposited > 0 && r.count > 0) backend_.flame_heating(flame, r.count);
-  rec.combustion_heat += deposited;
-  rec.plume_heat += released - deposited;
+  rec.combustion_heat += burnt;
+  rec.unburnt_fuel_heat += combustion - burnt;
+  const double radiated = control.flame_radiant_fraction * burnt;
+  const double enthalpy = ejecta + (burnt - radiated);
+  rec.plume_heat_carried_out += enthalpy + radiated;  // less what the faces take, below
+  if (path.node_conductance.empty() && !(path.radiation_share > 0.0)) return;  // on every rank
+
+  // The faces' temperatures, and each node's sum of h A T_s over all ranks.
+  const auto voxels = kernels::Index(plume.host_values.size());
+  if (voxels > 0) {
+    backend_.gather_voxels(
+        {plume.voxels.data(), conduction_.temperature_data(), plume.values.data()}, voxels);
+    plume.values.download(plume.host_values.data());
+  }
+  const std::size_t nodes = path.node_conductance.size();
+  std::vector<kernels::CompensatedSum> node_sum(nodes);
+  for (std::size_t f = 0; f < path.faces.size(); ++f) {
+    const PlumeFace& face = path.faces[f];
+    node_sum[std::size_t(face.node)].add(face.conductance *
+                                         plume.host_values[std::size_t(plume.face_slot[f])]);
+  }
+  if (domain_.size() > 1) domain_.sum(node_sum.data(), nodes);
+
+  // The stream, node by node: the temperature it reaches each node with and its face factor.
+  const double capacity = kernels::plume_capacity_rate(enthalpy / dt, control.flame_temperature,
+                                                       input_.conduction.initial_temperature);
+  std::vector<double> t_in(nodes), factor(nodes);
+  double t_gas = control.flame_temperature;
+  for (std::size_t n = 0; n < nodes; ++n) {
+    const double ua = path.node_conductance[n];
+    t_in[n] = t_gas;
+    factor[n] = kernels::plume_face_factor(capacity, ua);
+    if (capacity > 0.0) {
+      t_gas -= kernels::plume_node_heat(capacity, t_gas, ua, node_sum[n].value()) / capacity;
+    }
+  }
+
+  std::vector<double> joules(plume.host_values.size(), 0.0);
+  for (std::size_t f = 0; f < path.faces.size(); ++f) {
+    const PlumeFace& face = path.faces[f];
+    const auto slot = std::size_t(plume.face_slot[f]);
+    const auto n = std::size_t(face.node);
+    joules[slot] += dt * factor[n] * face.conductance * (t_in[n] - plume.host_values[slot]);
+  }
+  for (std::size_t r = 0; r < path.radiation.size(); ++r) {
+    joules[std::size_t(plume.radiation_slot[r])] += radiated * path.radiation[r].share;
+  }
+  if (voxels > 0) {
+    plume.values.upload(joules.data());
+    backend_.deposit_heat(
+        {plume.voxels.data(), plume.values.data(), conduction_.view().inv_heat_capacity,
+         1.0 / conduction_.spacing().volume(), conduction_.temperature_data()},
+        voxels);
+  }
+  const std::size_t cells = input_.cells.size();
+  for (std::size_t v = 0; v < joules.size(); ++v) {
+    const std::int32_t target = plume.voxel_cell[v];
+    const std::size_t where = target < 0 ? 2 : (std::size_t(target) == cell ? 0 : 1);
+    (*books)[cells + 3 * cell + where].add(joules[v]);
+    if (target >= 0) (*books)[std::size_t(target)].add(joules[v]);
+  }
 }
+
 void Simulation::collect_cell_statistics() {
   const std::size_t cells = input_.cells.size();
   if (cells == 0) return;
@@ -315,6 +369,7 @@ void Simulation::collect_cell_statistics() {
 // short-circuit energy, burns what its vent gave the flame and deposits that heat, fires events.
 void Simulation::close_cell_steps(double dt) {
   const double t = time();
+  std::vector<kernels::CompensatedSum> books;  // the plumes' deposits (deposit_plume)
   for (std::size_t c = 0; c < input_.cells.size(); ++c) {
     CellRecord& rec = records_[c];
     const kernels::CellStatistics& s = rec.stats;
@@ -331,9 +386,14 @@ void Simulation::close_cell_steps(double dt) {
     rec.previous_max_temperature = rec.events.checked_max_temperature;
     double short_energy = 0;
     double combustion = 0;
+    const double ejecta_before = rec.events.ejecta_heat;
     const unsigned fired =
         kernels::close_cell_step(rec.parameters, rec.events, seen, dt, &short_energy, &combustion);
-    if (combustion > 0 && dt > 0) deposit_flame(c, combustion, dt);
+    const double ejecta = rec.events.ejecta_heat - ejecta_before;
+    if ((combustion > 0 || ejecta > 0) && dt > 0) {
+      if (books.empty()) books.resize(4 * input_.cells.size());
+      deposit_plume(c, ejecta, combustion, dt, &books);
+    }
     const kernels::CellEventState& e = rec.events;
     if (fired & kernels::kEventVent) record(int(c), EventKind::kVent, e.vent_open_time);
     if (fired & kernels::kEventShortCircuit) {
@@ -342,6 +402,21 @@ void Simulation::close_cell_steps(double dt) {
     if (fired & kernels::kEventRunaway) record(int(c), EventKind::kRunaway, e.runaway_onset_time);
     if (fired & kernels::kEventBurntOut) record(int(c), EventKind::kBurntOut, e.burnt_out_time);
     rec.phase = kernels::cell_phase(rec.events);
+  }
+  if (!books.empty()) {  // where the plumes' heat went, over all ranks
+    const std::size_t cells = input_.cells.size();
+    if (domain_.size() > 1) domain_.sum(books.data(), books.size());
+    for (std::size_t c = 0; c < cells; ++c) {
+      CellRecord& rec = records_[c];
+      rec.plume_heat_received += books[c].value();
+      const double self = books[cells + 3 * c].value();
+      const double others = books[cells + 3 * c + 1].value();
+      const double enclosure = books[cells + 3 * c + 2].value();
+      rec.plume_heat_to_self += self;
+      rec.plume_heat_to_other_cells += others;
+      rec.plume_heat_to_enclosure += enclosure;
+      rec.plume_heat_carried_out -= self + others + enclosure;
+    }
   }
   for (std::size_t i = 0; i < input_.triggers.size() && dt > 0; ++i) {
     const Trigger& trig = input_.triggers[i];
@@ -413,7 +488,8 @@ std::vector<std::string> Simulation::reaction_names() const {
 
 double Simulation::cell_heat_released(int cell) const {
   const CellRecord& r = records_[std::size_t(cell)];
-  return r.heat_kept_in_body() + r.combustion_heat;
+  return r.heat_kept_in_body() + r.plume_heat_to_self + r.plume_heat_to_other_cells +
+         r.plume_heat_to_enclosure;
 }
 
 double Simulation::total_heat_released() const {

@@ -12,6 +12,7 @@
 
 #include "host/solver/conduction_solver.hpp"
 #include "host/solver/field_registry.hpp"
+#include "host/solver/vent_plume.hpp"
 #include "kernels/backend.hpp"
 #include "kernels/cell_events.hpp"
 #include "kernels/chemistry.hpp"
@@ -25,7 +26,7 @@ struct CellSetup {
   std::string name;
   int chemistry_slot = 0;    // SimulationInput::chemistries entry whose cell-level data apply
   double stored_energy = 0;  // J, capacity x voltage x SOC
-  std::vector<std::int64_t> flame_voxels;  // interior indices heated by this cell's vent fire
+  PlumePath plume;           // where its vent plume and fire go (host/solver/vent_plume.hpp)
 };
 
 enum class TriggerKind { kHeater, kNail, kOven };
@@ -57,11 +58,14 @@ struct SimulationControl {
   // below an ARC's detection threshold (0.02 K/min) and heats a voxel by < 1e-3 K in 1000 s;
   // 0 integrates every voxel every step.
   double quiet_rate = 1e-6;  // K/s
-  // Vent fire seen by the surfaces it touches (docs/physics.md): ASSUMED values, no measured
-  // source found. 1273 K is the order of vent-flame temperatures; 100 W/(m^2 K) an
-  // effective convective + radiative coefficient (eps sigma 4 T^3 at ~900 K is ~130).
+  // The vent plume (docs/physics.md "The vent plume"): ASSUMED values, no measured source found.
+  // It leaves the vent at 1273 K, the order of vent-flame temperatures, and heats the surfaces
+  // along its path with 100 W/(m^2 K), an effective convective + radiative coefficient
+  // (eps sigma 4 T^3 at ~900 K is ~130). Its fire radiates 0.3 of its heat from a point source:
+  // hydrocarbon flames radiate 0.2-0.4 (fire-engineering handbooks' typical range).
   double flame_temperature = 1273.15;            // K
   double flame_heat_transfer_coefficient = 100;  // W/(m^2 K)
+  double flame_radiant_fraction = 0.3;           // chi_r
 };
 
 // Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].
@@ -71,6 +75,7 @@ struct SimulationInput {
   std::vector<kernels::Chemistry> chemistries;  // effective chemistry per slot
   std::vector<int> chemistry_slot_of_material;  // -1 for inert materials
   std::vector<CellSetup> cells;
+  std::vector<GasRegion> gas_regions;  // where the plumes' fires draw oxygen from
   std::vector<Trigger> triggers;
   SimulationControl control;
   Placement placement;
@@ -93,14 +98,22 @@ struct CellEvent {
 };
 
 // One cell's state: the event model's (kernels/cell_events.hpp, the same as `runaway cell`'s) and
-// what only a pack has (where its vent fire's heat went, its statistics).
+// what only a pack has (where its vent plume's heat went, its statistics).
 struct CellRecord {
   kernels::CellEventParameters parameters;
   kernels::CellEventState events;
   kernels::CellPhase phase = kernels::CellPhase::kNormal;
   double peak_temperature = 0;  // K
-  double combustion_heat = 0;   // J of its vent fire that heated the pack
-  double plume_heat = 0;        // J of its vent fire carried away by the plume
+  // Its vent plume (ejecta enthalpy and fire), J since the start (docs/physics.md "The vent
+  // plume"): what its fire released, what it could not burn for want of oxygen, and where the
+  // plume's heat went: onto this cell, onto other cells, onto the rest of the pack, out of it.
+  double combustion_heat = 0;
+  double unburnt_fuel_heat = 0;
+  double plume_heat_to_self = 0;
+  double plume_heat_to_other_cells = 0;
+  double plume_heat_to_enclosure = 0;
+  double plume_heat_carried_out = 0;
+  double plume_heat_received = 0;  // J every plume (its own included) deposited on this cell
   double initial_releasable_heat = 0;
   double initial_electrolyte = 0;       // kg of liquid electrolyte at the start
   kernels::CellStatistics stats;        // of the last step
@@ -183,8 +196,11 @@ class Simulation {
   // Energy bookkeeping: everything released into the model so far, J.
   double total_heat_released() const;
   // Heat one cell has put into the pack so far, J: what its reactions and short circuit released
-  // and kept in its jelly roll (not what the ejecta carried out) and what its vent fire deposited.
+  // and kept in its jelly roll (not what the ejecta carried out) and what its vent plume
+  // (ejecta and fire) deposited on the pack's solids.
   double cell_heat_released(int cell) const;
+  // Oxygen left in each gas region, kg (open regions keep their initial mass).
+  const std::vector<double>& oxygen_left() const { return oxygen_left_; }
 
   // In the single grid's layout whatever the decomposition: complete on rank 0 (other ranks of
   // a decomposed run get the per-cell and scalar parts only). Collective.
@@ -207,8 +223,11 @@ class Simulation {
   void allocate_fields();
   void build_regions();
   void build_cell_records();
-  // The vent fire of a cell: `released` J of combustion heat over the step of length dt.
-  void deposit_flame(std::size_t cell, double released, double dt);
+  void build_plumes();
+  // The vent plume of a cell over the step of length dt: `ejecta` J of enthalpy and `combustion`
+  // J its fire could release; books this rank's deposits (simulation.cpp says where).
+  void deposit_plume(std::size_t cell, double ejecta, double combustion, double dt,
+                     std::vector<kernels::CompensatedSum>* books);
   void record(int cell, EventKind kind, double when);
   void report_events(SimulationObserver* observer);
 
@@ -236,7 +255,19 @@ class Simulation {
   kernels::Index reacting_count_ = 0;
   kernels::KineticsView view_;
 
-  // Heat-source regions: one flame region per cell, then one per heater trigger.
+  // Each cell's plume on this rank: the distinct voxels its faces and radiation reach.
+  struct Plume {
+    kernels::DeviceArray<kernels::Index> voxels;  // padded indices
+    kernels::DeviceArray<double> values;          // their temperatures, then their joules
+    std::vector<double> host_values;
+    std::vector<std::int32_t> voxel_cell;  // cell id of each voxel, -1 outside cells
+    std::vector<int> face_slot;            // voxel of each of input_.cells[c].plume.faces
+    std::vector<int> radiation_slot;       // voxel of each radiation target
+  };
+  std::vector<Plume> plumes_;
+  std::vector<double> oxygen_left_;  // kg per gas region
+
+  // Heat-source regions: one per heater trigger.
   struct Region {
     kernels::DeviceArray<kernels::Index> voxels;
     kernels::Index count = 0;

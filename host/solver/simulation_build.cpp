@@ -143,6 +143,7 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input, const D
                                             conduction_.shape(), build_active_list());
   allocate_fields();
   build_regions();
+  build_plumes();
   build_cell_records();
   dt_ = std::min(input_.control.initial_dt, input_.control.max_dt);
 }
@@ -287,7 +288,7 @@ void Simulation::allocate_fields() {
   quiet_temperature_.upload(quiet.data());
 }
 
-// Heat-source regions: each cell's flame, then each heater.
+// Heat-source regions: one per heater.
 void Simulation::build_regions() {
   const kernels::GridShape& s = conduction_.shape();
   auto make_region = [&](const std::vector<std::int64_t>& interior) {
@@ -308,8 +309,39 @@ void Simulation::build_regions() {
     }
     return r;
   };
-  for (const CellSetup& c : input_.cells) regions_.push_back(make_region(c.flame_voxels));
   for (const Trigger& t : input_.triggers) regions_.push_back(make_region(t.voxels));
+}
+
+// Each cell's plume on this rank: its faces' and radiation targets' distinct voxels, and the
+// cell each belongs to; every gas region's oxygen.
+void Simulation::build_plumes() {
+  const kernels::GridShape& s = conduction_.shape();
+  plumes_.resize(input_.cells.size());
+  for (std::size_t c = 0; c < input_.cells.size(); ++c) {
+    const PlumePath& path = input_.cells[c].plume;
+    Plume& plume = plumes_[c];
+    std::map<std::int64_t, int> slot_of;
+    std::vector<kernels::Index> padded;
+    auto slot = [&](std::int64_t v) {
+      const auto [it, added] = slot_of.emplace(v, int(padded.size()));
+      if (added) {
+        padded.push_back(s.index(int(v % s.nx) + 1, int((v / s.nx) % s.ny) + 1,
+                                 int(v / (std::int64_t(s.nx) * s.ny)) + 1));
+        plume.voxel_cell.push_back(input_.cell_ids[std::size_t(v)]);
+      }
+      return it->second;
+    };
+    for (const PlumeFace& f : path.faces) plume.face_slot.push_back(slot(f.voxel));
+    for (const PlumeView& r : path.radiation) plume.radiation_slot.push_back(slot(r.voxel));
+    plume.host_values.assign(padded.size(), 0.0);
+    if (!padded.empty()) {
+      plume.voxels = kernels::DeviceArray<kernels::Index>(backend_, padded.size());
+      plume.voxels.upload(padded.data());
+      plume.values = kernels::DeviceArray<double>(backend_, padded.size());
+    }
+  }
+  oxygen_left_.clear();
+  for (const GasRegion& r : input_.gas_regions) oxygen_left_.push_back(r.oxygen_mass);
 }
 
 // Each cell's event-model parameters (the same function `runaway cell` uses) and its record.

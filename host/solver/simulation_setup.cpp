@@ -20,37 +20,6 @@ kernels::Chemistry effective_chemistry(const kernels::Chemistry& chemistry,
   return c;
 }
 
-// Solid voxels (rho cp above kSolidHeatCapacity) touching a flame region: the vent fire heats the
-// surfaces it licks (the venting cell's top, its neighbours', busbars). Depositing the heat in
-// the flame's gas voxels instead would put kilowatts into a few cubic millimetres of air
-// (rho cp ~ 1e3 J/(m^3 K)) and force microsecond steps while conducting almost nothing onward.
-// Falls back to the flame voxels themselves when no solid touches them.
-std::vector<std::int64_t> flame_targets(const meshes::VoxelModel& model,
-                                        const std::vector<std::int64_t>& flame) {
-  constexpr double kSolidHeatCapacity = 1e5;  // J/(m^3 K): solids ~1e6, gases ~1e3
-  auto solid = [&](std::int64_t v) {
-    const meshes::Material& m = model.materials[model.material[std::size_t(v)]];
-    return m.density * m.heat_capacity >= kSolidHeatCapacity;
-  };
-  std::vector<char> taken(model.material.size(), 0);
-  std::vector<std::int64_t> targets;
-  const int n[3] = {model.shape.nx, model.shape.ny, model.shape.nz};
-  for (std::int64_t v : flame) {
-    const int i = int(v % n[0]), j = int(v / n[0] % n[1]), k = int(v / (std::int64_t(n[0]) * n[1]));
-    const int offsets[6][3] = {{-1, 0, 0}, {1, 0, 0}, {0, -1, 0}, {0, 1, 0}, {0, 0, -1}, {0, 0, 1}};
-    for (const auto& o : offsets) {
-      const int a = i + o[0], b = j + o[1], c = k + o[2];
-      if (a < 0 || b < 0 || c < 0 || a >= n[0] || b >= n[1] || c >= n[2]) continue;
-      const std::int64_t w = model.index(a, b, c);
-      if (!taken[std::size_t(w)] && solid(w)) {
-        taken[std::size_t(w)] = 1;
-        targets.push_back(w);
-      }
-    }
-  }
-  return targets.empty() ? flame : targets;
-}
-
 SimulationInput make_simulation_input(const PackConfig& config, const meshes::VoxelModel& model) {
   SimulationInput in;
   ConductionProblem& p = in.conduction;
@@ -85,11 +54,15 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
   }
   in.cell_ids = model.cell;
 
+  // The gas the plumes cross and the oxygen their fires draw on (host/solver/vent_plume.hpp).
+  std::vector<std::int32_t> region_of_voxel;
+  in.gas_regions = find_gas_regions(model, &region_of_voxel);
   for (const meshes::CellInfo& cell : model.cells) {
     CellSetup setup;
     setup.name = cell.type_name + "#" + std::to_string(cell.id);
     setup.stored_energy = cell.stored_energy();
-    setup.flame_voxels = flame_targets(model, cell.flame_voxels);
+    setup.plume =
+        trace_plume_path(model, cell, in.control.flame_heat_transfer_coefficient, region_of_voxel);
     // Cell-level data (separator, vent, combustion) from the first slot of its chemistry.
     setup.chemistry_slot = -1;
     for (std::size_t m = 0; m < model.materials.size(); ++m) {

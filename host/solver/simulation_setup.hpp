@@ -10,7 +10,7 @@ namespace runaway::host {
 // Builds the simulation input: thermal materials, one effective chemistry per jelly-roll
 // material (reaction contents scaled by the voxel's jelly-roll share; density and heat capacity
 // of the voxel, so the kinetics and conduction agree on rho cp), cells with their stored energy
-// and flame regions, triggers, boundary conditions and step control.
+// and vent-plume paths, triggers, boundary conditions and step control.
 SimulationInput make_simulation_input(const PackConfig& config, const meshes::VoxelModel& model);
 
 // A chemistry as it acts in a voxel that is only `jelly_roll_fraction` jelly roll and has the
@@ -20,8 +20,5 @@ kernels::Chemistry effective_chemistry(const kernels::Chemistry& chemistry,
                                        double jelly_roll_fraction, double density,
                                        double heat_capacity);
 
-// The voxels a vent fire over `flame` (interior indices) heats: the solids touching it.
-std::vector<std::int64_t> flame_targets(const meshes::VoxelModel& model,
-                                        const std::vector<std::int64_t>& flame);
 
 }  // namespace runaway::host

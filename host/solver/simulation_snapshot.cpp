@@ -17,7 +17,7 @@ namespace {
 template <class Record>
 auto record_fields(Record& r) {
   using P = decltype(&r.peak_temperature);
-  return std::array<std::pair<const char*, P>, 48>{{
+  return std::array<std::pair<const char*, P>, 53>{{
       {"short_circuit_start_time", &r.events.short_circuit_start_time},
       {"vent_open_time", &r.events.vent_open_time},
       {"vent_ejection_start", &r.events.vent_ejection_start},
@@ -48,7 +48,12 @@ auto record_fields(Record& r) {
       {"initial_electrolyte", &r.initial_electrolyte},
       {"peak_temperature", &r.peak_temperature},
       {"combustion_heat", &r.combustion_heat},
-      {"plume_heat", &r.plume_heat},
+      {"unburnt_fuel_heat", &r.unburnt_fuel_heat},
+      {"plume_heat_to_self", &r.plume_heat_to_self},
+      {"plume_heat_to_other_cells", &r.plume_heat_to_other_cells},
+      {"plume_heat_to_enclosure", &r.plume_heat_to_enclosure},
+      {"plume_heat_carried_out", &r.plume_heat_carried_out},
+      {"plume_heat_received", &r.plume_heat_received},
       {"initial_releasable_heat", &r.initial_releasable_heat},
       {"mean_temperature", &r.stats.mean_temperature},
       {"max_temperature", &r.stats.max_temperature},
@@ -120,6 +125,7 @@ SimulationSnapshot Simulation::snapshot() const {
                {"next_sample", next_sample_},
                {"steps", double(steps_)},
                {"reported_events", double(reported_events_)}};
+  s.doubles["oxygen_left"] = oxygen_left_;
   return s;
 }
 
@@ -158,6 +164,7 @@ void Simulation::restore(const SimulationSnapshot& s) {
   next_frame_ = scalar("next_frame");
   next_sample_ = scalar("next_sample");
   steps_ = std::int64_t(scalar("steps"));
+  oxygen_left_ = need(s.doubles, "oxygen_left", oxygen_left_.size());
   reported_events_ = std::size_t(scalar("reported_events"));
 }
 

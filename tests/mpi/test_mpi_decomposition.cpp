@@ -274,7 +274,8 @@ TEST(Partition, VoxelListsAreSplitAcrossRanksExactlyOnce) {
   in.cells.resize(1);
   host::Trigger heater;
   for (std::int64_t g = 0; g < global.interior_size(); g += 7) {
-    in.cells[0].flame_voxels.push_back(g);
+    in.cells[0].plume.faces.push_back({g, 0, 1.0});
+    in.cells[0].plume.radiation.push_back({g, 1e-3});
     heater.voxels.push_back(global.interior_size() - 1 - g);
   }
   in.triggers = {heater};
@@ -303,10 +304,16 @@ TEST(Partition, VoxelListsAreSplitAcrossRanksExactlyOnce) {
     for (std::int64_t g : global_list) expected[std::size_t(g)] = 1;
     EXPECT_EQ(held, expected);
   };
-  count_holders(local.cells[0].flame_voxels, in.cells[0].flame_voxels);
+  auto voxels_of = [](const auto& list) {
+    std::vector<std::int64_t> v;
+    for (const auto& entry : list) v.push_back(entry.voxel);
+    return v;
+  };
+  count_holders(voxels_of(local.cells[0].plume.faces), voxels_of(in.cells[0].plume.faces));
+  count_holders(voxels_of(local.cells[0].plume.radiation), voxels_of(in.cells[0].plume.radiation));
   count_holders(local.triggers[0].voxels, in.triggers[0].voxels);
-  EXPECT_TRUE(
-      std::is_sorted(local.cells[0].flame_voxels.begin(), local.cells[0].flame_voxels.end()));
+  const auto local_faces = voxels_of(local.cells[0].plume.faces);
+  EXPECT_TRUE(std::is_sorted(local_faces.begin(), local_faces.end()));
 }
 
 }  // namespace

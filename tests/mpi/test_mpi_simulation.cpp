@@ -44,7 +44,15 @@ SimulationInput heated_cell() {
   heater.duration = 60;
   for (std::int64_t v = 0; v < 10 * 10; ++v) heater.voxels.push_back(v);  // bottom of the frame
   in.triggers = {heater};
-  for (std::int64_t v = 9 * 100; v < 10 * 100; ++v) in.cells[0].flame_voxels.push_back(v);  // top
+  // The plume heats the frame's top layer, one node; its fire radiates onto the same layer.
+  host::PlumePath& plume = in.cells[0].plume;
+  plume.node_conductance = {0.0};
+  for (std::int64_t v = 9 * 100; v < 10 * 100; ++v) {
+    plume.faces.push_back({v, 0, 1e-4});  // 100 W/(m^2 K) on a 1 mm^2 face
+    plume.node_conductance[0] += 1e-4;
+    plume.radiation.push_back({v, 4e-3});
+  }
+  plume.radiation_share = 0.4;
   in.control.end_time = 40;
   return in;
 }
@@ -71,6 +79,9 @@ double gap_from(const host::Simulation& split, const host::Simulation& whole) {
                              {a.vent_time(), b.vent_time()},
                              {a.peak_temperature, b.peak_temperature},
                              {a.combustion_heat, b.combustion_heat},
+                             {a.plume_heat_to_self, b.plume_heat_to_self},
+                             {a.plume_heat_to_enclosure, b.plume_heat_to_enclosure},
+                             {a.plume_heat_carried_out, b.plume_heat_carried_out},
                              {a.stats.mean_temperature, b.stats.mean_temperature},
                              {a.stats.heat_released, b.stats.heat_released}}) {
     worst = std::max(worst, relative_gap(x, y));

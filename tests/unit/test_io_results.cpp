@@ -127,6 +127,13 @@ CellSample make_sample(double time, int cells) {
     sample.vented_gas_mass.push_back(4.0e-4 * time * (c + 1) + 3.0e-11);
     sample.heat_kept_in_body.push_back(7000.0 * time + 0.3 * c);
     sample.heat_carried_by_ejecta.push_back(3000.0 * time + 0.7 * c);
+    int k = 0;
+    for (auto* plume :
+         {&sample.plume_heat_received, &sample.plume_heat_to_self,
+          &sample.plume_heat_to_other_cells, &sample.plume_heat_to_enclosure,
+          &sample.plume_heat_carried_out, &sample.combustion_heat, &sample.unburnt_fuel_heat}) {
+      plume->push_back(100.0 * ++k * time + 0.01 * c);
+    }
     sample.state.push_back(std::int8_t(time > 2.0 ? 2 : 0));
   }
   return sample;
@@ -151,6 +158,13 @@ const std::vector<double>& series_values(const CellSeries& series, const std::st
   if (name == "vented_gas_mass") return series.vented_gas_mass;
   if (name == "heat_kept_in_body") return series.heat_kept_in_body;
   if (name == "heat_carried_by_ejecta") return series.heat_carried_by_ejecta;
+  if (name == "plume_heat_received") return series.plume_heat_received;
+  if (name == "plume_heat_to_self") return series.plume_heat_to_self;
+  if (name == "plume_heat_to_other_cells") return series.plume_heat_to_other_cells;
+  if (name == "plume_heat_to_enclosure") return series.plume_heat_to_enclosure;
+  if (name == "plume_heat_carried_out") return series.plume_heat_carried_out;
+  if (name == "combustion_heat") return series.combustion_heat;
+  if (name == "unburnt_fuel_heat") return series.unburnt_fuel_heat;
   throw std::logic_error("no vent series " + name);
 }
 

@@ -134,7 +134,7 @@ UniformCellComparison compare_uniform_cell(const kernels::Chemistry& chem,
                       {out.d3.burnt_out, out.d0.burnt_out}}) {
     out.worst_event = std::max(out.worst_event, (a < 0) != (b < 0) ? HUGE_VAL : std::fabs(a - b));
   }
-  out.combustion_3d = rec.combustion_heat + rec.plume_heat;
+  out.combustion_3d = rec.combustion_heat;
   out.combustion_0d = z.combustion_energy;
   return out;
 }

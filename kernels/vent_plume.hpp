@@ -1,0 +1,96 @@
+// The vent plume outside the cell: what a venting cell's ejecta and its fire do to the pack
+// (docs/physics.md "The vent plume"). The host traces each cell's plume path through the pack's
+// gas once (host/solver/vent_plume.*); these functions hold the physics of a step:
+//
+//   stream      the ejecta enthalpy and the convective share of the fire leave the vent as hot gas
+//               at the flame temperature T_f, with the air it entrains: capacity rate
+//               C = H_dot / (T_f - T_ambient), W/K (ASSUMED: the plume mixes to T_f at the vent).
+//   path nodes  the stream crosses the path's nodes in order (rise column, then ceiling-jet rings);
+//               at a node of surface conductance UA = sum h A and mean surface temperature Ts it
+//               gives Q = C (T_in - Ts)(1 - exp(-UA / C)) (a heat exchanger of effectiveness
+//               1 - exp(-NTU)), shared among the faces as h A (T_in - T_face); T_out = T_in - Q/C.
+//   radiation   the fire radiates chi_r of its heat from a point source (the point-source model of
+//               fire engineering): a face of area A at distance R, its normal at angle theta to the
+//               source, takes A cos(theta) / (4 pi R^2) of it when it sees the source.
+//   oxygen      the fire burns only while its gas region holds oxygen: 13.1 MJ per kg of O2
+//               consumed (Huggett 1980); an open region (one reaching the pack's outside) never
+//               runs out.
+// Whatever no surface takes leaves the pack ("carried out"), so the plume's energy closes exactly.
+#pragma once
+
+#include <cmath>
+
+#include "kernels/grid.hpp"
+#include "kernels/hd.hpp"
+
+namespace runaway::kernels {
+
+// Heat released per kg of oxygen consumed, J/kg: 13.1 MJ/kg within about 5 % for most organic
+// fuels (C. Huggett, "Estimation of rate of heat release by means of oxygen consumption
+// measurements", Fire and Materials 4 (1980) 61-65).
+inline constexpr double kHeatPerOxygenMass = 13.1e6;
+// Mass fraction of oxygen in dry air, 0.2314 (U.S. Standard Atmosphere 1976: 20.95 % by volume).
+inline constexpr double kOxygenMassFractionOfAir = 0.2314;
+
+// The capacity rate of the stream, W/K, that carries `enthalpy_rate` W from the ambient to the
+// flame temperature; 0 when there is nothing to carry.
+RUNAWAY_HD inline double plume_capacity_rate(double enthalpy_rate, double flame_temperature,
+                                             double ambient_temperature) {
+  const double rise = flame_temperature - ambient_temperature;
+  return enthalpy_rate > 0.0 && rise > 0.0 ? enthalpy_rate / rise : 0.0;
+}
+
+// Heat the stream gives a node, W: C (T_in - Ts)(1 - exp(-UA/C)) with Ts = ua_ts / ua, the
+// conductance-weighted surface temperature. Negative when the surfaces are hotter than the gas.
+RUNAWAY_HD inline double plume_node_heat(double capacity_rate, double t_in, double ua,
+                                         double ua_ts) {
+  if (!(capacity_rate > 0.0) || !(ua > 0.0)) return 0.0;
+  const double effectiveness = -std::expm1(-ua / capacity_rate);
+  return capacity_rate * effectiveness * (t_in - ua_ts / ua);
+}
+
+// The share of a node's heat rate one face takes per W/K of its conductance and K of its gap:
+// face power = factor * hA (T_in - T_face), with factor = C (1 - exp(-UA/C)) / UA, so the faces
+// of a node add up to plume_node_heat exactly.
+RUNAWAY_HD inline double plume_face_factor(double capacity_rate, double ua) {
+  if (!(capacity_rate > 0.0) || !(ua > 0.0)) return 0.0;
+  return capacity_rate * -std::expm1(-ua / capacity_rate) / ua;
+}
+
+// The share of a point source's radiation a face of `area` takes: A cos(theta) / (4 pi R^2), with
+// `cos_theta` between the face's outward normal and the direction to the source (0 if behind).
+RUNAWAY_HD inline double point_source_share(double area, double cos_theta, double distance) {
+  constexpr double kFourPi = 12.566370614359172;
+  if (!(cos_theta > 0.0) || !(distance > 0.0)) return 0.0;
+  return area * cos_theta / (kFourPi * distance * distance);
+}
+
+// Combustion heat a gas region's oxygen still allows, J (unlimited for an open region).
+RUNAWAY_HD inline double oxygen_limited_heat(double wanted, double oxygen_left, bool open) {
+  if (open) return wanted;
+  const double allowed = oxygen_left > 0.0 ? oxygen_left * kHeatPerOxygenMass : 0.0;
+  return wanted < allowed ? wanted : allowed;
+}
+
+// Copies field[voxel[m]] to out[m]: the temperatures a plume's faces see.
+struct GatherVoxels {
+  const Index* voxel;
+  const double* field;
+  double* out;
+  RUNAWAY_HD void operator()(Index m) const { out[m] = field[voxel[m]]; }
+};
+
+// T[voxel[m]] += joules[m] / (V rho cp): the heat a plume gave each of its (distinct) voxels.
+struct DepositHeat {
+  const Index* voxel;
+  const double* joules;
+  const double* inv_heat_capacity;
+  double inv_voxel_volume;  // 1/m^3
+  double* t;
+  RUNAWAY_HD void operator()(Index m) const {
+    const Index c = voxel[m];
+    t[c] += joules[m] * inv_voxel_volume * inv_heat_capacity[c];
+  }
+};
+
+}  // namespace runaway::kernels
