@@ -90,6 +90,9 @@ class Backend {
                                double* temperature, double dt) = 0;
   // Sum over interior voxels of rho cp T V (J).
   virtual double thermal_energy(const ConductionView& view, const double* temperature) = 0;
+  // G of `count` temperature-dependent faces from the current temperatures (gas gaps).
+  virtual void update_variable_conductances(const VariableConductanceUpdate& update,
+                                            Index count) = 0;
   // Largest stable forward-Euler step: min over voxels of rho cp / sum of face conductances.
   virtual double explicit_time_step_limit(const ConductionView& view) = 0;
   // Largest and smallest interior temperature.

@@ -15,6 +15,10 @@ struct ThermalMaterial {
   double conductivity[3] = {0, 0, 0};  // kx, ky, kz along the grid axes, W/(m K)
   double emissivity = 0.8;             // surface emissivity, used by radiating boundaries and gaps
   int chemistry = -1;  // index into the chemistry table for jelly rolls, -1 if inert
+  // A gas that thermal radiation crosses (docs/physics.md "Gaps between cells"): faces on its
+  // side add a radiative conductivity between the opaque surfaces bounding the gas line. Its
+  // own emissivity is unused.
+  bool transparent = false;
 };
 
 }  // namespace runaway::kernels

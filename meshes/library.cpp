@@ -26,10 +26,13 @@ MaterialSpec jelly_roll(const std::string& name, double density, double heat_cap
 }
 
 std::vector<MaterialSpec> make_materials() {
+  MaterialSpec air = isotropic("air", 1.16, 1007, 0.026, 0.0,
+                               "handbook values at 300 K (Incropera & DeWitt, Table A.4)");
+  air.transparent = true;
   return {
-      // Gas: its emissivity is unused (radiation across gaps uses the surfaces' emissivities).
-      isotropic("air", 1.16, 1007, 0.026, 0.0,
-                "handbook values at 300 K (Incropera & DeWitt, Table A.4)"),
+      // Gas: transparent, so its emissivity is unused (radiation across gaps uses the bounding
+      // surfaces' emissivities, docs/physics.md "Gaps between cells").
+      air,
       // Bare metal emissivities are low and vary with finish: UNVERIFIED handbook ranges.
       isotropic("aluminium", 2700, 897, 237, 0.09,
                 "handbook (Incropera & DeWitt, Table A.1); emissivity of rolled sheet UNVERIFIED"),

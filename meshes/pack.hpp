@@ -64,8 +64,11 @@ struct MaterialSpec {
   double conductivity_in_plane = 0;       // W/(m K)
   double conductivity_through_plane = 0;  // W/(m K)
   double emissivity = 0;                  // surface emissivity, 0..1
-  bool is_jelly_roll = false;             // reactive electrode stack of a cell
-  std::string source;                     // where the numbers come from
+  // A gas radiation crosses: gaps of it exchange radiation between the opaque surfaces bounding
+  // them (docs/physics.md "Gaps between cells"); its own emissivity is unused.
+  bool transparent = false;
+  bool is_jelly_roll = false;  // reactive electrode stack of a cell
+  std::string source;          // where the numbers come from
   bool isotropic() const { return conductivity_in_plane == conductivity_through_plane; }
 };
 

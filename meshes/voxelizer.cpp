@@ -40,6 +40,7 @@ Material layered(const MaterialSpec& spec, int through_axis) {
   m.density = spec.density;
   m.heat_capacity = spec.heat_capacity;
   m.emissivity = spec.emissivity;
+  m.transparent = spec.transparent;
   for (int a = 0; a < kAxisCount; ++a) {
     m.conductivity[std::size_t(a)] =
         a == through_axis ? spec.conductivity_through_plane : spec.conductivity_in_plane;

@@ -23,8 +23,9 @@ void parse_materials(Reader& r, const toml::table* section, meshes::PackDescript
     const std::string name(entry_key.str());
     const Scope s{node.as_table(), "materials." + name};
     if (s.table == nullptr) r.fail_at(node, s.path, "expected a table, got " + type_name(node));
-    r.check_keys(s, {"base", "density", "heat_capacity", "conductivity", "conductivity_in_plane",
-                     "conductivity_through_plane", "emissivity", "is_jelly_roll", "source"});
+    r.check_keys(
+        s, {"base", "density", "heat_capacity", "conductivity", "conductivity_in_plane",
+            "conductivity_through_plane", "emissivity", "transparent", "is_jelly_roll", "source"});
     meshes::MaterialSpec m;
     bool from_library = false;
     auto base = r.text(s, "base");
@@ -62,7 +63,11 @@ void parse_materials(Reader& r, const toml::table* section, meshes::PackDescript
       if (k_through) m.conductivity_through_plane = *k_through;
     }
     m.emissivity = r.number_or(s, "emissivity", from_library ? m.emissivity : 0.8, Rule::kFraction);
+    m.transparent = r.boolean(s, "transparent").value_or(m.transparent);
     m.is_jelly_roll = r.boolean(s, "is_jelly_roll").value_or(m.is_jelly_roll);
+    if (m.transparent && m.is_jelly_roll) {
+      r.fail_key(s.key("transparent"), "a jelly roll cannot be transparent");
+    }
     m.source = r.text(s, "source")
                    .value_or(from_library ? m.source + " (overridden in the pack file)"
                                           : "pack file " + r.main_file());

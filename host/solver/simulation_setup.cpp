@@ -68,6 +68,7 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
     t.heat_capacity = m.heat_capacity;
     for (int d = 0; d < 3; ++d) t.conductivity[d] = m.conductivity[std::size_t(d)];
     t.emissivity = m.emissivity;
+    t.transparent = m.transparent;
     int slot = -1;
     if (m.is_jelly_roll && !m.chemistry.empty()) {
       const PackChemistry* chem = config.find_chemistry(m.chemistry);
@@ -84,6 +85,8 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
     in.chemistry_slot_of_material.push_back(slot);
   }
   in.cell_ids = model.cell;
+  // Gas gaps: radiative lengths on the whole model (a split run slices them).
+  p.radiative_length = radiative_lengths(p);
 
   for (const meshes::CellInfo& cell : model.cells) {
     CellSetup setup;
