@@ -218,6 +218,9 @@ Material blend_barrier(const MaterialSpec& barrier, const MaterialSpec& gas, dou
   m.heat_capacity = (mass_barrier * barrier.heat_capacity + mass_gas * gas.heat_capacity) /
                     (mass_barrier + mass_gas);
   m.emissivity = barrier.emissivity;
+  // A gas sheet in a gas gap stays a gas radiation crosses (the exchange between the bounding
+  // cans does not depend on the gap's width, so the voxel width w may differ from g).
+  m.transparent = barrier.transparent && gas.transparent;
   for (int a = 0; a < kAxisCount; ++a) {
     if (a == axis) {
       // Layers in series across the gap.
