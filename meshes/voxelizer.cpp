@@ -41,6 +41,9 @@ Material layered(const MaterialSpec& spec, int through_axis) {
   m.heat_capacity = spec.heat_capacity;
   m.emissivity = spec.emissivity;
   m.transparent = spec.transparent;
+  m.melting_point = spec.melting_point;
+  m.latent_heat_of_fusion = spec.latent_heat_of_fusion;
+  m.molten_conductivity = spec.molten_conductivity;
   for (int a = 0; a < kAxisCount; ++a) {
     m.conductivity[std::size_t(a)] =
         a == through_axis ? spec.conductivity_through_plane : spec.conductivity_in_plane;

@@ -108,6 +108,11 @@ void validate(const ConductionProblem& p) {
         require_positive(mat.conductivity[d], k_key);
       }
     }
+    require_finite_nonnegative(mat.melting_point, key + ".melting_point");
+    if (mat.melts()) {
+      require_finite_nonnegative(mat.latent_heat, key + ".latent_heat_of_fusion");
+      require_positive(mat.molten_conductivity, key + ".molten_conductivity");
+    }
   }
   const auto n = std::size_t(s.interior_size());
   if (!p.material_ids.empty()) {
@@ -335,15 +340,21 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
           }
           conductance[std::size_t(s.index(i, j, k))] = float(k_face / (h[d] * h[d]));
 
-          // A face with a transparent side on a gap line: its G follows the temperatures.
+          // A face with a transparent side on a gap line, or a side that melts: its G follows
+          // the state. On the grid's edge (not shared) only the inside half counts; ell is 0
+          // there (a gas run touching the edge exchanges nothing).
           const bool low_halo = low_is_ghost && is_halo(2 * d);
           const bool high_halo = high_is_ghost && is_halo(2 * d + 1);
-          if ((low_is_ghost && !low_halo) || (high_is_ghost && !high_halo)) continue;
+          const bool low_edge = low_is_ghost && !low_halo;
+          const bool high_edge = high_is_ghost && !high_halo;
           kernels::VariableFace f;
           f.conductance_index = s.index(i, j, k);
           f.low = s.index(il, jl, kl);
           f.high = f.conductance_index;
           f.axis = d;
+          f.sides = low_edge    ? kernels::VariableFaceSide::kHighOnly
+                    : high_edge ? kernels::VariableFaceSide::kLowOnly
+                                : kernels::VariableFaceSide::kBoth;
           f.inv_h2 = 1.0 / (h[d] * h[d]);
           const ThermalMaterial& m_low =
               low_halo ? halo_material(2 * d, i, j, k) : material_at(il, jl, kl);
@@ -351,13 +362,18 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
               high_halo ? halo_material(2 * d + 1, il, jl, kl) : material_at(i, j, k);
           f.k_low = m_low.conductivity[d];
           f.k_high = m_high.conductivity[d];
-          f.ell_low = !m_low.transparent ? 0.0
-                      : low_halo         ? halo_ell(2 * d, i, j, k)
-                                         : ell_at(d, il, jl, kl);
-          f.ell_high = !m_high.transparent ? 0.0
-                       : high_halo         ? halo_ell(2 * d + 1, il, jl, kl)
-                                           : ell_at(d, i, j, k);
-          if (f.ell_low > 0 || f.ell_high > 0) variable.push_back(f);
+          f.k_low_molten = m_low.melts() ? m_low.molten_conductivity : f.k_low;
+          f.k_high_molten = m_high.melts() ? m_high.molten_conductivity : f.k_high;
+          if (!low_edge && !high_edge) {
+            f.ell_low = !m_low.transparent ? 0.0
+                        : low_halo         ? halo_ell(2 * d, i, j, k)
+                                           : ell_at(d, il, jl, kl);
+            f.ell_high = !m_high.transparent ? 0.0
+                         : high_halo         ? halo_ell(2 * d + 1, il, jl, kl)
+                                             : ell_at(d, i, j, k);
+          }
+          const bool melts = (!low_edge && m_low.melts()) || (!high_edge && m_high.melts());
+          if (f.ell_low > 0 || f.ell_high > 0 || melts) variable.push_back(f);
         }
       }
     }
@@ -365,12 +381,17 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
     conductance_[d].upload(conductance.data());
   }
 
+  std::vector<kernels::MeltVoxel> melt_voxels;
   std::vector<double> inv_heat_capacity(padded, 0.0);
   for (int k = 1; k <= s.nz; ++k) {
     for (int j = 1; j <= s.ny; ++j) {
       for (int i = 1; i <= s.nx; ++i) {
         const ThermalMaterial& m = material_at(i, j, k);
         inv_heat_capacity[std::size_t(s.index(i, j, k))] = 1.0 / (m.density * m.heat_capacity);
+        if (m.melts()) {
+          melt_voxels.push_back({s.index(i, j, k), m.melting_point, m.density * m.heat_capacity,
+                                 m.density * m.latent_heat});
+        }
       }
     }
   }
@@ -402,6 +423,16 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
     variable_faces_.upload(variable.data());
   }
   any_variable_faces_ = domain_.max(variable.empty() ? 0.0 : 1.0) > 0;
+  // Melting: the materials are the same on every rank, so has_melting_ is too.
+  for (const ThermalMaterial& m : problem.materials) has_melting_ = has_melting_ || m.melts();
+  melt_voxel_count_ = kernels::Index(melt_voxels.size());
+  if (!melt_voxels.empty()) {
+    melt_voxels_ = kernels::DeviceArray<kernels::MeltVoxel>(backend_, melt_voxels.size());
+    melt_voxels_.upload(melt_voxels.data());
+  }
+  if (any_variable_faces_ || has_melting_) {
+    melt_ = kernels::DeviceArray<double>(backend_, padded);  // zeroed: nothing molten
+  }
   refresh_variable_conductances();
   dt_explicit_ = domain_.min(backend_.explicit_time_step_limit(view_));
 }
@@ -411,9 +442,11 @@ void ConductionSolver::refresh_variable_conductances() {
   // Both temperatures of every face current: the ghosts, and the halos of shared faces.
   backend_.apply_boundaries(faces_, view_, t_.data());
   exchange_halo(t_.data());
-  backend_.update_variable_conductances({variable_faces_.data(), t_.data(), conductance_[0].data(),
-                                         conductance_[1].data(), conductance_[2].data()},
-                                        variable_face_count_);
+  if (has_melting_) exchange_halo(melt_.data());  // both ranks see a shared face's melt
+  backend_.update_variable_conductances(
+      {variable_faces_.data(), t_.data(), melt_.data(), conductance_[0].data(),
+       conductance_[1].data(), conductance_[2].data()},
+      variable_face_count_);
   dt_explicit_ = domain_.min(backend_.explicit_time_step_limit(view_));
 }
 
@@ -476,6 +509,7 @@ void ConductionSolver::conduct(double dt, Integrator integrator) {
   } else {
     rkl2(dt);
   }
+  melt();
   time_ += dt;
 }
 
@@ -538,8 +572,31 @@ void ConductionSolver::exchange_halo(double* field) {
   if (domain_.size() > 1) domain_.exchange_halo(backend_, shape_, field);
 }
 
+void ConductionSolver::melt() {
+  if (melt_voxel_count_ > 0) {
+    backend_.melt({melt_voxels_.data(), t_.data(), melt_.data()}, melt_voxel_count_);
+  }
+}
+
+double ConductionSolver::local_latent_energy() const {
+  if (melt_voxel_count_ == 0) return 0.0;
+  return backend_.latent_energy({melt_voxels_.data(), melt_.data(), spacing_.volume()},
+                                melt_voxel_count_);
+}
+
 double ConductionSolver::thermal_energy() const {
-  return domain_.sum(backend_.thermal_energy(view_, t_.data()));
+  return domain_.sum(backend_.thermal_energy(view_, t_.data()) + local_latent_energy());
+}
+
+double ConductionSolver::latent_energy() const {
+  return domain_.sum(local_latent_energy());
+}
+
+std::vector<double> ConductionSolver::melt_fraction() const {
+  if (!has_melting_) return std::vector<double>(std::size_t(shape_.interior_size()), 0.0);
+  std::vector<double> padded(std::size_t(shape_.padded_size()));
+  melt_.download(padded.data());
+  return unpad(padded);
 }
 double ConductionSolver::max_temperature() const {
   return domain_.max(backend_.max_temperature(view_, t_.data()));

@@ -102,12 +102,20 @@ class ConductionSolver {
   void set_time(double time) { time_ = time; }  // restart from a checkpoint
   double explicit_time_step() const { return dt_explicit_; }
   int last_stage_count() const { return last_stages_; }
-  // Faces of this rank whose conductance follows the temperatures (gas gaps).
+  // Faces of this rank whose conductance follows the state (gas gaps, melting voxels).
   kernels::Index variable_face_count() const { return variable_face_count_; }
   // Interior temperatures ([z][y][x]), copied from the backend.
   std::vector<double> temperature() const;
-  // Total rho cp T V over the interior (of every rank), J.
+  // Total energy over the interior (of every rank), J: rho cp T V plus the latent heat held by
+  // melting voxels, rho L f V (docs/physics.md "Cans that melt").
   double thermal_energy() const;
+  // The latent part alone, J.
+  double latent_energy() const;
+  // Melt fraction per voxel (0..1, interior [z][y][x]); zeros when nothing can melt.
+  std::vector<double> melt_fraction() const;
+  // Whether any material melts; then melt_data() is the padded melt-fraction field (checkpoint).
+  bool has_melting() const { return has_melting_; }
+  double* melt_data() { return melt_.data(); }
   double max_temperature() const;
   double min_temperature() const;
 
@@ -130,6 +138,9 @@ class ConductionSolver {
   // Recomputes the G of the temperature-dependent faces from the current temperatures (ghosts
   // and halos refreshed first) and, when any rank has such faces, the explicit step limit.
   void refresh_variable_conductances();
+  // The enthalpy split of melting voxels after a conduction step.
+  void melt();
+  double local_latent_energy() const;
 
   kernels::Backend& backend_;
   const Domain& domain_;
@@ -146,6 +157,10 @@ class ConductionSolver {
   kernels::DeviceArray<kernels::VariableFace> variable_faces_;
   kernels::Index variable_face_count_ = 0;
   bool any_variable_faces_ = false;  // on any rank
+  kernels::DeviceArray<kernels::MeltVoxel> melt_voxels_;
+  kernels::Index melt_voxel_count_ = 0;
+  kernels::DeviceArray<double> melt_;  // melt fraction, padded (halo exchanged)
+  bool has_melting_ = false;
   kernels::ConductionView view_;
   double dt_explicit_ = 0;
   double time_ = 0;

@@ -69,6 +69,9 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
     for (int d = 0; d < 3; ++d) t.conductivity[d] = m.conductivity[std::size_t(d)];
     t.emissivity = m.emissivity;
     t.transparent = m.transparent;
+    t.melting_point = m.melting_point;
+    t.latent_heat = m.latent_heat_of_fusion;
+    t.molten_conductivity = m.molten_conductivity;
     int slot = -1;
     if (m.is_jelly_roll && !m.chemistry.empty()) {
       const PackChemistry* chem = config.find_chemistry(m.chemistry);
