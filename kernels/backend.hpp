@@ -91,6 +91,12 @@ class Backend {
                                double* temperature, double dt) = 0;
   // Sum over interior voxels of rho cp T V (J).
   virtual double thermal_energy(const ConductionView& view, const double* temperature) = 0;
+  // G of `count` state-dependent faces from the current temperatures and melt (gas gaps, melt).
+  virtual void update_variable_conductances(const VariableConductanceUpdate& update,
+                                            Index count) = 0;
+  // The enthalpy split of `count` melting voxels, and the latent heat they hold (J).
+  virtual void melt(const MeltUpdate& update, Index count) = 0;
+  virtual double latent_energy(const LatentEnergyOfVoxel& latent, Index count) = 0;
   // Largest stable forward-Euler step: min over voxels of rho cp / sum of face conductances.
   virtual double explicit_time_step_limit(const ConductionView& view) = 0;
   // Largest and smallest interior temperature.

@@ -70,6 +70,15 @@ class BackendImpl final : public Backend {
   double thermal_energy(const ConductionView& view, const double* temperature) override {
     return exec_.sum_interior(view.shape, ThermalEnergyOfVoxel{view, temperature});
   }
+  void update_variable_conductances(const VariableConductanceUpdate& update, Index count) override {
+    if (count > 0) exec_.for_each(count, update);
+  }
+  void melt(const MeltUpdate& update, Index count) override {
+    if (count > 0) exec_.for_each(count, update);
+  }
+  double latent_energy(const LatentEnergyOfVoxel& latent, Index count) override {
+    return count > 0 ? exec_.sum_each(count, latent).value() : 0.0;
+  }
   double explicit_time_step_limit(const ConductionView& view) override {
     return exec_.min_interior(view.shape, ExplicitStepOfVoxel{view});
   }

@@ -62,8 +62,10 @@ struct BoundaryFaces {
 };
 
 // Harmonic mean of two conductivities: the exact conductivity of two equal half-voxels in series.
+// Zero when both are zero (a non-conducting gas with no radiation across it).
 RUNAWAY_HD inline double harmonic_mean(double a, double b) {
-  return 2.0 * a * b / (a + b);
+  const double sum = a + b;
+  return sum > 0 ? 2.0 * a * b / sum : 0.0;
 }
 
 // L(T) at padded index c: (1/rho cp) * sum over the six faces of G_f (T_neighbour - T), in K/s.
@@ -85,6 +87,7 @@ RUNAWAY_HD inline double conduction_rate(const ConductionView& v, const double* 
 // decreasing in Ts, so Newton from Ts = T converges monotonically (at most one overshoot).
 RUNAWAY_HD inline double robin_surface_temperature(double t_voxel, double a, double h, double eps,
                                                    double t_ambient) {
+  if (!(a > 0)) return t_voxel;  // a non-conducting gas: the face carries nothing
   const double es = eps * kStefanBoltzmann;
   const double ta4 = t_ambient * t_ambient * t_ambient * t_ambient;
   double ts = t_voxel;
@@ -274,6 +277,102 @@ struct ExplicitStepOfVoxel {
                      double(v.conductance[1][c]) + double(v.conductance[1][c + sy]) +
                      double(v.conductance[2][c]) + double(v.conductance[2][c + sz]);
     return g > 0 ? 1.0 / (v.inv_heat_capacity[c] * g) : 1e300;
+  }
+};
+
+// A face whose conductance depends on the current state: one side (or both) is a transparent gas
+// on a gap line (radiative length ell > 0), or a material that melts. Each side's conductivity is
+//   k' = k_side + ell * k_rad,   k_rad = sigma (T_l^2 + T_h^2)(T_l + T_h),
+// with k_side the molten conductivity once the side's melt fraction reached 1, and
+// G = harmonic_mean(k'_l, k'_h) / h^2 (docs/physics.md "Gaps between cells", "Cans that melt").
+// Along a gas line G (T_l - T_h) sums to sigma (T_a^4 - T_b^4) ell / L: the parallel-plate
+// exchange between the bounding surfaces, exactly, at steady state. A face on the grid's edge
+// (not shared with another rank) has only its inside half: G = 2 k'_inside / h^2.
+enum class VariableFaceSide : int { kBoth = 0, kHighOnly, kLowOnly };
+
+struct VariableFace {
+  Index conductance_index = 0;  // where G is stored: the padded index of the high voxel
+  Index low = 0;                // padded indices of the two voxels (one is a ghost on a
+  Index high = 0;               // face shared with another rank or on the grid's edge)
+  int axis = 0;
+  VariableFaceSide sides = VariableFaceSide::kBoth;
+  double k_low = 0;  // material conductivities along `axis`, W/(m K)
+  double k_high = 0;
+  double k_low_molten = 0;   // the same once fully molten (= k_low for a material that does
+  double k_high_molten = 0;  // not melt)
+  double ell_low = 0;        // radiative lengths (0 on an opaque side), m
+  double ell_high = 0;
+  double inv_h2 = 0;  // 1 / h_axis^2, 1/m^2
+};
+
+RUNAWAY_HD inline double variable_face_conductance(const VariableFace& f, double t_low,
+                                                   double t_high, double melt_low,
+                                                   double melt_high) {
+  const double k_rad =
+      kStefanBoltzmann * (t_low * t_low + t_high * t_high) * (t_low + t_high);  // W/(m^3 K)
+  const double k_low = (melt_low >= 1.0 ? f.k_low_molten : f.k_low) + f.ell_low * k_rad;
+  const double k_high = (melt_high >= 1.0 ? f.k_high_molten : f.k_high) + f.ell_high * k_rad;
+  if (f.sides == VariableFaceSide::kHighOnly) return 2.0 * k_high * f.inv_h2;
+  if (f.sides == VariableFaceSide::kLowOnly) return 2.0 * k_low * f.inv_h2;
+  return harmonic_mean(k_low, k_high) * f.inv_h2;
+}
+
+// Recomputes G of variable face m from the current state (the start of a step; G is then
+// frozen for the step: a lagged nonlinearity). Each face owns its own G entry, so no collisions.
+struct VariableConductanceUpdate {
+  const VariableFace* faces;
+  const double* t;     // padded, ghosts (halo) current
+  const double* melt;  // melt fraction, padded, halo current
+  float* conductance_x;
+  float* conductance_y;
+  float* conductance_z;
+  RUNAWAY_HD void operator()(Index m) const {
+    const VariableFace& f = faces[m];
+    float* g = f.axis == 0 ? conductance_x : (f.axis == 1 ? conductance_y : conductance_z);
+    g[f.conductance_index] =
+        float(variable_face_conductance(f, t[f.low], t[f.high], melt[f.low], melt[f.high]));
+  }
+};
+
+// A voxel of a material that melts.
+struct MeltVoxel {
+  Index voxel = 0;           // padded index
+  double melting_point = 0;  // K
+  double rho_cp = 0;         // J/(m^3 K)
+  double rho_latent = 0;     // rho L, J/m^3
+};
+
+// The enthalpy split after a conduction step: a voxel above its melting point turns its excess
+// sensible heat rho cp (T - T_m) into melt fraction, T held at T_m, until rho L is paid; what is
+// left heats the molten voxel. rho cp T + rho L f is unchanged (to round-off). No refreezing.
+struct MeltUpdate {
+  const MeltVoxel* voxels;
+  double* t;     // padded
+  double* melt;  // padded, 0..1
+  RUNAWAY_HD void operator()(Index m) const {
+    const MeltVoxel& v = voxels[m];
+    const double f = melt[v.voxel];
+    const double temperature = t[v.voxel];
+    if (f >= 1.0 || !(temperature > v.melting_point)) return;
+    const double excess = v.rho_cp * (temperature - v.melting_point);  // J/m^3
+    const double needed = (1.0 - f) * v.rho_latent;
+    if (excess < needed) {
+      melt[v.voxel] = f + excess / v.rho_latent;
+      t[v.voxel] = v.melting_point;
+    } else {
+      melt[v.voxel] = 1.0;
+      t[v.voxel] = v.melting_point + (excess - needed) / v.rho_cp;
+    }
+  }
+};
+
+// rho L f V of melt voxel m, J: the latent heat it holds.
+struct LatentEnergyOfVoxel {
+  const MeltVoxel* voxels;
+  const double* melt;
+  double volume;
+  RUNAWAY_HD double operator()(Index m) const {
+    return voxels[m].rho_latent * melt[voxels[m].voxel] * volume;
   }
 };
 

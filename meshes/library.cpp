@@ -25,11 +25,21 @@ MaterialSpec jelly_roll(const std::string& name, double density, double heat_cap
   return m;
 }
 
+MaterialSpec melting(MaterialSpec m, double melting_point, double latent_heat) {
+  m.melting_point = melting_point;
+  m.latent_heat_of_fusion = latent_heat;
+  m.molten_conductivity = 0.026;  // air at 300 K (Incropera & DeWitt, Table A.4), ASSUMED
+  return m;
+}
+
 std::vector<MaterialSpec> make_materials() {
+  MaterialSpec air = isotropic("air", 1.16, 1007, 0.026, 0.0,
+                               "handbook values at 300 K (Incropera & DeWitt, Table A.4)");
+  air.transparent = true;
   return {
-      // Gas: its emissivity is unused (radiation across gaps uses the surfaces' emissivities).
-      isotropic("air", 1.16, 1007, 0.026, 0.0,
-                "handbook values at 300 K (Incropera & DeWitt, Table A.4)"),
+      // Gas: transparent, so its emissivity is unused (radiation across gaps uses the bounding
+      // surfaces' emissivities, docs/physics.md "Gaps between cells").
+      air,
       // Bare metal emissivities are low and vary with finish: UNVERIFIED handbook ranges.
       isotropic("aluminium", 2700, 897, 237, 0.09,
                 "handbook (Incropera & DeWitt, Table A.1); emissivity of rolled sheet UNVERIFIED"),
@@ -41,12 +51,23 @@ std::vector<MaterialSpec> make_materials() {
                 "1010 (UNVERIFIED transcription); emissivity of painted steel UNVERIFIED"),
       // Cell cans: the metal's properties; 0.8 is the emissivity cell models commonly use for
       // cans (wrapped or coated), UNVERIFIED.
-      isotropic("aluminium-can", 2700, 897, 237, 0.8,
-                "aluminium handbook values (Incropera & DeWitt, Table A.1); can emissivity 0.8 "
-                "UNVERIFIED"),
-      isotropic("steel-can", 7832, 434, 63.9, 0.8,
-                "AISI 1010, Incropera & DeWitt Table A.1 (UNVERIFIED transcription); can "
-                "emissivity 0.8 UNVERIFIED"),
+      // Cans melt (docs/physics.md "Cans that melt"): aluminium at 933.47 K (the ITS-90 freezing
+      // point of aluminium, 933.473 K; Incropera & DeWitt Table A.1 lists 933 K), latent heat
+      // 397 kJ/kg (CRC Handbook of Chemistry and Physics, 10.71 kJ/mol / 26.98 g/mol,
+      // UNVERIFIED transcription); steel: AISI 1010 1810 K (Incropera & DeWitt Table A.1,
+      // UNVERIFIED transcription), latent heat that of iron, 247 kJ/kg (CRC, 13.81 kJ/mol /
+      // 55.845 g/mol; carbon steel's differs a little, UNVERIFIED). Once molten the wall has
+      // run off: it conducts like air, 0.026 W/(m K) (Incropera & DeWitt Table A.4), ASSUMED.
+      melting(isotropic("aluminium-can", 2700, 897, 237, 0.8,
+                        "aluminium handbook values (Incropera & DeWitt, Table A.1); can "
+                        "emissivity 0.8 UNVERIFIED; melting 933.47 K, 397 kJ/kg (ITS-90; CRC, "
+                        "UNVERIFIED); molten k: air, ASSUMED"),
+              933.47, 397e3),
+      melting(isotropic("steel-can", 7832, 434, 63.9, 0.8,
+                        "AISI 1010, Incropera & DeWitt Table A.1 (UNVERIFIED transcription); can "
+                        "emissivity 0.8 UNVERIFIED; melting 1810 K (Table A.1), 247 kJ/kg (iron, "
+                        "CRC, UNVERIFIED); molten k: air, ASSUMED"),
+              1810.0, 247e3),
       // Basalt-fibre aerogel blanket: 0.030 W/(m K) (secondary summary; 3 mm stopped
       // propagation in a 147 Ah NCM module). Density and cp are representative, UNVERIFIED.
       isotropic(

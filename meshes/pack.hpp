@@ -64,8 +64,15 @@ struct MaterialSpec {
   double conductivity_in_plane = 0;       // W/(m K)
   double conductivity_through_plane = 0;  // W/(m K)
   double emissivity = 0;                  // surface emissivity, 0..1
-  bool is_jelly_roll = false;             // reactive electrode stack of a cell
-  std::string source;                     // where the numbers come from
+  // A gas radiation crosses: gaps of it exchange radiation between the opaque surfaces bounding
+  // them (docs/physics.md "Gaps between cells"); its own emissivity is unused.
+  bool transparent = false;
+  // Melting (docs/physics.md "Cans that melt"); melting_point 0: does not melt.
+  double melting_point = 0;            // K
+  double latent_heat_of_fusion = 0;    // J/kg
+  double molten_conductivity = 0.026;  // W/(m K) once molten; default air's, ASSUMED
+  bool is_jelly_roll = false;          // reactive electrode stack of a cell
+  std::string source;                  // where the numbers come from
   bool isotropic() const { return conductivity_in_plane == conductivity_through_plane; }
 };
 

@@ -39,7 +39,11 @@ struct Material {
   double heat_capacity = 0;                     // J/(kg K)
   std::array<double, 3> conductivity{0, 0, 0};  // kx, ky, kz, W/(m K)
   double emissivity = 0;
-  std::string chemistry;  // chemistry name of a jelly roll, empty when inert
+  bool transparent = false;            // a gas radiation crosses (MaterialSpec::transparent)
+  double melting_point = 0;            // K, 0: does not melt (MaterialSpec)
+  double latent_heat_of_fusion = 0;    // J/kg
+  double molten_conductivity = 0.026;  // W/(m K)
+  std::string chemistry;               // chemistry name of a jelly roll, empty when inert
   bool is_jelly_roll = false;
   // Share of the voxel volume that is jelly roll: 1, or less when a can thinner than a voxel is
   // folded into the jelly-roll voxels. Reaction heat per voxel volume scales with it.

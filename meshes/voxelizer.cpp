@@ -40,6 +40,10 @@ Material layered(const MaterialSpec& spec, int through_axis) {
   m.density = spec.density;
   m.heat_capacity = spec.heat_capacity;
   m.emissivity = spec.emissivity;
+  m.transparent = spec.transparent;
+  m.melting_point = spec.melting_point;
+  m.latent_heat_of_fusion = spec.latent_heat_of_fusion;
+  m.molten_conductivity = spec.molten_conductivity;
   for (int a = 0; a < kAxisCount; ++a) {
     m.conductivity[std::size_t(a)] =
         a == through_axis ? spec.conductivity_through_plane : spec.conductivity_in_plane;
@@ -217,6 +221,9 @@ Material blend_barrier(const MaterialSpec& barrier, const MaterialSpec& gas, dou
   m.heat_capacity = (mass_barrier * barrier.heat_capacity + mass_gas * gas.heat_capacity) /
                     (mass_barrier + mass_gas);
   m.emissivity = barrier.emissivity;
+  // A gas sheet in a gas gap stays a gas radiation crosses (the exchange between the bounding
+  // cans does not depend on the gap's width, so the voxel width w may differ from g).
+  m.transparent = barrier.transparent && gas.transparent;
   for (int a = 0; a < kAxisCount; ++a) {
     if (a == axis) {
       // Layers in series across the gap.

@@ -93,6 +93,14 @@ host::ConductionProblem local_problem(const host::ConductionProblem& global,
   p.initial_temperature = global.initial_temperature;
   p.initial_temperatures = slice(global.initial_temperatures, g, block);
   p.heat_source = slice(global.heat_source, g, block);
+  // Radiative lengths belong to the global model (a gas line may cross blocks).
+  const bool given = !global.radiative_length[0].empty() && !global.radiative_length[1].empty() &&
+                     !global.radiative_length[2].empty();
+  const std::array<std::vector<double>, 3> ell =
+      given ? global.radiative_length : host::radiative_lengths(global);
+  for (int d = 0; d < 3; ++d) {
+    p.radiative_length[std::size_t(d)] = slice(ell[std::size_t(d)], g, block);
+  }
 
   const kernels::GridShape& s = p.shape;
   for (int f = 0; f < kernels::kFaceCount; ++f) {
@@ -118,7 +126,9 @@ host::ConductionProblem local_problem(const host::ConductionProblem& global,
     const auto count = std::size_t(kernels::face_voxel_count(s, f));
     auto& ids = p.halo_material_ids[std::size_t(f)];
     ids.assign(count, 0);
-    if (global.material_ids.empty()) continue;
+    auto& halo_ell = p.halo_radiative_length[std::size_t(f)];
+    if (!ell[std::size_t(axis)].empty()) halo_ell.assign(count, 0.0);
+    if (global.material_ids.empty() && halo_ell.empty()) continue;
     for (std::size_t m = 0; m < count; ++m) {
       const int a = int(m % std::size_t(n_first));
       const int b = int(m / std::size_t(n_first));
@@ -134,7 +144,9 @@ host::ConductionProblem local_problem(const host::ConductionProblem& global,
       const std::int64_t gi = block.offset[0] + cell[0];
       const std::int64_t gj = block.offset[1] + cell[1];
       const std::int64_t gk = block.offset[2] + cell[2];
-      ids[m] = global.material_ids[std::size_t((gk * g.ny + gj) * g.nx + gi)];
+      const auto global_voxel = std::size_t((gk * g.ny + gj) * g.nx + gi);
+      if (!global.material_ids.empty()) ids[m] = global.material_ids[global_voxel];
+      if (!halo_ell.empty()) halo_ell[m] = ell[std::size_t(axis)][global_voxel];
     }
   }
   return p;

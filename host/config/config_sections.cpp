@@ -24,7 +24,8 @@ void parse_materials(Reader& r, const toml::table* section, meshes::PackDescript
     const Scope s{node.as_table(), "materials." + name};
     if (s.table == nullptr) r.fail_at(node, s.path, "expected a table, got " + type_name(node));
     r.check_keys(s, {"base", "density", "heat_capacity", "conductivity", "conductivity_in_plane",
-                     "conductivity_through_plane", "emissivity", "is_jelly_roll", "source"});
+                     "conductivity_through_plane", "emissivity", "transparent", "melting_point",
+                     "latent_heat_of_fusion", "molten_conductivity", "is_jelly_roll", "source"});
     meshes::MaterialSpec m;
     bool from_library = false;
     auto base = r.text(s, "base");
@@ -62,7 +63,25 @@ void parse_materials(Reader& r, const toml::table* section, meshes::PackDescript
       if (k_through) m.conductivity_through_plane = *k_through;
     }
     m.emissivity = r.number_or(s, "emissivity", from_library ? m.emissivity : 0.8, Rule::kFraction);
+    m.transparent = r.boolean(s, "transparent").value_or(m.transparent);
     m.is_jelly_roll = r.boolean(s, "is_jelly_roll").value_or(m.is_jelly_roll);
+    m.melting_point = r.number_or(s, "melting_point", m.melting_point, Rule::kPositive);
+    m.latent_heat_of_fusion =
+        r.number_or(s, "latent_heat_of_fusion", m.latent_heat_of_fusion, Rule::kNonNegative);
+    m.molten_conductivity =
+        r.number_or(s, "molten_conductivity", m.molten_conductivity, Rule::kPositive);
+    if (!(m.melting_point > 0)) {
+      for (const char* key : {"latent_heat_of_fusion", "molten_conductivity"}) {
+        if (s.table->get(key) != nullptr) {
+          r.fail_key(s.key(key), "needs melting_point (K): the material does not melt");
+        }
+      }
+    } else if (m.is_jelly_roll) {
+      r.fail_key(s.key("melting_point"), "a jelly roll cannot melt (only cans and sheets)");
+    }
+    if (m.transparent && m.is_jelly_roll) {
+      r.fail_key(s.key("transparent"), "a jelly roll cannot be transparent");
+    }
     m.source = r.text(s, "source")
                    .value_or(from_library ? m.source + " (overridden in the pack file)"
                                           : "pack file " + r.main_file());

@@ -1,5 +1,7 @@
 #include "host/solver/conduction_solver.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -98,7 +100,18 @@ void validate(const ConductionProblem& p) {
     require_positive(mat.density, key + ".density");
     require_positive(mat.heat_capacity, key + ".heat_capacity");
     for (int d = 0; d < 3; ++d) {
-      require_positive(mat.conductivity[d], key + ".conductivity[" + std::to_string(d) + "]");
+      // A transparent gas may conduct nothing (radiation alone crosses it).
+      const std::string k_key = key + ".conductivity[" + std::to_string(d) + "]";
+      if (mat.transparent) {
+        require_finite_nonnegative(mat.conductivity[d], k_key);
+      } else {
+        require_positive(mat.conductivity[d], k_key);
+      }
+    }
+    require_finite_nonnegative(mat.melting_point, key + ".melting_point");
+    if (mat.melts()) {
+      require_finite_nonnegative(mat.latent_heat, key + ".latent_heat_of_fusion");
+      require_positive(mat.molten_conductivity, key + ".molten_conductivity");
     }
   }
   const auto n = std::size_t(s.interior_size());
@@ -139,6 +152,26 @@ void validate(const ConductionProblem& p) {
       }
     }
   }
+  for (int d = 0; d < 3; ++d) {
+    const auto& ell = p.radiative_length[std::size_t(d)];
+    const std::string key = "radiative_length[" + std::to_string(d) + "]";
+    if (!ell.empty() && ell.size() != n) {
+      throw bad_input("one radiative length per voxel is needed (" + std::to_string(n) + ")",
+                      {"", 0, key, std::to_string(ell.size())});
+    }
+    for (std::size_t c = 0; c < ell.size(); ++c) {
+      require_finite_nonnegative(ell[c], key + "[" + std::to_string(c) + "]");
+    }
+  }
+  for (int f = 0; f < kernels::kFaceCount; ++f) {
+    const auto& ell = p.halo_radiative_length[std::size_t(f)];
+    if (p.boundaries[std::size_t(f)].kind != BoundaryKind::kHalo || ell.empty()) continue;
+    if (ell.size() != std::size_t(kernels::face_voxel_count(s, f))) {
+      throw bad_input("a halo face needs the radiative length of every neighbouring voxel",
+                      {"", 0, std::string("halo_radiative_length.") + kFaceNames[f],
+                       std::to_string(ell.size())});
+    }
+  }
   for (int f = 0; f < kernels::kFaceCount; ++f) {
     validate_boundary(p.boundaries[std::size_t(f)], std::string("boundary.") + kFaceNames[f]);
     const auto& halo = p.halo_material_ids[std::size_t(f)];
@@ -156,6 +189,67 @@ void validate(const ConductionProblem& p) {
       }
     }
   }
+}
+
+std::array<std::vector<double>, 3> radiative_lengths(const ConductionProblem& p) {
+  std::array<std::vector<double>, 3> ell{};
+  bool any_transparent = false;
+  for (const ThermalMaterial& m : p.materials) any_transparent = any_transparent || m.transparent;
+  if (!any_transparent) return ell;
+  const GridShape& s = p.shape;
+  const int n[3] = {s.nx, s.ny, s.nz};
+  const double h[3] = {p.spacing.dx, p.spacing.dy, p.spacing.dz};
+  auto material = [&](int i, int j, int k) -> const ThermalMaterial& {
+    return p
+        .materials[p.material_ids.empty() ? 0
+                                          : p.material_ids[std::size_t(s.interior_index(i, j, k))]];
+  };
+  for (int d = 0; d < 3; ++d) {
+    auto& out = ell[std::size_t(d)];
+    out.assign(std::size_t(s.interior_size()), 0.0);
+    const int a_axis = d == 0 ? 1 : 0;  // the two in-plane axes
+    const int b_axis = d == 2 ? 1 : 2;
+    for (int b = 1; b <= n[b_axis]; ++b) {
+      for (int a = 1; a <= n[a_axis]; ++a) {
+        // The line of voxels along d through (a, b); position q = 1..n[d] along it.
+        auto at = [&](int q, int* ijk) { ijk[d] = q, ijk[a_axis] = a, ijk[b_axis] = b; };
+        int q = 1;
+        while (q <= n[d]) {
+          int ijk[3];
+          at(q, ijk);
+          if (!material(ijk[0], ijk[1], ijk[2]).transparent) {
+            ++q;
+            continue;
+          }
+          int last = q;  // the run of transparent voxels q..last
+          while (last + 1 <= n[d]) {
+            int next[3];
+            at(last + 1, next);
+            if (!material(next[0], next[1], next[2]).transparent) break;
+            ++last;
+          }
+          double length = 0;
+          if (q > 1 && last < n[d]) {  // bounded by opaque voxels on both ends
+            int lo[3], hi[3];
+            at(q - 1, lo);
+            at(last + 1, hi);
+            const double e_a = material(lo[0], lo[1], lo[2]).emissivity;
+            const double e_b = material(hi[0], hi[1], hi[2]).emissivity;
+            if (e_a > 0 && e_b > 0) {
+              length = (last - q + 1) * h[d] / (1.0 / e_a + 1.0 / e_b - 1.0);
+            }
+          }
+          for (int r = q; r <= last; ++r) {
+            int v[3];
+            at(r, v);
+            out[std::size_t(s.interior_index(v[0], v[1], v[2]))] = length;
+          }
+          q = last + 1;
+        }
+      }
+    }
+  }
+  return ell;
 }
 
 ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionProblem& problem,
@@ -190,6 +284,34 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
     return problem.boundaries[std::size_t(face)].kind == BoundaryKind::kHalo;
   };
 
+  // Radiative lengths: given (a split run slices the global model's), or from this grid.
+  bool any_halo = false;
+  for (int f = 0; f < kernels::kFaceCount; ++f) any_halo = any_halo || is_halo(f);
+  std::array<std::vector<double>, 3> ell = problem.radiative_length;
+  if (ell[0].empty() || ell[1].empty() || ell[2].empty()) {
+    ell = radiative_lengths(problem);
+    if (any_halo && !ell[0].empty()) {
+      throw bad_input(
+          "a block of a split grid with transparent materials needs the radiative lengths of the "
+          "global model (parallel::local_problem slices them)",
+          {"", 0, "radiative_length", "empty"});
+    }
+  }
+  const bool has_ell = !ell[0].empty();
+  auto ell_at = [&](int d, int i, int j, int k) {
+    return has_ell ? ell[std::size_t(d)][std::size_t(s.interior_index(i, j, k))] : 0.0;
+  };
+  auto halo_ell = [&](int face, int i, int j, int k) {
+    const auto& values = problem.halo_radiative_length[std::size_t(face)];
+    if (values.empty()) return 0.0;
+    const int axis = face / 2;
+    const std::size_t m = axis == 0   ? std::size_t(k - 1) * std::size_t(s.ny) + std::size_t(j - 1)
+                          : axis == 1 ? std::size_t(k - 1) * std::size_t(s.nx) + std::size_t(i - 1)
+                                      : std::size_t(j - 1) * std::size_t(s.nx) + std::size_t(i - 1);
+    return values[m];
+  };
+  std::vector<kernels::VariableFace> variable;
+
   const double h[3] = {spacing_.dx, spacing_.dy, spacing_.dz};
   std::vector<float> conductance(padded);
   for (int d = 0; d < 3; ++d) {
@@ -217,6 +339,41 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
                                             material_at(i, j, k).conductivity[d]);
           }
           conductance[std::size_t(s.index(i, j, k))] = float(k_face / (h[d] * h[d]));
+
+          // A face with a transparent side on a gap line, or a side that melts: its G follows
+          // the state. On the grid's edge (not shared) only the inside half counts; ell is 0
+          // there (a gas run touching the edge exchanges nothing).
+          const bool low_halo = low_is_ghost && is_halo(2 * d);
+          const bool high_halo = high_is_ghost && is_halo(2 * d + 1);
+          const bool low_edge = low_is_ghost && !low_halo;
+          const bool high_edge = high_is_ghost && !high_halo;
+          kernels::VariableFace f;
+          f.conductance_index = s.index(i, j, k);
+          f.low = s.index(il, jl, kl);
+          f.high = f.conductance_index;
+          f.axis = d;
+          f.sides = low_edge    ? kernels::VariableFaceSide::kHighOnly
+                    : high_edge ? kernels::VariableFaceSide::kLowOnly
+                                : kernels::VariableFaceSide::kBoth;
+          f.inv_h2 = 1.0 / (h[d] * h[d]);
+          const ThermalMaterial& m_low =
+              low_halo ? halo_material(2 * d, i, j, k) : material_at(il, jl, kl);
+          const ThermalMaterial& m_high =
+              high_halo ? halo_material(2 * d + 1, il, jl, kl) : material_at(i, j, k);
+          f.k_low = m_low.conductivity[d];
+          f.k_high = m_high.conductivity[d];
+          f.k_low_molten = m_low.melts() ? m_low.molten_conductivity : f.k_low;
+          f.k_high_molten = m_high.melts() ? m_high.molten_conductivity : f.k_high;
+          if (!low_edge && !high_edge) {
+            f.ell_low = !m_low.transparent ? 0.0
+                        : low_halo         ? halo_ell(2 * d, i, j, k)
+                                           : ell_at(d, il, jl, kl);
+            f.ell_high = !m_high.transparent ? 0.0
+                         : high_halo         ? halo_ell(2 * d + 1, il, jl, kl)
+                                             : ell_at(d, i, j, k);
+          }
+          const bool melts = (!low_edge && m_low.melts()) || (!high_edge && m_high.melts());
+          if (f.ell_low > 0 || f.ell_high > 0 || melts) variable.push_back(f);
         }
       }
     }
@@ -224,12 +381,17 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
     conductance_[d].upload(conductance.data());
   }
 
+  std::vector<kernels::MeltVoxel> melt_voxels;
   std::vector<double> inv_heat_capacity(padded, 0.0);
   for (int k = 1; k <= s.nz; ++k) {
     for (int j = 1; j <= s.ny; ++j) {
       for (int i = 1; i <= s.nx; ++i) {
         const ThermalMaterial& m = material_at(i, j, k);
         inv_heat_capacity[std::size_t(s.index(i, j, k))] = 1.0 / (m.density * m.heat_capacity);
+        if (m.melts()) {
+          melt_voxels.push_back({s.index(i, j, k), m.melting_point, m.density * m.heat_capacity,
+                                 m.density * m.latent_heat});
+        }
       }
     }
   }
@@ -254,6 +416,37 @@ ConductionSolver::ConductionSolver(kernels::Backend& backend, const ConductionPr
   view_.spacing = spacing_;
   for (int d = 0; d < 3; ++d) view_.conductance[d] = conductance_[d].data();
   view_.inv_heat_capacity = inv_heat_capacity_.data();
+
+  variable_face_count_ = kernels::Index(variable.size());
+  if (!variable.empty()) {
+    variable_faces_ = kernels::DeviceArray<kernels::VariableFace>(backend_, variable.size());
+    variable_faces_.upload(variable.data());
+  }
+  any_variable_faces_ = domain_.max(variable.empty() ? 0.0 : 1.0) > 0;
+  // Melting: the materials are the same on every rank, so has_melting_ is too.
+  for (const ThermalMaterial& m : problem.materials) has_melting_ = has_melting_ || m.melts();
+  melt_voxel_count_ = kernels::Index(melt_voxels.size());
+  if (!melt_voxels.empty()) {
+    melt_voxels_ = kernels::DeviceArray<kernels::MeltVoxel>(backend_, melt_voxels.size());
+    melt_voxels_.upload(melt_voxels.data());
+  }
+  if (any_variable_faces_ || has_melting_) {
+    melt_ = kernels::DeviceArray<double>(backend_, padded);  // zeroed: nothing molten
+  }
+  refresh_variable_conductances();
+  dt_explicit_ = domain_.min(backend_.explicit_time_step_limit(view_));
+}
+
+void ConductionSolver::refresh_variable_conductances() {
+  if (!any_variable_faces_) return;
+  // Both temperatures of every face current: the ghosts, and the halos of shared faces.
+  backend_.apply_boundaries(faces_, view_, t_.data());
+  exchange_halo(t_.data());
+  if (has_melting_) exchange_halo(melt_.data());  // both ranks see a shared face's melt
+  backend_.update_variable_conductances(
+      {variable_faces_.data(), t_.data(), melt_.data(), conductance_[0].data(),
+       conductance_[1].data(), conductance_[2].data()},
+      variable_face_count_);
   dt_explicit_ = domain_.min(backend_.explicit_time_step_limit(view_));
 }
 
@@ -309,11 +502,14 @@ void ConductionSolver::conduct(double dt, Integrator integrator) {
     throw bad_input("a time step must be a finite number greater than zero",
                     {"", 0, "dt", number(dt)});
   }
+  // Gas-gap conductances from the temperatures at the start of the step, frozen for the step.
+  refresh_variable_conductances();
   if (integrator == Integrator::kForwardEuler) {
     forward_euler(dt);
   } else {
     rkl2(dt);
   }
+  melt();
   time_ += dt;
 }
 
@@ -376,8 +572,31 @@ void ConductionSolver::exchange_halo(double* field) {
   if (domain_.size() > 1) domain_.exchange_halo(backend_, shape_, field);
 }
 
+void ConductionSolver::melt() {
+  if (melt_voxel_count_ > 0) {
+    backend_.melt({melt_voxels_.data(), t_.data(), melt_.data()}, melt_voxel_count_);
+  }
+}
+
+double ConductionSolver::local_latent_energy() const {
+  if (melt_voxel_count_ == 0) return 0.0;
+  return backend_.latent_energy({melt_voxels_.data(), melt_.data(), spacing_.volume()},
+                                melt_voxel_count_);
+}
+
 double ConductionSolver::thermal_energy() const {
-  return domain_.sum(backend_.thermal_energy(view_, t_.data()));
+  return domain_.sum(backend_.thermal_energy(view_, t_.data()) + local_latent_energy());
+}
+
+double ConductionSolver::latent_energy() const {
+  return domain_.sum(local_latent_energy());
+}
+
+std::vector<double> ConductionSolver::melt_fraction() const {
+  if (!has_melting_) return std::vector<double>(std::size_t(shape_.interior_size()), 0.0);
+  std::vector<double> padded(std::size_t(shape_.padded_size()));
+  melt_.download(padded.data());
+  return unpad(padded);
 }
 double ConductionSolver::max_temperature() const {
   return domain_.max(backend_.max_temperature(view_, t_.data()));

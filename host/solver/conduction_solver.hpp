@@ -50,7 +50,21 @@ struct ConductionProblem {
   // voxels across it, first in-face axis fastest ((y, z) for x faces, (x, z) for y, (x, y) for
   // z), so the conductance of the shared face is the harmonic mean a single grid would use.
   std::array<std::vector<std::uint8_t>, kernels::kFaceCount> halo_material_ids{};
+  // Radiative length ell of every voxel along each axis (m, interior arrays like material_ids):
+  // L / (1/e_a + 1/e_b - 1) for a transparent voxel on a run of transparent voxels of length L
+  // bounded by opaque voxels of emissivities e_a, e_b along that axis; 0 elsewhere (opaque
+  // voxels, runs touching the edge of the grid). A property of the whole model: a split run
+  // computes it on the global grid (radiative_lengths) and slices it. Empty: computed by the
+  // solver from this problem's own grid (a single grid only), or no transparent material.
+  std::array<std::vector<double>, 3> radiative_length{};
+  // For each kHalo face: ell, along the face's normal axis, of the neighbour's voxels across it
+  // (order of halo_material_ids). Needed when radiative_length is given.
+  std::array<std::vector<double>, kernels::kFaceCount> halo_radiative_length{};
 };
+
+// The radiative lengths of every voxel of `problem`'s grid along x, y, z (see
+// ConductionProblem::radiative_length); three empty arrays when no material is transparent.
+std::array<std::vector<double>, 3> radiative_lengths(const ConductionProblem& problem);
 
 enum class Integrator { kForwardEuler, kRkl2 };
 
@@ -88,10 +102,20 @@ class ConductionSolver {
   void set_time(double time) { time_ = time; }  // restart from a checkpoint
   double explicit_time_step() const { return dt_explicit_; }
   int last_stage_count() const { return last_stages_; }
+  // Faces of this rank whose conductance follows the state (gas gaps, melting voxels).
+  kernels::Index variable_face_count() const { return variable_face_count_; }
   // Interior temperatures ([z][y][x]), copied from the backend.
   std::vector<double> temperature() const;
-  // Total rho cp T V over the interior (of every rank), J.
+  // Total energy over the interior (of every rank), J: rho cp T V plus the latent heat held by
+  // melting voxels, rho L f V (docs/physics.md "Cans that melt").
   double thermal_energy() const;
+  // The latent part alone, J.
+  double latent_energy() const;
+  // Melt fraction per voxel (0..1, interior [z][y][x]); zeros when nothing can melt.
+  std::vector<double> melt_fraction() const;
+  // Whether any material melts; then melt_data() is the padded melt-fraction field (checkpoint).
+  bool has_melting() const { return has_melting_; }
+  double* melt_data() { return melt_.data(); }
   double max_temperature() const;
   double min_temperature() const;
 
@@ -111,6 +135,12 @@ class ConductionSolver {
   void rkl2(double dt);
   void forward_euler(double dt);
   void exchange_halo(double* field);
+  // Recomputes the G of the temperature-dependent faces from the current temperatures (ghosts
+  // and halos refreshed first) and, when any rank has such faces, the explicit step limit.
+  void refresh_variable_conductances();
+  // The enthalpy split of melting voxels after a conduction step.
+  void melt();
+  double local_latent_energy() const;
 
   kernels::Backend& backend_;
   const Domain& domain_;
@@ -124,6 +154,13 @@ class ConductionSolver {
   kernels::DeviceArray<double> stage_[3];
   kernels::DeviceArray<double> heat_source_;
   bool has_heat_source_ = false;
+  kernels::DeviceArray<kernels::VariableFace> variable_faces_;
+  kernels::Index variable_face_count_ = 0;
+  bool any_variable_faces_ = false;  // on any rank
+  kernels::DeviceArray<kernels::MeltVoxel> melt_voxels_;
+  kernels::Index melt_voxel_count_ = 0;
+  kernels::DeviceArray<double> melt_;  // melt fraction, padded (halo exchanged)
+  bool has_melting_ = false;
   kernels::ConductionView view_;
   double dt_explicit_ = 0;
   double time_ = 0;

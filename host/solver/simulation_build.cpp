@@ -240,6 +240,11 @@ void Simulation::allocate_fields() {
   f.add<std::uint8_t>("in_runaway", L::kGrid, true);
   f.add_external(
       "temperature", [this] { return conduction_.temperature_data(); }, L::kGrid);
+  // Melting cans: the melt fraction (the conduction solver's, halo exchanged) is run state.
+  if (conduction_.has_melting()) {
+    f.add_external(
+        "melt_fraction", [this] { return conduction_.melt_data(); }, L::kGrid);
+  }
   backend_.copy_to_device(f.data<Index>("active_voxel"), voxel.data(), n * sizeof(Index));
   backend_.copy_to_device(f.data<std::int32_t>("active_cell"), cell_of.data(),
                           n * sizeof(std::int32_t));

@@ -37,6 +37,10 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
     t.heat_capacity = m.heat_capacity;
     for (int d = 0; d < 3; ++d) t.conductivity[d] = m.conductivity[std::size_t(d)];
     t.emissivity = m.emissivity;
+    t.transparent = m.transparent;
+    t.melting_point = m.melting_point;
+    t.latent_heat = m.latent_heat_of_fusion;
+    t.molten_conductivity = m.molten_conductivity;
     int slot = -1;
     if (m.is_jelly_roll && !m.chemistry.empty()) {
       const PackChemistry* chem = config.find_chemistry(m.chemistry);
@@ -53,6 +57,8 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
     in.chemistry_slot_of_material.push_back(slot);
   }
   in.cell_ids = model.cell;
+  // Gas gaps: radiative lengths on the whole model (a split run slices them).
+  p.radiative_length = radiative_lengths(p);
 
   // The gas the plumes cross and the oxygen their fires draw on (host/solver/vent_plume.hpp).
   std::vector<std::int32_t> region_of_voxel;

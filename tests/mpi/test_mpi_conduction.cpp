@@ -147,6 +147,46 @@ TEST_P(DecomposedConduction, ForwardEulerEqualsTheSingleGrid) {
   }
 }
 
+// Gas gaps radiating across rank boundaries: the layered problem with its spacer made a
+// transparent gas, hotter so radiation matters. The radiative lengths come from the global model
+// (local_input slices them), the halo holds the neighbour's temperature, so every shared face
+// gets the same G on both ranks and in the single grid: the fields agree exactly.
+TEST_P(DecomposedConduction, GasGapsEqualTheSingleGrid) {
+  const GridShape global = GetParam();
+  host::SimulationInput in = layered_problem(global);
+  kernels::ThermalMaterial& spacer = in.conduction.materials[2];
+  spacer = {1.16, 1007, {0.026, 0.026, 0.026}, 0.0, -1};  // air (Incropera & DeWitt, Table A.4)
+  spacer.transparent = true;
+  for (double& t : in.conduction.initial_temperatures) t = 2.0 * t + 200.0;  // 650 .. 1000 K
+  std::unique_ptr<kernels::Backend> backend = kernels::make_openmp_backend();
+  MpiDomain domain(global);
+  const host::SimulationInput local = local_input(in, domain.block(), domain.neighbours());
+  ConductionSolver decomposed(*backend, local.conduction, domain);
+  std::unique_ptr<ConductionSolver> single;
+  if (domain.is_root()) single = std::make_unique<ConductionSolver>(*backend, in.conduction);
+  double dt_single = domain.is_root() ? single->explicit_time_step() : 0.0;
+  MPI_Bcast(&dt_single, 1, MPI_DOUBLE, 0, domain.communicator());
+  EXPECT_EQ(decomposed.explicit_time_step(), dt_single);
+  const double dt = 40.0 * dt_single;
+  for (int n = 0; n < kSteps; ++n) {
+    decomposed.step(dt);
+    if (single) single->step(dt);
+  }
+  const std::vector<double> gathered =
+      domain.gather(global_indices(global, domain.block()), decomposed.temperature(),
+                    std::size_t(global.interior_size()));
+  if (domain.is_root()) {
+    EXPECT_GT(single->variable_face_count(), 100);
+    EXPECT_EQ(decomposed.last_stage_count(), single->last_stage_count());
+    const double worst = max_relative_difference(gathered, single->temperature());
+    std::printf(
+        "[ measure  ] gas gaps, %d ranks, grid %dx%dx%d: max relative temperature "
+        "difference %.3g\n",
+        domain.size(), global.nx, global.ny, global.nz, worst);
+    EXPECT_LE(worst, kRelativeTolerance);
+  }
+}
+
 // On 4 ranks the first two shapes split x and y, the third y and z; on 2 ranks x, x, z.
 INSTANTIATE_TEST_SUITE_P(Grids, DecomposedConduction,
                          ::testing::Values(GridShape{24, 20, 16}, GridShape{17, 13, 11},

@@ -422,7 +422,38 @@ nominal_voltage = 3.3
   EXPECT_DOUBLE_EQ(c.pack.find_material("aerogel")->density, 200.0);  // library value kept
 }
 
+TEST_F(Config, TransparentGases) {
+  const std::string text = std::string(kValid) + R"(
+[materials.argon]
+density = 1.6
+heat_capacity = 520.0
+conductivity = 0.018
+transparent = true
+[materials.foam]
+density = 50.0
+heat_capacity = 1200.0
+conductivity = 0.04
+)";
+  const PackConfig c = load_pack_config(write("pack.toml", text));
+  EXPECT_TRUE(c.pack.find_material("argon")->transparent);
+  EXPECT_FALSE(c.pack.find_material("foam")->transparent);
+  EXPECT_TRUE(c.pack.find_material("air")->transparent);  // the library's air
+  EXPECT_FALSE(c.pack.find_material("aluminium-can")->transparent);
+  // The enclosure's air reaches the voxel model's material table transparent.
+  const meshes::VoxelModel model = build_voxel_model(c);
+  const int air = model.material_id("air");
+  ASSERT_GE(air, 0);
+  EXPECT_TRUE(model.materials[std::size_t(air)].transparent);
+}
+
 // ----- bad input: each names file, line and key -----------------------------------------------
+
+TEST_F(Config, TransparentMustBeABooleanAndNotAJellyRoll) {
+  expect_bad(std::string(kValid) + "[materials.air]\ntransparent = \"yes\"\n",
+             "materials.air.transparent", 14, "");
+  expect_bad(std::string(kValid) + "[materials.jelly-roll-lfp]\ntransparent = true\n",
+             "materials.jelly-roll-lfp.transparent", 14, "a jelly roll cannot be transparent");
+}
 
 TEST_F(Config, UnknownKeySuggestsTheClosest) {
   expect_bad(replace(kValid, "gap = 0.002", "gapp = 0.002"), "module.gapp", 9,
