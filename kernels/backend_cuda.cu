@@ -80,6 +80,13 @@ struct IsSet {
   __host__ __device__ bool operator()(std::uint8_t flag) const { return flag != 0; }
 };
 
+// A term of a compensated sum.
+template <class F>
+struct AsCompensated {
+  F f;
+  __host__ __device__ CompensatedSum operator()(Index m) const { return {f(m), 0.0}; }
+};
+
 struct MinOp {
   __host__ __device__ double operator()(double a, double b) const { return a < b ? a : b; }
 };
@@ -207,6 +214,17 @@ struct CudaExec {
     check(cudaGetLastError(), "reduction");
     return result;
   }
+  template <class F>
+  CompensatedSum sum_each(Index n, const F& f) const {
+    if (n <= 0) return {};
+    const CompensatedSum result =
+        thrust::transform_reduce(thrust::cuda::par.on(stream), thrust::counting_iterator<Index>(0),
+                                 thrust::counting_iterator<Index>(n), AsCompensated<F>{f},
+                                 CompensatedSum{}, CompensatedPlus{});
+    check(cudaGetLastError(), "reduction");
+    return result;
+  }
+
   template <class F>
   double max_each(Index n, const F& f) const {
     if (n <= 0) return -std::numeric_limits<double>::infinity();

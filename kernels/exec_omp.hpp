@@ -96,6 +96,21 @@ struct OmpExec {
   }
 
   template <class F>
+  CompensatedSum sum_each(Index n, const F& f) const {
+    std::vector<CompensatedSum> partial(static_cast<std::size_t>(omp_get_max_threads()));
+#pragma omp parallel
+    {
+      CompensatedSum mine;
+#pragma omp for schedule(static)
+      for (Index m = 0; m < n; ++m) mine.add(f(m));
+      partial[std::size_t(omp_get_thread_num())] = mine;
+    }
+    CompensatedSum total;
+    for (const CompensatedSum& p : partial) total.add(p);
+    return total;
+  }
+
+  template <class F>
   double max_each(Index n, const F& f) const {
     double highest = -std::numeric_limits<double>::infinity();
 #pragma omp parallel for schedule(static) reduction(max : highest)
