@@ -256,6 +256,14 @@ void write_results(const fs::path& dir) {
       s.vented_gas_mass.push_back(2.5e-4 * k * (c + 1));
       s.heat_kept_in_body.push_back(4.0e4 * k * (c + 1));
       s.heat_carried_by_ejecta.push_back(1.0e4 * k * (c + 1));
+      // The plume: cell 0's fire (2 kJ per sample) puts 10 % on cell 1, 5 % on the enclosure.
+      s.combustion_heat.push_back(c == 0 ? 2.0e3 * k : 0.0);
+      s.unburnt_fuel_heat.push_back(0.0);
+      s.plume_heat_to_self.push_back(0.0);
+      s.plume_heat_to_other_cells.push_back(c == 0 ? 2.0e2 * k : 0.0);
+      s.plume_heat_to_enclosure.push_back(c == 0 ? 1.0e2 * k : 0.0);
+      s.plume_heat_carried_out.push_back(c == 0 ? 1.7e3 * k : 0.0);
+      s.plume_heat_received.push_back(c == 1 ? 2.0e2 * k : 0.0);
       s.state.push_back(0);
     }
     writer.append_cell_sample(s);
@@ -284,6 +292,13 @@ TEST(CompareSummary, ReadsPeakPressureVentedMassAndHeatSplitFromResults) {
   EXPECT_EQ(s.cells[0].vented_gas_mass, 5.0e-4);  // the last sample
   EXPECT_EQ(s.cells[1].vented_gas_mass, 1.0e-3);
   EXPECT_DOUBLE_EQ(s.total_vented_gas_mass, 1.5e-3);
+  // The plume's books: the last sample, per cell and summed.
+  EXPECT_EQ(s.cells[0].combustion_heat, 4.0e3);
+  EXPECT_EQ(s.cells[0].plume_heat_to_other_cells, 4.0e2);
+  EXPECT_EQ(s.cells[1].plume_heat_received, 4.0e2);
+  EXPECT_EQ(s.total_plume_heat_to_cells, 4.0e2);
+  EXPECT_EQ(s.total_plume_heat_to_enclosure, 2.0e2);
+  EXPECT_EQ(s.total_plume_heat_carried_out, 3.4e3);
   // ... and compare shows them.
   const auto run_rows = csv_table(host::compare_csv({s}), "run,results,");
   ASSERT_EQ(run_rows.size(), 1u);
@@ -296,6 +311,8 @@ TEST(CompareSummary, ReadsPeakPressureVentedMassAndHeatSplitFromResults) {
   EXPECT_TRUE(has_line(md, "| vented gas (kg) | 0.0015 |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 0 vented gas (kg) | 0.0005 |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 1 vented gas (kg) | 0.0010 |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 1 plume heat received (kJ) | 0.4 |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 0 own plume onto other cells (kJ) | 0.4 |")) << md;
 
   // Results written before the vented gas series (but after the others): that alone is NaN.
   const fs::path results = temp.path() / "run" / "results.h5";

@@ -232,6 +232,13 @@ CellSample make_sample(double time) {
   sample.vented_gas_mass = {7e-4 * time, 8e-4 * time};
   sample.heat_kept_in_body = {3 * time, 4 * time};
   sample.heat_carried_by_ejecta = {5 * time, 6 * time};
+  sample.plume_heat_received = {7 * time, 8 * time};
+  sample.plume_heat_to_self = {9 * time, 10 * time};
+  sample.plume_heat_to_other_cells = {11 * time, 12 * time};
+  sample.plume_heat_to_enclosure = {13 * time, 14 * time};
+  sample.plume_heat_carried_out = {15 * time, 16 * time};
+  sample.combustion_heat = {17 * time, 18 * time};
+  sample.unburnt_fuel_heat = {19 * time, 20 * time};
   sample.state = {0, 1};
   return sample;
 }
