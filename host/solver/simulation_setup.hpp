@@ -20,5 +20,4 @@ kernels::Chemistry effective_chemistry(const kernels::Chemistry& chemistry,
                                        double jelly_roll_fraction, double density,
                                        double heat_capacity);
 
-
 }  // namespace runaway::host
