@@ -446,7 +446,37 @@ conductivity = 0.04
   EXPECT_TRUE(model.materials[std::size_t(air)].transparent);
 }
 
+TEST_F(Config, MeltingMaterials) {
+  const std::string text = std::string(kValid) + R"(
+[materials.zinc-sheet]
+density = 7140.0
+heat_capacity = 388.0
+conductivity = 116.0
+melting_point = 692.7
+latent_heat_of_fusion = 112e3
+)";
+  const PackConfig c = load_pack_config(write("pack.toml", text));
+  const meshes::MaterialSpec* zinc = c.pack.find_material("zinc-sheet");
+  EXPECT_DOUBLE_EQ(zinc->melting_point, 692.7);
+  EXPECT_DOUBLE_EQ(zinc->latent_heat_of_fusion, 112e3);
+  EXPECT_DOUBLE_EQ(zinc->molten_conductivity, 0.026);  // default: air's
+  const meshes::MaterialSpec* can = c.pack.find_material("aluminium-can");
+  EXPECT_DOUBLE_EQ(can->melting_point, 933.47);
+  EXPECT_DOUBLE_EQ(can->latent_heat_of_fusion, 397e3);
+  EXPECT_GT(c.pack.find_material("steel-can")->melting_point, 1700.0);
+  EXPECT_EQ(c.pack.find_material("aluminium")->melting_point, 0.0);  // plates do not melt
+}
+
 // ----- bad input: each names file, line and key -----------------------------------------------
+
+TEST_F(Config, MeltingKeysNeedAMeltingPoint) {
+  expect_bad(std::string(kValid) + "[materials.mica]\nlatent_heat_of_fusion = 1e5\n",
+             "materials.mica.latent_heat_of_fusion", 14, "needs melting_point");
+  expect_bad(std::string(kValid) + "[materials.mica]\nmelting_point = -5.0\n",
+             "materials.mica.melting_point", 14, "");
+  expect_bad(std::string(kValid) + "[materials.jelly-roll-lfp]\nmelting_point = 900.0\n",
+             "materials.jelly-roll-lfp.melting_point", 14, "a jelly roll cannot melt");
+}
 
 TEST_F(Config, TransparentMustBeABooleanAndNotAJellyRoll) {
   expect_bad(std::string(kValid) + "[materials.air]\ntransparent = \"yes\"\n",

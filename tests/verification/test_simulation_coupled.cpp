@@ -338,3 +338,76 @@ TEST(CoupledSimulation, RestoredSnapshotContinuesBitForBit) {
 
 }  // namespace
 }  // namespace runaway::testing
+
+namespace runaway::testing {
+namespace {
+
+// The aluminium frame melts (a melting point lowered to 420 K, a test value, so that the heater
+// and the runaway melt it): the latent heat the frame holds is part of the thermal energy, and the
+// books still close to 1e-9.
+TEST(CoupledSimulation, EnergyBalanceClosesWithAMeltingFrame) {
+  auto backend = kernels::make_openmp_backend();
+  kernels::Chemistry chem = host::find_chemistry("nrel-lco");
+  chem.short_circuit_energy_fraction = 1.0;
+  SimulationInput in = jelly_block(chem, 6, true);
+  kernels::ThermalMaterial& frame = in.conduction.materials[1];
+  frame.melting_point = 420;  // K, test value (aluminium: 933.47 K)
+  frame.latent_heat = 397e3;  // J/kg, aluminium (CRC, UNVERIFIED)
+  frame.molten_conductivity = 0.026;
+  in.conduction.initial_temperature = 380;
+  host::Trigger nail;
+  nail.kind = host::TriggerKind::kNail;
+  nail.cell = 0;
+  nail.start = 30;
+  in.triggers = {nail};
+  in.control.end_time = 200;
+  host::Simulation sim(*backend, in);
+  const double e0 = sim.conduction().thermal_energy();
+  sim.run();
+  const double gained = sim.conduction().thermal_energy() - e0;
+  const double released = sim.total_heat_released();
+  const double latent = sim.conduction().latent_energy();
+  std::printf(
+      "[ measure  ] melting frame: gained %.9g J (latent %.6g J), released %.9g J, "
+      "relative gap %.3g\n",
+      gained, latent, released, std::fabs(gained - released) / released);
+  EXPECT_GT(latent, 0.01 * released);  // the frame really melted
+  EXPECT_LT(std::fabs(gained - released) / released, 1e-9);
+}
+
+// The melt fraction is run state: a snapshot taken while the frame melts, restored, continues
+// bit for bit.
+TEST(CoupledSimulation, RestoredSnapshotKeepsTheMelt) {
+  auto backend = kernels::make_openmp_backend();
+  kernels::Chemistry chem = host::find_chemistry("nmc-liquid-50ah");
+  SimulationInput in = jelly_block(chem, 4, true);
+  in.cells[0].stored_energy = 2e3;
+  in.conduction.initial_temperature = 520;
+  kernels::ThermalMaterial& frame = in.conduction.materials[1];
+  frame.melting_point = 525;  // K, test value: just above the start, so the frame melts early
+  frame.latent_heat = 397e3;  // J/kg
+  host::Trigger nail;
+  nail.kind = host::TriggerKind::kNail;
+  nail.cell = 0;
+  nail.start = 20;
+  in.triggers = {nail};
+  in.control.end_time = 120;
+  host::Simulation whole(*backend, in);
+  while (whole.time() < 40) whole.step();
+  const host::SimulationSnapshot snapshot = whole.snapshot();
+  ASSERT_EQ(snapshot.doubles.count("melt_fraction"), 1u);
+  EXPECT_GT(whole.conduction().latent_energy(), 0.0);  // melting under way
+  host::Simulation resumed(*backend, in);
+  resumed.restore(snapshot);
+  EXPECT_EQ(whole.conduction().melt_fraction(), resumed.conduction().melt_fraction());
+  while (whole.time() < in.control.end_time - 1e-9) {
+    whole.step();
+    resumed.step();
+    ASSERT_EQ(whole.temperature_field(), resumed.temperature_field()) << "at " << whole.time();
+  }
+  EXPECT_EQ(whole.conduction().melt_fraction(), resumed.conduction().melt_fraction());
+  EXPECT_GT(whole.conduction().latent_energy(), 0.0);
+}
+
+}  // namespace
+}  // namespace runaway::testing
