@@ -16,6 +16,7 @@
 #include "kernels/coupling.hpp"
 #include "kernels/exact_sum.hpp"
 #include "kernels/grid.hpp"
+#include "kernels/heat_pathways.hpp"
 #include "kernels/vent_plume.hpp"
 
 namespace runaway::kernels {
@@ -116,6 +117,10 @@ class Backend {
   // gave its voxels.
   virtual void gather_voxels(const GatherVoxels& gather, Index count) = 0;
   virtual void deposit_heat(const DepositHeat& deposit, Index count) = 0;
+  // Heat pathways into cells (kernels/heat_pathways.hpp): each surface face's joules over a step,
+  // then each segment's (a cell's pathway's) compensated sum.
+  virtual void surface_heat_flow(const SurfaceHeatFlow& flow, Index count) = 0;
+  virtual void segment_sums(const SegmentSums& sums, Index segments) = 0;
   // Per-cell statistics: a reduction per chunk of the active list, then one per cell.
   virtual void cell_statistics(const CellStatisticsReduce& chunks, Index chunk_count,
                                const CellStatisticsCombine& combine, Index cells) = 0;

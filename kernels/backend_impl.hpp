@@ -106,6 +106,12 @@ class BackendImpl final : public Backend {
   void deposit_heat(const DepositHeat& deposit, Index count) override {
     exec_.for_each(count, deposit);
   }
+  void surface_heat_flow(const SurfaceHeatFlow& flow, Index count) override {
+    if (count > 0) exec_.for_each(count, flow);
+  }
+  void segment_sums(const SegmentSums& sums, Index segments) override {
+    if (segments > 0) exec_.for_each(segments, sums);
+  }
   void cell_statistics(const CellStatisticsReduce& chunks, Index chunk_count,
                        const CellStatisticsCombine& combine, Index cells) override {
     exec_.for_each(chunk_count, chunks);

@@ -176,6 +176,14 @@ host::SimulationInput local_input(const host::SimulationInput& global, const hos
     }
     cell.plume.radiation = std::move(views);
   }
+  local.gas_regions = global.gas_regions;
+  for (const host::CellSurface& face : global.cell_surfaces) {
+    const std::int64_t local_voxel = local_index(g, block, face.voxel);
+    if (local_voxel < 0) continue;
+    host::CellSurface mine = face;
+    mine.voxel = local_voxel;
+    local.cell_surfaces.push_back(mine);
+  }
   local.triggers = global.triggers;
   for (host::Trigger& trigger : local.triggers) {
     trigger.voxels = keep_in_block(trigger.voxels, g, block);

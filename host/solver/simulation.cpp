@@ -89,6 +89,7 @@ double Simulation::step(double dt) {
   kinetics_half_step(half, t + half);
   apply_region_sources(half);
   conduction_.conduct(dt);
+  book_heat_pathways(dt);  // diagnostic: which way heat entered each cell
   apply_region_sources(half);
   kinetics_half_step(half, t + dt);
 
@@ -227,8 +228,9 @@ void Simulation::apply_region_sources(double dt) {
 // region's oxygen allows; chi_r of that radiates onto the faces that see the flame; the rest and
 // the ejecta's enthalpy leave the vent as a stream that heats its path node by node. Each rank
 // deposits on its own voxels; the node sums are global (compensated, so any split agrees).
-// `books` gathers, for the pack's records, what each cell received (entries [0, cells)) and where
-// each source's heat went (3 entries per source after those: self, other cells, enclosure).
+// `books` gathers, for the pack's records, what each cell received (entries [0, cells)), the
+// fires' part of it (entries [cells, 2 cells)) and where each source's heat went (3 entries per
+// source after those: self, other cells, enclosure).
 void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustion, double dt,
                                std::vector<kernels::CompensatedSum>* books) {
   const SimulationControl& control = input_.control;
@@ -279,15 +281,22 @@ void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustio
     }
   }
 
-  std::vector<double> joules(plume.host_values.size(), 0.0);
+  // Each voxel's joules, and the fire's part of them: its radiation, and the stream's heat in
+  // the proportion the fire fed the stream.
+  const double fire_in_stream = enthalpy > 0.0 ? (burnt - radiated) / enthalpy : 0.0;
+  std::vector<double> joules(plume.host_values.size(), 0.0), fire(joules.size(), 0.0);
   for (std::size_t f = 0; f < path.faces.size(); ++f) {
     const PlumeFace& face = path.faces[f];
     const auto slot = std::size_t(plume.face_slot[f]);
     const auto n = std::size_t(face.node);
-    joules[slot] += dt * factor[n] * face.conductance * (t_in[n] - plume.host_values[slot]);
+    const double q = dt * factor[n] * face.conductance * (t_in[n] - plume.host_values[slot]);
+    joules[slot] += q;
+    fire[slot] += fire_in_stream * q;
   }
   for (std::size_t r = 0; r < path.radiation.size(); ++r) {
-    joules[std::size_t(plume.radiation_slot[r])] += radiated * path.radiation[r].share;
+    const auto slot = std::size_t(plume.radiation_slot[r]);
+    joules[slot] += radiated * path.radiation[r].share;
+    fire[slot] += radiated * path.radiation[r].share;
   }
   if (voxels > 0) {
     plume.values.upload(joules.data());
@@ -300,8 +309,49 @@ void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustio
   for (std::size_t v = 0; v < joules.size(); ++v) {
     const std::int32_t target = plume.voxel_cell[v];
     const std::size_t where = target < 0 ? 2 : (std::size_t(target) == cell ? 0 : 1);
-    (*books)[cells + 3 * cell + where].add(joules[v]);
-    if (target >= 0) (*books)[std::size_t(target)].add(joules[v]);
+    (*books)[2 * cells + 3 * cell + where].add(joules[v]);
+    if (target >= 0) {
+      (*books)[std::size_t(target)].add(joules[v]);
+      (*books)[cells + std::size_t(target)].add(fire[v]);
+    }
+  }
+}
+
+// The step's heat through every cell's surface, by pathway (kernels/heat_pathways.hpp): each
+// face's joules with the step's conductances and the temperatures conduction left (ghosts and
+// halos current), summed per cell and pathway in a fixed order, then over ranks.
+void Simulation::book_heat_pathways(double dt) {
+  const std::size_t cells = input_.cells.size();
+  if (cells == 0) return;
+  const kernels::ConductionView& v = conduction_.view();
+  backend_.surface_heat_flow({surface_faces_.data(), v.conductance[0], v.conductance[1],
+                              v.conductance[2], conduction_.temperature_data(),
+                              conduction_.spacing().volume() * dt, surface_conducted_.data(),
+                              surface_radiated_.data()},
+                             surface_face_count_);
+  const std::size_t segments = cells * kernels::kHeatPathwayCount;
+  std::vector<kernels::CompensatedSum> conducted(segments), radiated(segments);
+  backend_.segment_sums(
+      {surface_segments_.data(), surface_conducted_.data(), surface_sums_.data()},
+      Index(segments));
+  surface_sums_.download(conducted.data());
+  backend_.segment_sums(
+      {surface_segments_.data(), surface_radiated_.data(), surface_sums_.data()},
+      Index(segments));
+  surface_sums_.download(radiated.data());
+  if (domain_.size() > 1) {
+    domain_.sum(conducted.data(), segments);
+    domain_.sum(radiated.data(), segments);
+  }
+  constexpr auto kGas = std::size_t(kernels::HeatPathway::kGasConduction);
+  constexpr auto kRadiation = std::size_t(kernels::HeatPathway::kGapRadiation);
+  for (std::size_t c = 0; c < cells; ++c) {
+    double* heat = records_[c].pathway_heat;
+    const std::size_t first = c * kernels::kHeatPathwayCount;
+    for (std::size_t p = 0; p < std::size_t(kernels::kHeatPathwayCount); ++p) {
+      heat[p] += conducted[first + p].value();
+    }
+    heat[kRadiation] += radiated[first + kGas].value();
   }
 }
 
@@ -391,7 +441,7 @@ void Simulation::close_cell_steps(double dt) {
         kernels::close_cell_step(rec.parameters, rec.events, seen, dt, &short_energy, &combustion);
     const double ejecta = rec.events.ejecta_heat - ejecta_before;
     if ((combustion > 0 || ejecta > 0) && dt > 0) {
-      if (books.empty()) books.resize(4 * input_.cells.size());
+      if (books.empty()) books.resize(5 * input_.cells.size());
       deposit_plume(c, ejecta, combustion, dt, &books);
     }
     const kernels::CellEventState& e = rec.events;
@@ -409,9 +459,10 @@ void Simulation::close_cell_steps(double dt) {
     for (std::size_t c = 0; c < cells; ++c) {
       CellRecord& rec = records_[c];
       rec.plume_heat_received += books[c].value();
-      const double self = books[cells + 3 * c].value();
-      const double others = books[cells + 3 * c + 1].value();
-      const double enclosure = books[cells + 3 * c + 2].value();
+      rec.plume_fire_heat_received += books[cells + c].value();
+      const double self = books[2 * cells + 3 * c].value();
+      const double others = books[2 * cells + 3 * c + 1].value();
+      const double enclosure = books[2 * cells + 3 * c + 2].value();
       rec.plume_heat_to_self += self;
       rec.plume_heat_to_other_cells += others;
       rec.plume_heat_to_enclosure += enclosure;

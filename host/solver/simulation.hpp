@@ -22,6 +22,18 @@ namespace runaway::host {
 
 inline constexpr double kNotYet = std::numeric_limits<double>::quiet_NaN();
 
+// A face of a cell's surface, for the heat-pathway books (kernels/heat_pathways.hpp): the cell's
+// voxel (interior index, global until a run is split), the direction across it (a kernels::Face),
+// what lies there (a kernels::HeatPathway) and the conductivities the split needs.
+struct CellSurface {
+  std::int64_t voxel = 0;
+  int direction = 0;
+  int cell = 0;
+  int category = 0;
+  double k_cell = 0;  // W/(m K) along the face's axis
+  double k_gas = 0;   // W/(m K), the gas across (gas faces only)
+};
+
 struct CellSetup {
   std::string name;
   int chemistry_slot = 0;    // SimulationInput::chemistries entry whose cell-level data apply
@@ -76,6 +88,7 @@ struct SimulationInput {
   std::vector<int> chemistry_slot_of_material;  // -1 for inert materials
   std::vector<CellSetup> cells;
   std::vector<GasRegion> gas_regions;  // where the plumes' fires draw oxygen from
+  std::vector<CellSurface> cell_surfaces;  // sorted by cell, then category
   std::vector<Trigger> triggers;
   SimulationControl control;
   Placement placement;
@@ -114,6 +127,10 @@ struct CellRecord {
   double plume_heat_to_enclosure = 0;
   double plume_heat_carried_out = 0;
   double plume_heat_received = 0;  // J every plume (its own included) deposited on this cell
+  double plume_fire_heat_received = 0;  // J of that from fires (the rest is ejecta enthalpy)
+  // Heat that entered the cell through its surface, J net, by what lies across: a
+  // kernels::HeatPathway each (docs/physics.md "Heat pathways").
+  double pathway_heat[kernels::kHeatPathwayCount] = {};
   double initial_releasable_heat = 0;
   double initial_electrolyte = 0;       // kg of liquid electrolyte at the start
   kernels::CellStatistics stats;        // of the last step
@@ -224,6 +241,9 @@ class Simulation {
   void build_regions();
   void build_cell_records();
   void build_plumes();
+  void build_heat_pathways();
+  // Books the step's heat through every cell's surface (after conduction, ghosts current).
+  void book_heat_pathways(double dt);
   // The vent plume of a cell over the step of length dt: `ejecta` J of enthalpy and `combustion`
   // J its fire could release; books this rank's deposits (simulation.cpp says where).
   void deposit_plume(std::size_t cell, double ejecta, double combustion, double dt,
@@ -265,6 +285,12 @@ class Simulation {
     std::vector<int> radiation_slot;       // voxel of each radiation target
   };
   std::vector<Plume> plumes_;
+  // The cells' surface faces on this rank and their segments (cell x pathway).
+  kernels::DeviceArray<kernels::CellSurfaceFace> surface_faces_;
+  kernels::Index surface_face_count_ = 0;
+  kernels::DeviceArray<double> surface_conducted_, surface_radiated_;
+  kernels::DeviceArray<kernels::Index> surface_segments_;
+  kernels::DeviceArray<kernels::CompensatedSum> surface_sums_;
   std::vector<double> oxygen_left_;  // kg per gas region
 
   // Heat-source regions: one per heater trigger.

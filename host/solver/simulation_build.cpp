@@ -144,6 +144,7 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input, const D
   allocate_fields();
   build_regions();
   build_plumes();
+  build_heat_pathways();
   build_cell_records();
   dt_ = std::min(input_.control.initial_dt, input_.control.max_dt);
 }
@@ -347,6 +348,45 @@ void Simulation::build_plumes() {
   }
   oxygen_left_.clear();
   for (const GasRegion& r : input_.gas_regions) oxygen_left_.push_back(r.oxygen_mass);
+}
+
+// The cells' surface faces on this rank (padded indices, the face's conductance slot) and the
+// segments of the list that each cell's pathways take.
+void Simulation::build_heat_pathways() {
+  const kernels::GridShape& s = conduction_.shape();
+  const kernels::Spacing& h = conduction_.spacing();
+  const double edge[3] = {h.dx, h.dy, h.dz};
+  const Index stride[3] = {1, s.stride_y(), s.stride_z()};
+  const std::size_t cells = input_.cells.size();
+  std::vector<kernels::CellSurfaceFace> faces;
+  std::vector<Index> segments(cells * kernels::kHeatPathwayCount + 1, 0);
+  for (const CellSurface& f : input_.cell_surfaces) {
+    kernels::CellSurfaceFace k;
+    const std::int64_t v = f.voxel;
+    k.voxel = s.index(int(v % s.nx) + 1, int((v / s.nx) % s.ny) + 1,
+                      int(v / (std::int64_t(s.nx) * s.ny)) + 1);
+    k.axis = f.direction / 2;
+    const bool plus = f.direction % 2 == 1;
+    k.other = plus ? k.voxel + stride[k.axis] : k.voxel - stride[k.axis];
+    k.conductance_index = plus ? k.other : k.voxel;
+    k.category = f.category;
+    k.k_cell = f.k_cell;
+    k.k_gas = f.k_gas;
+    k.h2 = edge[k.axis] * edge[k.axis];
+    faces.push_back(k);
+    ++segments[std::size_t(f.cell) * kernels::kHeatPathwayCount + std::size_t(f.category) + 1];
+  }
+  for (std::size_t i = 1; i < segments.size(); ++i) segments[i] += segments[i - 1];
+  surface_face_count_ = Index(faces.size());
+  const std::size_t n = std::max<std::size_t>(faces.size(), 1);
+  surface_faces_ = kernels::DeviceArray<kernels::CellSurfaceFace>(backend_, n);
+  if (!faces.empty()) surface_faces_.upload(faces.data());
+  surface_conducted_ = kernels::DeviceArray<double>(backend_, n);
+  surface_radiated_ = kernels::DeviceArray<double>(backend_, n);
+  surface_segments_ = kernels::DeviceArray<Index>(backend_, segments.size());
+  surface_segments_.upload(segments.data());
+  surface_sums_ = kernels::DeviceArray<kernels::CompensatedSum>(
+      backend_, std::max<std::size_t>(segments.size() - 1, 1));
 }
 
 // Each cell's event-model parameters (the same function `runaway cell` uses) and its record.

@@ -20,6 +20,53 @@ kernels::Chemistry effective_chemistry(const kernels::Chemistry& chemistry,
   return c;
 }
 
+// Every face between a cell's voxel and what is not that cell, by what lies across it (heat
+// pathways, kernels/heat_pathways.hpp), sorted by cell and then pathway.
+std::vector<CellSurface> cell_surfaces(const meshes::VoxelModel& model) {
+  std::vector<CellSurface> faces;
+  const int n[3] = {model.shape.nx, model.shape.ny, model.shape.nz};
+  for (int k = 0; k < n[2]; ++k) {
+    for (int j = 0; j < n[1]; ++j) {
+      for (int i = 0; i < n[0]; ++i) {
+        const std::int64_t v = model.index(i, j, k);
+        const std::int32_t cell = model.cell[std::size_t(v)];
+        if (cell < 0) continue;
+        const meshes::Material& mine = model.materials[model.material[std::size_t(v)]];
+        for (int face = 0; face < kernels::kFaceCount; ++face) {
+          const int axis = face / 2;
+          int p[3] = {i, j, k};
+          p[axis] += face % 2 == 0 ? -1 : 1;
+          CellSurface s;
+          s.voxel = v;
+          s.direction = face;
+          s.cell = cell;
+          s.k_cell = mine.conductivity[std::size_t(axis)];
+          if (p[axis] < 0 || p[axis] >= n[axis]) {
+            s.category = int(kernels::HeatPathway::kBoundary);
+          } else {
+            const std::int64_t w = model.index(p[0], p[1], p[2]);
+            const std::int32_t across = model.cell[std::size_t(w)];
+            if (across == cell) continue;
+            if (is_gas_voxel(model, w)) {
+              s.category = int(kernels::HeatPathway::kGasConduction);
+              s.k_gas = model.materials[model.material[std::size_t(w)]]
+                            .conductivity[std::size_t(axis)];
+            } else {
+              s.category = int(across >= 0 ? kernels::HeatPathway::kCellContact
+                                           : kernels::HeatPathway::kSolidContact);
+            }
+          }
+          faces.push_back(s);
+        }
+      }
+    }
+  }
+  std::stable_sort(faces.begin(), faces.end(), [](const CellSurface& a, const CellSurface& b) {
+    return a.cell != b.cell ? a.cell < b.cell : a.category < b.category;
+  });
+  return faces;
+}
+
 SimulationInput make_simulation_input(const PackConfig& config, const meshes::VoxelModel& model) {
   SimulationInput in;
   ConductionProblem& p = in.conduction;
@@ -59,6 +106,8 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
   in.cell_ids = model.cell;
   // Gas gaps: radiative lengths on the whole model (a split run slices them).
   p.radiative_length = radiative_lengths(p);
+
+  in.cell_surfaces = cell_surfaces(model);
 
   // The gas the plumes cross and the oxygen their fires draw on (host/solver/vent_plume.hpp).
   std::vector<std::int32_t> region_of_voxel;

@@ -7,6 +7,9 @@
 
 namespace runaway::host {
 
+// Every face of a cell's surface, by what lies across it (for the heat-pathway books).
+std::vector<CellSurface> cell_surfaces(const meshes::VoxelModel& model);
+
 // Builds the simulation input: thermal materials, one effective chemistry per jelly-roll
 // material (reaction contents scaled by the voxel's jelly-roll share; density and heat capacity
 // of the voxel, so the kinetics and conduction agree on rho cp), cells with their stored energy

@@ -17,7 +17,7 @@ namespace {
 template <class Record>
 auto record_fields(Record& r) {
   using P = decltype(&r.peak_temperature);
-  return std::array<std::pair<const char*, P>, 53>{{
+  return std::array<std::pair<const char*, P>, 59>{{
       {"short_circuit_start_time", &r.events.short_circuit_start_time},
       {"vent_open_time", &r.events.vent_open_time},
       {"vent_ejection_start", &r.events.vent_ejection_start},
@@ -54,6 +54,12 @@ auto record_fields(Record& r) {
       {"plume_heat_to_enclosure", &r.plume_heat_to_enclosure},
       {"plume_heat_carried_out", &r.plume_heat_carried_out},
       {"plume_heat_received", &r.plume_heat_received},
+      {"plume_fire_heat_received", &r.plume_fire_heat_received},
+      {"pathway_gas_conduction", &r.pathway_heat[0]},
+      {"pathway_gap_radiation", &r.pathway_heat[1]},
+      {"pathway_solid_contact", &r.pathway_heat[2]},
+      {"pathway_cell_contact", &r.pathway_heat[3]},
+      {"pathway_boundary", &r.pathway_heat[4]},
       {"initial_releasable_heat", &r.initial_releasable_heat},
       {"mean_temperature", &r.stats.mean_temperature},
       {"max_temperature", &r.stats.max_temperature},
