@@ -1,6 +1,6 @@
 // End to end: a small module of liquid cells and its semi-solid twin run, the front moves cell by
 // cell, and `compare` reports both. The ejected solids' share of the heat is set to 0 here, so
-// that all of a cell's heat stays in the module and the front crosses it within the test's time:
+// that all of a cell's heat stays in the module and the front moves within the test's time:
 // with the Databank's share the shipped module stops after its first cell (docs/physics.md "Gas,
 // pressure and venting"). Which twin is faster is the model's answer, not asserted here.
 #include <gtest/gtest.h>
@@ -36,13 +36,18 @@ TEST(RunPropagation, ModuleFrontMovesCellByCellAndCompareReportsBothTwins) {
   const host::RunSummary liquid = host::summarize_results(dir / "liquid");
   const host::RunSummary semi = host::summarize_results(dir / "semisolid");
 
-  EXPECT_EQ(liquid.cells_in_runaway, 4) << liquid.verdict;
+  // Since the gaps radiate at the cans' real temperatures (docs/physics.md "Gaps between cells")
+  // the front reaches three of the four cells: onsets 65.8, 131.0, 149.4 s, and cell 3, against
+  // the 10 mm aluminium end plate, is not in runaway even at 400 s (measured, OpenMP). With the
+  // old gap, an opaque 0.25 W/(m K) (radiation linearised at 900 K, which overstates it while the
+  // gap is cool), all four went: 67.8, 118.6, 134.6, 197.6 s.
+  EXPECT_GE(liquid.cells_in_runaway, 3) << liquid.verdict;
   EXPECT_EQ(liquid.cells.front().electrolyte_class, "liquid");
   EXPECT_EQ(semi.cells.front().electrolyte_class, "semi-solid");
   EXPECT_GT(liquid.cells_per_minute, 0.0);
   EXPECT_GT(liquid.front_speed, 0.0);
   // Onsets in order along the module: the front moves away from the heated cell.
-  for (std::size_t c = 1; c < liquid.cells.size(); ++c) {
+  for (std::size_t c = 1; c < std::size_t(liquid.cells_in_runaway); ++c) {
     EXPECT_GT(liquid.cells[c].onset_time, liquid.cells[c - 1].onset_time);
   }
   // What the liquid does, whatever the verdict: the liquid cells (15 %) vent more electrolyte than
