@@ -53,6 +53,13 @@ struct CellSample {
   std::vector<double> plume_heat_carried_out;
   std::vector<double> combustion_heat;
   std::vector<double> unburnt_fuel_heat;
+  // Heat pathways into the cell, J, cumulative (docs/physics.md "Heat pathways").
+  std::vector<double> heat_in_gas_conduction;
+  std::vector<double> heat_in_gap_radiation;
+  std::vector<double> heat_in_solid_contact;
+  std::vector<double> heat_in_cell_contact;
+  std::vector<double> heat_in_boundary;
+  std::vector<double> plume_fire_heat_received;
   std::vector<std::int8_t> state;  // index into ResultsOptions::cell_state_names
 };
 
@@ -69,7 +76,7 @@ struct CellQuantity {
 };
 
 // In the order they are written, before /cells/state and /cells/time.
-inline constexpr std::array<CellQuantity, 16> kCellQuantities = {{
+inline constexpr std::array<CellQuantity, 22> kCellQuantities = {{
     {"mean_temperature", "K", "volume mean over the cell's voxels", &CellSample::mean_temperature,
      false},
     {"max_temperature", "K", "hottest voxel of the cell", &CellSample::max_temperature, false},
@@ -104,6 +111,21 @@ inline constexpr std::array<CellQuantity, 16> kCellQuantities = {{
      true},
     {"unburnt_fuel_heat", "J", "heat of the vented fuel that found no oxygen and left unburnt",
      &CellSample::unburnt_fuel_heat, true},
+    {"heat_in_gas_conduction", "J",
+     "heat that entered this cell by conduction through gas (gaps, air), net",
+     &CellSample::heat_in_gas_conduction, true},
+    {"heat_in_gap_radiation", "J", "heat that entered this cell by radiation across gas gaps, net",
+     &CellSample::heat_in_gap_radiation, true},
+    {"heat_in_solid_contact", "J",
+     "heat that entered this cell from solids outside cells (barriers, plates, busbars), net",
+     &CellSample::heat_in_solid_contact, true},
+    {"heat_in_cell_contact", "J", "heat that entered this cell from cells touching it, net",
+     &CellSample::heat_in_cell_contact, true},
+    {"heat_in_boundary", "J", "heat that entered this cell through the model's boundary, net",
+     &CellSample::heat_in_boundary, true},
+    {"plume_fire_heat_received", "J",
+     "part of plume_heat_received that came from vent fires (the rest is ejecta enthalpy)",
+     &CellSample::plume_fire_heat_received, true},
 }};
 
 // One row of the event table.

@@ -210,6 +210,12 @@ CellSeries ResultsReader::cell_series() const {
     series.plume_heat_carried_out = optional_rows("plume_heat_carried_out");
     series.combustion_heat = optional_rows("combustion_heat");
     series.unburnt_fuel_heat = optional_rows("unburnt_fuel_heat");
+    series.heat_in_gas_conduction = optional_rows("heat_in_gas_conduction");
+    series.heat_in_gap_radiation = optional_rows("heat_in_gap_radiation");
+    series.heat_in_solid_contact = optional_rows("heat_in_solid_contact");
+    series.heat_in_cell_contact = optional_rows("heat_in_cell_contact");
+    series.heat_in_boundary = optional_rows("heat_in_boundary");
+    series.plume_fire_heat_received = optional_rows("plume_fire_heat_received");
     series.state = read_rows<std::int8_t>(group.get(), "state", samples);
     series.state_names = h5::read_string_array_attribute(group.get(), "state_names");
     series.cell_count =

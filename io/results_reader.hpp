@@ -35,6 +35,12 @@ struct CellSeries {
   std::vector<double> plume_heat_carried_out;     // J
   std::vector<double> combustion_heat;            // J
   std::vector<double> unburnt_fuel_heat;          // J
+  std::vector<double> heat_in_gas_conduction;     // J
+  std::vector<double> heat_in_gap_radiation;      // J
+  std::vector<double> heat_in_solid_contact;      // J
+  std::vector<double> heat_in_cell_contact;       // J
+  std::vector<double> heat_in_boundary;           // J
+  std::vector<double> plume_fire_heat_received;   // J
   std::vector<std::int8_t> state;
   std::vector<std::string> state_names;  // state value i means state_names[i]
 

@@ -28,7 +28,7 @@ struct CellSurfaceFace {
   Index other = 0;              // padded index across the face (a ghost on the boundary)
   Index conductance_index = 0;  // where the face's G is stored (the higher of the two indices)
   int axis = 0;
-  int category = 0;  // a HeatPathway, kGapRadiation excluded
+  int category = 0;   // a HeatPathway, kGapRadiation excluded
   double k_cell = 0;  // conductivity of the cell's voxel along `axis`, W/(m K)
   double k_gas = 0;   // conduction of the gas across (0 unless kGasConduction), W/(m K)
   double h2 = 0;      // h_axis^2, m^2
@@ -53,7 +53,7 @@ struct SurfaceHeatFlow {
   const float* conductance_x;
   const float* conductance_y;
   const float* conductance_z;
-  const double* t;  // padded, ghosts current
+  const double* t;   // padded, ghosts current
   double volume_dt;  // voxel volume x step, m^3 s
   double* conducted;
   double* radiated;

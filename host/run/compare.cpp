@@ -134,6 +134,17 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
     cell_rows("own plume onto other cells (kJ)",
               [](const CellOutcome& o) { return number(o.plume_heat_to_other_cells * 1e-3, 1); });
   }
+  if (recorded([](const CellOutcome& o) { return !std::isnan(o.heat_in_gap_radiation); })) {
+    // Which way heat reached each cell: the per-pathway budget (docs/physics.md "Heat pathways").
+    cell_rows("heat in by gas conduction (kJ)",
+              [](const CellOutcome& o) { return number(o.heat_in_gas_conduction * 1e-3, 1); });
+    cell_rows("heat in by gap radiation (kJ)",
+              [](const CellOutcome& o) { return number(o.heat_in_gap_radiation * 1e-3, 1); });
+    cell_rows("heat in from solids (kJ)",
+              [](const CellOutcome& o) { return number(o.heat_in_solid_contact * 1e-3, 1); });
+    cell_rows("heat in from plume fire (kJ)",
+              [](const CellOutcome& o) { return number(o.plume_fire_heat_received * 1e-3, 1); });
+  }
   out += "\n";
   for (const RunSummary& r : runs) out += "- **" + r.name + "**: " + r.verdict + "\n";
   return out;
@@ -165,7 +176,9 @@ std::string compare_csv(const std::vector<RunSummary>& runs) {
       "\nrun,cell,electrolyte_class,onset_s,peak_temperature_K,heat_released_J,peak_pressure_Pa,"
       "vented_mass_kg,vented_gas_kg,heat_kept_in_body_J,heat_carried_by_ejecta_J,body_share,"
       "plume_heat_received_J,plume_heat_to_self_J,plume_heat_to_other_cells_J,"
-      "plume_heat_to_enclosure_J,plume_heat_carried_out_J,combustion_heat_J,unburnt_fuel_heat_J\n";
+      "plume_heat_to_enclosure_J,plume_heat_carried_out_J,combustion_heat_J,unburnt_fuel_heat_J,"
+      "heat_in_gas_conduction_J,heat_in_gap_radiation_J,heat_in_solid_contact_J,"
+      "heat_in_cell_contact_J,heat_in_boundary_J,plume_fire_heat_received_J\n";
   for (const RunSummary& r : runs) {
     for (const CellOutcome& c : r.cells) {
       out +=

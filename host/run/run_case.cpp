@@ -202,6 +202,12 @@ class RunObserver : public SimulationObserver {
       sample_.plume_heat_carried_out[c] = cell.plume_heat_carried_out;
       sample_.combustion_heat[c] = cell.combustion_heat;
       sample_.unburnt_fuel_heat[c] = cell.unburnt_fuel_heat;
+      sample_.heat_in_gas_conduction[c] = cell.pathway_heat[0];
+      sample_.heat_in_gap_radiation[c] = cell.pathway_heat[1];
+      sample_.heat_in_solid_contact[c] = cell.pathway_heat[2];
+      sample_.heat_in_cell_contact[c] = cell.pathway_heat[3];
+      sample_.heat_in_boundary[c] = cell.pathway_heat[4];
+      sample_.plume_fire_heat_received[c] = cell.plume_fire_heat_received;
       sample_.state[c] = std::int8_t(cell.phase);
     }
     output_.append_cell_sample(sample_);
@@ -507,7 +513,13 @@ RunSummary summarize_results(const fs::path& path) {
                               {&series.plume_heat_to_enclosure, &o.plume_heat_to_enclosure},
                               {&series.plume_heat_carried_out, &o.plume_heat_carried_out},
                               {&series.combustion_heat, &o.combustion_heat},
-                              {&series.unburnt_fuel_heat, &o.unburnt_fuel_heat}}) {
+                              {&series.unburnt_fuel_heat, &o.unburnt_fuel_heat},
+                              {&series.heat_in_gas_conduction, &o.heat_in_gas_conduction},
+                              {&series.heat_in_gap_radiation, &o.heat_in_gap_radiation},
+                              {&series.heat_in_solid_contact, &o.heat_in_solid_contact},
+                              {&series.heat_in_cell_contact, &o.heat_in_cell_contact},
+                              {&series.heat_in_boundary, &o.heat_in_boundary},
+                              {&series.plume_fire_heat_received, &o.plume_fire_heat_received}}) {
         if (!from->empty()) *to = (*from)[at];
       }
     }

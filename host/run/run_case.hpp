@@ -62,6 +62,13 @@ struct CellOutcome {
   double plume_heat_carried_out = NAN;
   double combustion_heat = NAN;
   double unburnt_fuel_heat = NAN;
+  // Which way heat entered the cell, J net, last sample (docs/physics.md "Heat pathways").
+  double heat_in_gas_conduction = NAN;
+  double heat_in_gap_radiation = NAN;
+  double heat_in_solid_contact = NAN;
+  double heat_in_cell_contact = NAN;
+  double heat_in_boundary = NAN;
+  double plume_fire_heat_received = NAN;
 
   // The share of the cell's heat kept in its body, body / (body + ejecta); NaN without heat, and
   // only for a cell that ran away: the split of a cell that did not is not a runaway's (its vent

@@ -324,20 +324,18 @@ void Simulation::book_heat_pathways(double dt) {
   const std::size_t cells = input_.cells.size();
   if (cells == 0) return;
   const kernels::ConductionView& v = conduction_.view();
-  backend_.surface_heat_flow({surface_faces_.data(), v.conductance[0], v.conductance[1],
-                              v.conductance[2], conduction_.temperature_data(),
-                              conduction_.spacing().volume() * dt, surface_conducted_.data(),
-                              surface_radiated_.data()},
-                             surface_face_count_);
+  backend_.surface_heat_flow(
+      {surface_faces_.data(), v.conductance[0], v.conductance[1], v.conductance[2],
+       conduction_.temperature_data(), conduction_.spacing().volume() * dt,
+       surface_conducted_.data(), surface_radiated_.data()},
+      surface_face_count_);
   const std::size_t segments = cells * kernels::kHeatPathwayCount;
   std::vector<kernels::CompensatedSum> conducted(segments), radiated(segments);
-  backend_.segment_sums(
-      {surface_segments_.data(), surface_conducted_.data(), surface_sums_.data()},
-      Index(segments));
+  backend_.segment_sums({surface_segments_.data(), surface_conducted_.data(), surface_sums_.data()},
+                        Index(segments));
   surface_sums_.download(conducted.data());
-  backend_.segment_sums(
-      {surface_segments_.data(), surface_radiated_.data(), surface_sums_.data()},
-      Index(segments));
+  backend_.segment_sums({surface_segments_.data(), surface_radiated_.data(), surface_sums_.data()},
+                        Index(segments));
   surface_sums_.download(radiated.data());
   if (domain_.size() > 1) {
     domain_.sum(conducted.data(), segments);

@@ -87,7 +87,7 @@ struct SimulationInput {
   std::vector<kernels::Chemistry> chemistries;  // effective chemistry per slot
   std::vector<int> chemistry_slot_of_material;  // -1 for inert materials
   std::vector<CellSetup> cells;
-  std::vector<GasRegion> gas_regions;  // where the plumes' fires draw oxygen from
+  std::vector<GasRegion> gas_regions;      // where the plumes' fires draw oxygen from
   std::vector<CellSurface> cell_surfaces;  // sorted by cell, then category
   std::vector<Trigger> triggers;
   SimulationControl control;
@@ -126,7 +126,7 @@ struct CellRecord {
   double plume_heat_to_other_cells = 0;
   double plume_heat_to_enclosure = 0;
   double plume_heat_carried_out = 0;
-  double plume_heat_received = 0;  // J every plume (its own included) deposited on this cell
+  double plume_heat_received = 0;       // J every plume (its own included) deposited on this cell
   double plume_fire_heat_received = 0;  // J of that from fires (the rest is ejecta enthalpy)
   // Heat that entered the cell through its surface, J net, by what lies across: a
   // kernels::HeatPathway each (docs/physics.md "Heat pathways").

@@ -49,8 +49,8 @@ std::vector<CellSurface> cell_surfaces(const meshes::VoxelModel& model) {
             if (across == cell) continue;
             if (is_gas_voxel(model, w)) {
               s.category = int(kernels::HeatPathway::kGasConduction);
-              s.k_gas = model.materials[model.material[std::size_t(w)]]
-                            .conductivity[std::size_t(axis)];
+              s.k_gas =
+                  model.materials[model.material[std::size_t(w)]].conductivity[std::size_t(axis)];
             } else {
               s.category = int(across >= 0 ? kernels::HeatPathway::kCellContact
                                            : kernels::HeatPathway::kSolidContact);

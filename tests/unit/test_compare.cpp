@@ -264,6 +264,12 @@ void write_results(const fs::path& dir) {
       s.plume_heat_to_enclosure.push_back(c == 0 ? 1.0e2 * k : 0.0);
       s.plume_heat_carried_out.push_back(c == 0 ? 1.7e3 * k : 0.0);
       s.plume_heat_received.push_back(c == 1 ? 2.0e2 * k : 0.0);
+      s.plume_fire_heat_received.push_back(c == 1 ? 1.5e2 * k : 0.0);
+      s.heat_in_gas_conduction.push_back(1.0e2 * k);
+      s.heat_in_gap_radiation.push_back(c == 1 ? 3.0e3 * k : -3.0e3 * k);
+      s.heat_in_solid_contact.push_back(0.0);
+      s.heat_in_cell_contact.push_back(0.0);
+      s.heat_in_boundary.push_back(-10.0 * k);
       s.state.push_back(0);
     }
     writer.append_cell_sample(s);
@@ -312,6 +318,8 @@ TEST(CompareSummary, ReadsPeakPressureVentedMassAndHeatSplitFromResults) {
   EXPECT_TRUE(has_line(md, "| cell 0 vented gas (kg) | 0.0005 |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 1 vented gas (kg) | 0.0010 |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 1 plume heat received (kJ) | 0.4 |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 1 heat in by gap radiation (kJ) | 6.0 |")) << md;
+  EXPECT_TRUE(has_line(md, "| cell 0 heat in by gap radiation (kJ) | -6.0 |")) << md;
   EXPECT_TRUE(has_line(md, "| cell 0 own plume onto other cells (kJ) | 0.4 |")) << md;
 
   // Results written before the vented gas series (but after the others): that alone is NaN.

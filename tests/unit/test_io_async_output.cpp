@@ -239,6 +239,12 @@ CellSample make_sample(double time) {
   sample.plume_heat_carried_out = {15 * time, 16 * time};
   sample.combustion_heat = {17 * time, 18 * time};
   sample.unburnt_fuel_heat = {19 * time, 20 * time};
+  sample.heat_in_gas_conduction = {21 * time, 22 * time};
+  sample.heat_in_gap_radiation = {23 * time, 24 * time};
+  sample.heat_in_solid_contact = {25 * time, 26 * time};
+  sample.heat_in_cell_contact = {27 * time, 28 * time};
+  sample.heat_in_boundary = {29 * time, 30 * time};
+  sample.plume_fire_heat_received = {31 * time, 32 * time};
   sample.state = {0, 1};
   return sample;
 }

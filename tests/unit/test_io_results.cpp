@@ -165,6 +165,13 @@ const std::vector<double>& series_values(const CellSeries& series, const std::st
   if (name == "plume_heat_carried_out") return series.plume_heat_carried_out;
   if (name == "combustion_heat") return series.combustion_heat;
   if (name == "unburnt_fuel_heat") return series.unburnt_fuel_heat;
+  if (name == "heat_in_gas_conduction") return series.heat_in_gas_conduction;
+  if (name == "heat_in_gap_radiation") return series.heat_in_gap_radiation;
+  if (name == "heat_in_solid_contact") return series.heat_in_solid_contact;
+  if (name == "heat_in_cell_contact") return series.heat_in_cell_contact;
+  if (name == "heat_in_boundary") return series.heat_in_boundary;
+  if (name == "plume_fire_heat_received") return series.plume_fire_heat_received;
+
   throw std::logic_error("no vent series " + name);
 }
 

@@ -178,3 +178,55 @@ TEST(VentPlume, VentingBurningCellClosesEnergyWithPlumeAndOxygen) {
 
 }  // namespace
 }  // namespace runaway::testing
+
+namespace runaway::testing {
+namespace {
+
+// The heat-pathway books (kernels/heat_pathways.hpp) account for what each cell gained: for a
+// cell no heater touches, the change of its rho cp T V equals the heat its reactions kept plus
+// what entered through its surface (gas conduction, gap radiation, solids, cells, boundary) plus
+// what plumes put on it, to the first-order error of evaluating each step's flux at its end.
+// The hot cell's neighbour takes heat by radiation across the gap, and gives none back.
+TEST(HeatPathways, BooksAccountForWhatANeighbourGained) {
+  const std::string file =
+      std::string(RUNAWAY_SOURCE_DIR) + "/examples/module_12_prismatic_liquid.toml";
+  const host::PackConfig config = host::load_pack_config(
+      file, {"module.cells=[3, 1, 1]", "enclosure.size=[0.1425, 0.180, 0.132]", "run.end_time=120",
+             "run.dt_max=0.5"});
+  const meshes::VoxelModel model = host::build_voxel_model(config);
+  host::SimulationInput in = host::make_simulation_input(config, model);
+  auto backend = kernels::make_openmp_backend();
+  host::Simulation sim(*backend, in);
+  auto cell_energy = [&](int cell) {
+    const std::vector<double> t = sim.temperature_field();
+    const double volume = sim.conduction().spacing().volume();
+    double e = 0;
+    for (std::size_t v = 0; v < t.size(); ++v) {
+      if (in.cell_ids[v] != cell) continue;
+      const kernels::ThermalMaterial& m = in.conduction.materials[in.conduction.material_ids[v]];
+      e += m.density * m.heat_capacity * t[v] * volume;
+    }
+    return e;
+  };
+  const double e0 = cell_energy(1);
+  sim.run();
+  const host::CellRecord& rec = sim.cells()[1];
+  double surface = 0;
+  for (double p : rec.pathway_heat) surface += p;
+  const double gained = cell_energy(1) - e0;
+  const double booked = rec.heat_kept_in_body() + surface + rec.plume_heat_received;
+  std::printf(
+      "cell 1 gained %.1f J; booked %.1f J = body %.1f + gas %.1f + gap radiation %.1f + solids "
+      "%.1f + cells %.1f + boundary %.1f + plume %.1f (fire %.1f)\n",
+      gained, booked, rec.heat_kept_in_body(), rec.pathway_heat[0], rec.pathway_heat[1],
+      rec.pathway_heat[2], rec.pathway_heat[3], rec.pathway_heat[4], rec.plume_heat_received,
+      rec.plume_fire_heat_received);
+  ASSERT_GT(gained, 1e3);  // J: the heated cell warmed its neighbour
+  EXPECT_NEAR(booked, gained, 0.03 * gained);
+  EXPECT_GT(rec.pathway_heat[1], 0.05 * gained);  // radiation across the 2 mm gap counts
+  EXPECT_GT(sim.cells()[0].pathway_heat[1], -1e9);
+  EXPECT_LT(sim.cells()[0].pathway_heat[1], 0.0);  // the hot cell loses by radiation
+}
+
+}  // namespace
+}  // namespace runaway::testing
