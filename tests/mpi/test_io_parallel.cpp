@@ -177,6 +177,13 @@ CellSample make_sample(double time) {
     sample.heat_carried_by_ejecta.push_back(3000.0 * time + 0.7 * c);
     sample.state.push_back(std::int8_t(time > 2.0 ? 2 : 0));
   }
+  // The plume and pathway series: distinct values per series, sample and cell.
+  double k = 0;
+  for (const CellQuantity& q : kCellQuantities) {
+    std::vector<double>& values = sample.*q.values;
+    k += 1;
+    for (int c = 0; values.size() < 2; ++c) values.push_back(100.0 * k * time + 0.01 * c);
+  }
   return sample;
 }
 
