@@ -168,21 +168,7 @@ class RunObserver : public SimulationObserver {
   void on_sample(Simulation& sim) override {
     const auto& cells = sim.cells();
     sample_.time = sim.time();
-    sample_.mean_temperature.resize(cells.size());
-    sample_.max_temperature.resize(cells.size());
-    sample_.heat_released.resize(cells.size());
-    sample_.pressure.resize(cells.size());
-    sample_.vent_mass_flow.resize(cells.size());
-    sample_.vented_mass.resize(cells.size());
-    sample_.vented_gas_mass.resize(cells.size());
-    sample_.heat_kept_in_body.resize(cells.size());
-    sample_.heat_carried_by_ejecta.resize(cells.size());
-    for (auto* series :
-         {&sample_.plume_heat_received, &sample_.plume_heat_to_self,
-          &sample_.plume_heat_to_other_cells, &sample_.plume_heat_to_enclosure,
-          &sample_.plume_heat_carried_out, &sample_.combustion_heat, &sample_.unburnt_fuel_heat}) {
-      series->resize(cells.size());
-    }
+    for (const io::CellQuantity& q : io::kCellQuantities) (sample_.*q.values).resize(cells.size());
     sample_.state.resize(cells.size());
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const CellRecord& cell = cells[c];
@@ -605,12 +591,15 @@ RunSummary summarize_results(const fs::path& path) {
 std::string summary_text(const RunSummary& s) {
   std::string out = fmt::format("\n{}: {}\n", s.name, s.verdict);
   out += fmt::format("  results          {}\n", s.results.string());
-  out += "  cell                  class        onset (s)   peak (K)   heat (MJ)\n";
+  // "plume in": what vent plumes (ejecta and fires, its own included) put on the cell.
+  out += "  cell                  class        onset (s)   peak (K)   heat (MJ)  plume in (kJ)\n";
   for (const CellOutcome& c : s.cells) {
     out += fmt::format(
-        "  {:<20}  {:<11}  {:>9}  {:>9.1f}  {:>10.3f}\n", c.name, c.electrolyte_class,
+        "  {:<20}  {:<11}  {:>9}  {:>9.1f}  {:>10.3f}  {:>13}\n", c.name, c.electrolyte_class,
         std::isnan(c.onset_time) ? std::string("-") : fmt::format("{:.1f}", c.onset_time),
-        c.peak_temperature, c.heat_released * 1e-6);
+        c.peak_temperature, c.heat_released * 1e-6,
+        std::isnan(c.plume_heat_received) ? std::string("-")
+                                          : fmt::format("{:.1f}", c.plume_heat_received * 1e-3));
   }
   auto value = [](double v, const char* format) {
     return std::isnan(v) ? std::string("n/a") : fmt::format(fmt::runtime(format), v);
@@ -620,6 +609,14 @@ std::string summary_text(const RunSummary& s) {
                      value(s.cells_per_minute, "{:.2f}"), value(s.front_speed * 1e3, "{:.3f}"));
   out += fmt::format("  peak temperature {:.1f} K\n", s.peak_temperature);
   out += fmt::format("  heat released    {:.3f} MJ\n", s.total_heat_released * 1e-6);
+  if (!std::isnan(s.total_plume_heat_carried_out)) {
+    out += fmt::format(
+        "  vent plumes      fire {:.3f} MJ (unburnt, no oxygen {:.3f}); onto cells {:.3f}, "
+        "enclosure {:.3f}, out of the pack {:.3f} MJ\n",
+        s.total_combustion_heat * 1e-6, s.total_unburnt_fuel_heat * 1e-6,
+        s.total_plume_heat_to_cells * 1e-6, s.total_plume_heat_to_enclosure * 1e-6,
+        s.total_plume_heat_carried_out * 1e-6);
+  }
   if (s.propagation_stopped && s.cells_in_runaway > 0) {
     out += fmt::format("  stopped before   {}\n", s.stopped_before);
   }
