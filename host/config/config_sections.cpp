@@ -499,7 +499,10 @@ void parse_solids(Reader& r, const toml::node* node, meshes::PackDescription& pa
     meshes::Solid solid;
     solid.name = r.text(s, "name").value_or("solid-" + std::to_string(i));
     if (!names.insert(solid.name).second) {
-      r.fail_key(s.key("name"), "two solids are named '" + solid.name + "'");
+      // Reported where this solid is: its name, or its table when the name is the default.
+      const toml::node* named = s.table->get("name");
+      r.fail(r.where(named != nullptr ? *named : *s.table), s.key("name"),
+             "two solids are named '" + solid.name + "'");
     }
     solid.material = r.required_text(s, "material", "a material name");
     r.check_name(s, "material", solid.material, material_names, "material");
