@@ -146,10 +146,18 @@ Box enclosure_box(const Enclosure& e) {
 Box enclosure_interior(const Enclosure& e) {
   Box b = enclosure_box(e);
   for (int a = 0; a < kAxisCount; ++a) {
-    b.lo[a] += e.wall_thickness;
-    b.hi[a] -= e.wall_thickness;
+    if (!e.is_open(make_direction(a, false))) b.lo[a] += e.wall_thickness;
+    if (!e.is_open(make_direction(a, true))) b.hi[a] -= e.wall_thickness;
   }
   return b;
+}
+
+int solid_normal_axis(const Solid& s) {
+  int axis = 0;
+  for (int a = 1; a < kAxisCount; ++a) {
+    if (s.box.size(a) < s.box.size(axis)) axis = a;
+  }
+  return axis;
 }
 
 const MaterialSpec* PackDescription::find_material(const std::string& name) const {

@@ -151,8 +151,13 @@ struct Enclosure {
   double wall_thickness = 0;  // m; 0 = no wall (boundary conditions act on the contents)
   std::string wall_material;
   std::string gas;  // material filling every voxel nothing else occupies
+  // Faces without a wall, by Direction (-x, +x, ... +z): the gas there reaches the model's edge,
+  // so a plume leaves and fresh air enters; the face's boundary condition still applies.
+  std::array<bool, 6> open_faces{};
+  bool is_open(Direction d) const { return open_faces[std::size_t(d)]; }
 };
 Box enclosure_box(const Enclosure& e);
+// The outer box less the walls; on an open face it reaches the outer face.
 Box enclosure_interior(const Enclosure& e);
 
 // A plate lying against the inside of one enclosure face, spanning the interior. Coolant is
@@ -163,10 +168,22 @@ struct CoolingPlate {
   Direction face = Direction::kZMinus;
 };
 
+// A solid box inside the enclosure: a lid plate, a busbar cover, a vent channel's wall. Painted
+// after the walls and the cooling plate, before the modules; its material's through-plane
+// conductivity lies along the box's thinnest axis (a plate's normal).
+struct Solid {
+  std::string name;
+  std::string material;
+  Box box;  // m, in the pack's frame
+};
+// Grid axis of a solid's normal: its thinnest side (the lowest axis of equal sides).
+int solid_normal_axis(const Solid& s);
+
 struct PackDescription {
   std::vector<MaterialSpec> materials;  // every material the pack refers to, by name
   Enclosure enclosure;
   CoolingPlate cooling_plate;
+  std::vector<Solid> solids;  // in painting order: a later one paints over an earlier one
   std::vector<ModuleLayout> modules;
   const MaterialSpec* find_material(const std::string& name) const;
   int cell_count() const;

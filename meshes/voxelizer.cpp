@@ -163,6 +163,13 @@ void check_description(const PackDescription& pack, const VoxelizeOptions& optio
       fail("material '" + m.name + "' needs positive density, heat capacity and conductivity");
     }
   }
+  for (const Solid& solid : pack.solids) {
+    for (int a = 0; a < kAxisCount; ++a) {
+      if (!(solid.box.size(a) > 0) || !std::isfinite(solid.box.size(a))) {
+        fail("solid '" + solid.name + "': max must exceed min along " + axis_name(a));
+      }
+    }
+  }
   for (const ModuleLayout& m : pack.modules) {
     const CellType& c = m.cell;
     const bool cylinder = c.shape == CellShape::kCylindrical;
@@ -369,6 +376,47 @@ std::vector<LayoutProblem> find_layout_problems(const PackDescription& pack) {
       problems.push_back(p);
     }
   }
+  for (std::size_t i = 0; i < pack.solids.size(); ++i) {
+    const Solid& solid = pack.solids[i];
+    const std::string what = "solid '" + solid.name + "' spans " + describe(solid.box);
+    if (!contains(interior, solid.box)) {
+      LayoutProblem p;
+      p.kind = LayoutProblem::Kind::kSolidOutsideEnclosure;
+      p.solid = int(i);
+      p.message = what + ", outside the enclosure interior " + describe(interior) +
+                  " (inside the walls; an open face's interior reaches the outer face)";
+      problems.push_back(p);
+    }
+    if (has_plate && overlaps(solid.box, plate)) {
+      LayoutProblem p;
+      p.kind = LayoutProblem::Kind::kSolidOverlapsCoolingPlate;
+      p.solid = int(i);
+      p.message = what + " and overlaps the cooling plate " + describe(plate) +
+                  "; move the solid off the plate";
+      problems.push_back(p);
+    }
+    for (std::size_t m = 0; m < pack.modules.size(); ++m) {
+      const Box box = module_box(pack.modules[m]);
+      if (!overlaps(solid.box, box)) continue;
+      LayoutProblem p;
+      p.kind = LayoutProblem::Kind::kSolidOverlapsModule;
+      p.solid = int(i);
+      p.module = int(m);
+      const std::vector<Box> cells = cell_boxes(pack.modules[m]);
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        if (overlaps(solid.box, cells[c])) {
+          p.cell = first_cell[m] + int(c);
+          break;
+        }
+      }
+      p.message = what + " and overlaps module '" + pack.modules[m].name + "' " + describe(box) +
+                  (p.cell >= 0 ? ": its cell " + std::to_string(p.cell) + " spans " +
+                                     describe(cells[std::size_t(p.cell - first_cell[m])])
+                               : std::string(" (its end plates or gaps)")) +
+                  "; move the solid off the module";
+      problems.push_back(p);
+    }
+  }
   return problems;
 }
 
@@ -413,6 +461,7 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
         require_material(pack, pack.enclosure.wall_material, "enclosure wall");
     const Box outer = enclosure_box(pack.enclosure);
     for (int face = 0; face < 6; ++face) {
+      if (pack.enclosure.is_open(Direction(face))) continue;
       const int a = face / 2;
       Box slab = outer;
       if (face % 2 == 0) {
@@ -435,6 +484,17 @@ VoxelModel voxelize(const PackDescription& pack, const VoxelizeOptions& options)
     if (painter.fill(cooling_plate_box(pack), registry.id(layered(spec, a))) == 0) {
       warn("cooling plate (" + format_length(pack.cooling_plate.thickness) +
            ") is thinner than half a voxel (" + format_length(h[a]) + ") and has no voxels");
+    }
+  }
+
+  // Solids, in order: a later one paints over an earlier one.
+  for (const Solid& solid : pack.solids) {
+    const MaterialSpec& spec = require_material(pack, solid.material, "solid '" + solid.name + "'");
+    const int a = solid_normal_axis(solid);
+    if (painter.fill(solid.box, registry.id(layered(spec, a))) == 0) {
+      warn("solid '" + solid.name + "' (" + format_length(solid.box.size(a)) + " along " +
+           axis_name(a) + ") holds no voxel centre (voxel " + format_length(h[a]) +
+           ") and has no voxels");
     }
   }
 

@@ -6,7 +6,9 @@
 //   of the one asked for.
 // - A voxel belongs to a shape when its centre lies inside it (half-open: a centre exactly on a
 //   shared face goes to the shape above it), so neighbouring shapes never both claim a voxel.
-// - Painting order, later wins: gas, enclosure walls, cooling plate, end plates, barriers, cells.
+// - Painting order, later wins: gas, enclosure walls (none on open faces), cooling plate, solids
+//   (in order), end plates, barriers, cells. A solid's through-plane conductivity lies along its
+//   thinnest axis.
 // - Orthotropic materials are grid-aligned: one material entry per orientation. Prismatic and
 //   pouch jelly rolls, plates and barrier sheets put their through-plane conductivity along
 //   their normal (cell thickness, plate normal) and in-plane along the other two axes;
@@ -71,10 +73,19 @@ VoxelSpacing grid_spacing(const Enclosure& enclosure, const Vec3& voxel_size);
 // Memory of the model and of a run on it, from the grid size and the analytic jelly-roll volume.
 MemoryEstimate estimate_memory(const PackDescription& pack, const VoxelizeOptions& options);
 
-// Cells and modules that overlap each other or the cooling plate, or leave the enclosure.
+// Cells and modules that overlap each other or the cooling plate, or leave the enclosure; solids
+// that leave the enclosure's interior or overlap the cooling plate or a module.
 struct LayoutProblem {
-  enum class Kind { kModulesOverlap, kOutsideEnclosure, kOverlapsCoolingPlate };
+  enum class Kind {
+    kModulesOverlap,
+    kOutsideEnclosure,
+    kOverlapsCoolingPlate,
+    kSolidOutsideEnclosure,
+    kSolidOverlapsCoolingPlate,
+    kSolidOverlapsModule
+  };
   Kind kind = Kind::kModulesOverlap;
+  int solid = -1;         // index into PackDescription::solids for the solids' kinds, else -1
   int module = -1;        // index into PackDescription::modules
   int other_module = -1;  // second module of an overlap, else -1
   int cell = -1;          // global cell id involved, -1 when only plates are

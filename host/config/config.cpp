@@ -47,8 +47,9 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
   config.file = file;
   Reader r(file, config.locations);
   const Scope top{&root, ""};
-  r.check_keys(top, {"name", "description", "materials", "chemistries", "cell_types", "module",
-                     "enclosure", "cooling_plate", "boundary", "trigger", "run", "output", "mesh"});
+  r.check_keys(
+      top, {"name", "description", "materials", "chemistries", "cell_types", "module", "enclosure",
+            "cooling_plate", "solids", "boundary", "trigger", "run", "output", "mesh"});
   config.name = r.text(top, "name").value_or(fs::path(file).stem().string());
   config.description = r.text(top, "description").value_or("");
 
@@ -123,7 +124,7 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
   if (enclosure == nullptr) r.missing(top, "enclosure", "enclosure.size");
   {
     const Scope s{enclosure, "enclosure"};
-    r.check_keys(s, {"size", "wall_thickness", "wall_material", "gas"});
+    r.check_keys(s, {"size", "wall_thickness", "wall_material", "gas", "open_faces"});
     auto size = r.vec3(s, "size", Rule::kPositive, false);
     if (!size) r.missing(s, "size", "outer size [x, y, z], m");
     pack.enclosure.size = *size;
@@ -135,6 +136,25 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
     pack.enclosure.gas = r.text(s, "gas").value_or("air");
     r.check_name(s, "wall_material", pack.enclosure.wall_material, material_names, "material");
     r.check_name(s, "gas", pack.enclosure.gas, material_names, "material");
+    if (const toml::node* open = r.get(s, "open_faces")) {
+      const std::string key = s.key("open_faces");
+      const toml::array* faces = open->as_array();
+      if (faces == nullptr) {
+        r.fail_at(*open, key, "expected an array of faces, e.g. [\"+x\", \"-y\"]");
+      }
+      for (const toml::node& f : *faces) {
+        auto text = f.as_string();
+        if (!text) r.fail_at(f, key, "expected a face (+x, -x, ... -z), got " + type_name(f));
+        const std::optional<meshes::Direction> d = meshes::parse_direction(text->get());
+        if (!d) r.fail_at(f, key, "expected one of +x, -x, +y, -y, +z, -z");
+        if (pack.enclosure.is_open(*d)) r.fail_at(f, key, "face listed twice");
+        pack.enclosure.open_faces[std::size_t(*d)] = true;
+      }
+      if (!faces->empty() && !(pack.enclosure.wall_thickness > 0)) {
+        r.fail_key(key,
+                   "the enclosure has no walls (wall_thickness = 0): every face is already open");
+      }
+    }
   }
 
   if (const toml::table* plate = r.table(top, "cooling_plate")) {
@@ -145,6 +165,8 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
     pack.cooling_plate.thickness = r.required_number(s, "thickness", Rule::kPositive, "m");
     pack.cooling_plate.face = r.direction(s, "face").value_or(meshes::Direction::kZMinus);
   }
+
+  parse_solids(r, r.get(top, "solids"), pack, material_names);
 
   // Modules: [module] (one) or [[module]] (several).
   const toml::node* modules = r.get(top, "module");
@@ -240,6 +262,19 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
 
   // Layout: overlaps and cells outside the enclosure, reported at the module's position.
   for (const meshes::LayoutProblem& p : meshes::find_layout_problems(pack)) {
+    if (p.solid >= 0) {
+      // A solid that leaves the interior is reported at the corner that does.
+      const std::string prefix = "solids[" + std::to_string(p.solid) + "]";
+      bool low_outside = false;
+      const meshes::Box interior = meshes::enclosure_interior(pack.enclosure);
+      for (int a = 0; a < 3; ++a) {
+        low_outside = low_outside || pack.solids[std::size_t(p.solid)].box.lo[std::size_t(a)] <
+                                         interior.lo[std::size_t(a)] - 1e-9;
+      }
+      const bool at_max =
+          p.kind == meshes::LayoutProblem::Kind::kSolidOutsideEnclosure && !low_outside;
+      r.fail_key(prefix + (at_max ? ".max" : ".min"), p.message);
+    }
     const std::string prefix =
         modules->is_table() ? std::string("module") : "module[" + std::to_string(p.module) + "]";
     const int other = p.other_module;

@@ -485,6 +485,45 @@ meshes::ModuleLayout parse_module(Reader& r, const Scope& s, const std::string& 
   return m;
 }
 
+void parse_solids(Reader& r, const toml::node* node, meshes::PackDescription& pack,
+                  const std::vector<std::string>& material_names) {
+  if (node == nullptr) return;
+  const toml::array* list = node->as_array();
+  if (list == nullptr || !list->is_array_of_tables()) {
+    r.fail_at(*node, "solids", "expected an array of tables ([[solids]])");
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const Scope s{list->get(i)->as_table(), "solids[" + std::to_string(i) + "]"};
+    r.check_keys(s, {"name", "material", "min", "max"});
+    meshes::Solid solid;
+    solid.name = r.text(s, "name").value_or("solid-" + std::to_string(i));
+    if (!names.insert(solid.name).second) {
+      // Reported where this solid is: its name, or its table when the name is the default.
+      const toml::node* named = s.table->get("name");
+      r.fail(r.where(named != nullptr ? *named : *s.table), s.key("name"),
+             "two solids are named '" + solid.name + "'");
+    }
+    solid.material = r.required_text(s, "material", "a material name");
+    r.check_name(s, "material", solid.material, material_names, "material");
+    auto lo = r.vec3(s, "min", Rule::kAny, false);
+    if (!lo) r.missing(s, "min", "minimum corner [x, y, z] of the box, m");
+    auto hi = r.vec3(s, "max", Rule::kAny, false);
+    if (!hi) r.missing(s, "max", "maximum corner [x, y, z] of the box, m");
+    for (int a = 0; a < 3; ++a) {
+      const auto ua = std::size_t(a);
+      if (!((*hi)[ua] > (*lo)[ua])) {
+        r.fail_key(s.key("max"), "must exceed min along " + meshes::axis_name(a) + " (" +
+                                     std::to_string((*hi)[ua]) +
+                                     " m <= " + std::to_string((*lo)[ua]) + " m)");
+      }
+    }
+    solid.box.lo = *lo;
+    solid.box.hi = *hi;
+    pack.solids.push_back(solid);
+  }
+}
+
 kernels::BoundaryCondition parse_boundary(Reader& r, const Scope& s) {
   const std::string type = r.required_text(s, "type", "adiabatic, fixed_temperature or convection");
   kernels::BoundaryCondition bc;

@@ -30,6 +30,11 @@ void parse_cell_types(Reader& r, const toml::table* section,
 meshes::ModuleLayout parse_module(Reader& r, const Scope& s, const std::string& default_name,
                                   const std::map<std::string, meshes::CellType>& types);
 
+// [[solids]]: generic solid boxes (lids, covers, channel walls), named, with known materials and
+// min < max on every axis; their placement is checked with the modules' layout.
+void parse_solids(Reader& r, const toml::node* node, meshes::PackDescription& pack,
+                  const std::vector<std::string>& material_names);
+
 // One boundary condition ([boundary.default], [boundary.x_minus], ...).
 kernels::BoundaryCondition parse_boundary(Reader& r, const Scope& s);
 // The faces of [boundary], in the order of kernels' faces.

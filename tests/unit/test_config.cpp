@@ -551,6 +551,98 @@ TEST_F(Config, CellsOutsideTheEnclosureAreRejected) {
              "module.position", 10, "outside the enclosure");
 }
 
+// [[solids]] after kValid (which ends on line 12): a lid over the cells and an unnamed wall.
+const char* const kSolids = R"([[solids]]
+name = "lid"
+material = "mica"
+min = [0.0, 0.0, 0.11]
+max = [0.2, 0.2, 0.114]
+[[solids]]
+material = "steel"
+min = [0.15, 0.0, 0.0]
+max = [0.154, 0.2, 0.11]
+)";
+
+TEST_F(Config, SolidsAreParsedAndVoxelized) {
+  const PackConfig c = load_pack_config(write("pack.toml", std::string(kValid) + kSolids));
+  ASSERT_EQ(c.pack.solids.size(), 2u);
+  EXPECT_EQ(c.pack.solids[0].name, "lid");
+  EXPECT_EQ(c.pack.solids[0].material, "mica");
+  EXPECT_EQ(c.pack.solids[0].box.lo[2], 0.11);
+  EXPECT_EQ(c.pack.solids[0].box.hi[2], 0.114);
+  EXPECT_EQ(c.pack.solids[1].name, "solid-1");
+  const meshes::VoxelModel model = build_voxel_model(c);
+  const int mica = model.material_id("mica");
+  const int steel = model.material_id("steel");
+  ASSERT_GE(mica, 0);
+  ASSERT_GE(steel, 0);
+  EXPECT_EQ(model.material[std::size_t(model.index(10, 10, 27))], mica);   // z 108-112 mm
+  EXPECT_EQ(model.material[std::size_t(model.index(37, 10, 10))], steel);  // x 148-152 mm
+  EXPECT_EQ(model.material[std::size_t(model.index(10, 10, 26))], 0);      // air under the lid
+  // An override reaches a solid like any array of tables.
+  const PackConfig moved = load_pack_config(write("pack.toml", std::string(kValid) + kSolids),
+                                            {"solids[1].min=[0.151, 0.0, 0.0]"});
+  EXPECT_EQ(moved.pack.solids[1].box.lo[0], 0.151);
+}
+
+TEST_F(Config, BadSolidsNameFileLineAndKey) {
+  const std::string text = std::string(kValid) + kSolids;
+  expect_bad(replace(text, "\"mica\"", "\"mcia\""), "solids[0].material", 15,
+             "did you mean 'mica'?");
+  expect_bad(replace(text, "max = [0.2, 0.2, 0.114]", "max = [0.2, 0.2, 0.11]"), "solids[0].max",
+             17, "must exceed min along z");
+  expect_bad(replace(text, "max = [0.2, 0.2, 0.114]", "max = [0.2, 0.2, 0.13]"), "solids[0].max",
+             17, "outside the enclosure interior");
+  expect_bad(replace(text, "min = [0.0, 0.0, 0.11]", "min = [0.0, 0.0, 0.09]"), "solids[0].min", 16,
+             "its cell 0 spans");
+  expect_bad(replace(text, "name = \"lid\"", "name = \"solid-1\""), "solids[1].name", 18,
+             "two solids are named 'solid-1'");
+  expect_bad(replace(text, "material = \"steel\"", "materal = \"steel\""), "solids[1].materal", 19,
+             "did you mean 'material'?");
+  expect_bad(replace(text, "min = [0.15, 0.0, 0.0]", "min = [0.15, 0.0]"), "solids[1].min", 20,
+             "expected an array of 3 numbers");
+  expect_bad(replace(text, "max = [0.154, 0.2, 0.11]", ""), "solids[1].max", 18,
+             "missing required key 'max'");
+  // On the cooling plate.
+  expect_bad(replace(text, "[run]", "[cooling_plate]\nthickness = 0.008\n[run]"), "solids[1].min",
+             22, "overlaps the cooling plate");
+  expect_bad(std::string(kValid) + "[solids]\nmaterial = \"mica\"\n", "solids", 13,
+             "expected an array of tables");
+}
+
+TEST_F(Config, OpenFacesOmitWallsAndLetSolidsReachTheFace) {
+  const std::string walled =
+      replace(kValid, "size = [0.2, 0.2, 0.12]",
+              "size = [0.2, 0.2, 0.12]\nwall_thickness = 0.004\nopen_faces = [\"+x\", \"-y\"]");
+  const PackConfig c = load_pack_config(write("pack.toml", walled));
+  const meshes::Enclosure& e = c.pack.enclosure;
+  EXPECT_TRUE(e.is_open(meshes::Direction::kXPlus));
+  EXPECT_TRUE(e.is_open(meshes::Direction::kYMinus));
+  EXPECT_FALSE(e.is_open(meshes::Direction::kXMinus));
+  EXPECT_FALSE(e.is_open(meshes::Direction::kZPlus));
+  const meshes::VoxelModel model = build_voxel_model(c);
+  const int steel = model.material_id("steel");
+  const int nx = model.shape.nx, ny = model.shape.ny;
+  EXPECT_EQ(model.material[std::size_t(model.index(0, ny / 2, 15))], steel);       // -x wall
+  EXPECT_EQ(model.material[std::size_t(model.index(nx - 1, ny / 2, 15))], 0);      // +x open
+  EXPECT_EQ(model.material[std::size_t(model.index(nx / 2, 0, 15))], 0);           // -y open
+  EXPECT_EQ(model.material[std::size_t(model.index(nx / 2, ny - 1, 15))], steel);  // +y wall
+  // A solid may fill an open face's wall; on a walled face it is outside the interior.
+  const std::string port =
+      "[[solids]]\nmaterial = \"steel\"\nmin = [0.196, 0.0, 0.004]\n"
+      "max = [0.2, 0.196, 0.06]\n";
+  EXPECT_NO_THROW(build_voxel_model(load_pack_config(write("pack.toml", walled + port))));
+  expect_bad(replace(walled, "\"+x\", ", "") + port, "solids[0].max", 18,
+             "outside the enclosure interior");
+  expect_bad(replace(walled, "\"-y\"", "\"-w\""), "enclosure.open_faces", 7,
+             "expected one of +x, -x");
+  expect_bad(replace(walled, "\"-y\"", "\"+x\""), "enclosure.open_faces", 7, "face listed twice");
+  expect_bad(replace(walled, "wall_thickness = 0.004\n", ""), "enclosure.open_faces", 6,
+             "every face is already open");
+  expect_bad(replace(walled, "[\"+x\", \"-y\"]", "\"+x\""), "enclosure.open_faces", 7,
+             "expected an array of faces");
+}
+
 TEST_F(Config, UnknownNamesSuggestTheClosest) {
   expect_bad(replace(kValid, "gap = 0.002",
                      "gap = 0.002\nbarrier = { material = \"aerogl\", "

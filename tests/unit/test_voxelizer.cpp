@@ -3,6 +3,7 @@
 // errors and the memory limit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -415,6 +416,166 @@ TEST(Voxelizer, CoolingPlateOverlapIsRejectedAndPlateIsPainted) {
   const auto problems = find_layout_problems(pack);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].kind, LayoutProblem::Kind::kOverlapsCoolingPlate);
+}
+
+// A walled one-cell pack (2 mm voxels) with an orthotropic sheet material for solids.
+PackDescription walled_cell() {
+  PackDescription pack = one_module("nmc-50ah-prismatic", {1, 1, 1}, {}, 0.01);
+  pack.enclosure.wall_thickness = 0.004;
+  pack.enclosure.wall_material = "steel";
+  MaterialSpec sheet;
+  sheet.name = "sheet";
+  sheet.density = 2000;
+  sheet.heat_capacity = 1000;
+  sheet.conductivity_in_plane = 10;
+  sheet.conductivity_through_plane = 1;
+  pack.materials.push_back(sheet);
+  return pack;
+}
+
+TEST(Voxelizer, SolidsArePaintedAfterTheWallsAndBeforeTheModules) {
+  PackDescription pack = walled_cell();
+  const Box cell = cell_boxes(pack.modules[0])[0];
+  const Box interior = enclosure_interior(pack.enclosure);
+  // A lid plate 2 mm above the cell top, across the interior (through-plane along z), a side wall
+  // beside the cell standing on the floor (through-plane along x), and a steel block painted
+  // over part of the lid (the later solid wins).
+  Solid lid{"lid", "sheet", interior};
+  lid.box.lo[2] = cell.hi[2] + 0.002;
+  lid.box.hi[2] = cell.hi[2] + 0.004;
+  Solid side{"side", "sheet", interior};
+  side.box.hi[0] = interior.lo[0] + 0.004;
+  side.box.hi[2] = cell.hi[2];
+  Solid block{"block", "steel", lid.box};
+  block.box.hi[0] = interior.lo[0] + 0.01;
+  pack.solids = {lid, side, block};
+  ASSERT_TRUE(find_layout_problems(pack).empty());
+  const VoxelModel model = voxelize(pack, voxels(0.002));
+  const int flat = model.material_id("sheet[through=z]");
+  const int upright = model.material_id("sheet[through=x]");
+  const int steel = model.material_id("steel");
+  ASSERT_GE(flat, 0);
+  ASSERT_GE(upright, 0);
+  EXPECT_EQ(model.materials[std::size_t(flat)].conductivity[2], 1.0);
+  EXPECT_EQ(model.materials[std::size_t(flat)].conductivity[0], 10.0);
+  EXPECT_EQ(model.materials[std::size_t(upright)].conductivity[0], 1.0);
+  auto at = [&model](double x, double y, double z) {
+    const int i = int(x / model.spacing.dx), j = int(y / model.spacing.dy),
+              k = int(z / model.spacing.dz);
+    return int(model.material[std::size_t(model.index(i, j, k))]);
+  };
+  const Vec3 c = cell.centre();
+  const double lid_z = lid.box.centre()[2];
+  EXPECT_EQ(at(c[0], c[1], lid_z), flat);                            // the lid over the cell
+  EXPECT_EQ(at(c[0], c[1], cell.hi[2] + 0.001), 0);                  // gas in the headspace
+  EXPECT_EQ(at(interior.lo[0] + 0.005, c[1], lid_z), steel);         // the block over the lid
+  EXPECT_EQ(at(interior.lo[0] + 0.001, c[1], c[2]), upright);        // the side wall
+  EXPECT_EQ(at(0.001, c[1], lid_z), steel);                          // the -x wall, unpainted
+  EXPECT_EQ(at(c[0], c[1], pack.enclosure.size[2] - 0.001), steel);  // the top wall
+  // The lid fills the voxels whose centres lie in it and not in the block.
+  std::int64_t lid_voxels = 0;
+  for (std::uint8_t m : model.material) lid_voxels += m == flat;
+  const auto centres = [](double lo, double hi, double h, int n) {
+    std::int64_t count = 0;
+    for (int i = 0; i < n; ++i) count += (i + 0.5) * h >= lo && (i + 0.5) * h < hi;
+    return count;
+  };
+  const std::int64_t expected =
+      centres(block.box.hi[0], lid.box.hi[0], model.spacing.dx, model.shape.nx) *
+      centres(lid.box.lo[1], lid.box.hi[1], model.spacing.dy, model.shape.ny) *
+      centres(lid.box.lo[2], lid.box.hi[2], model.spacing.dz, model.shape.nz);
+  EXPECT_GT(expected, 0);
+  EXPECT_EQ(lid_voxels, expected);
+  EXPECT_EQ(model.cells.size(), 1u);
+  EXPECT_EQ(model.cells[0].voxel_count,
+            voxelize(walled_cell(), voxels(0.002)).cells[0].voxel_count);
+}
+
+TEST(Voxelizer, SolidsMustLieInsideTheWallsAndOffThePlateAndTheCells) {
+  PackDescription pack = walled_cell();
+  pack.cooling_plate = {"aluminium", 0.004, Direction::kZMinus};
+  const Box cell = cell_boxes(pack.modules[0])[0];
+  const Box interior = enclosure_interior(pack.enclosure);
+  auto kinds = [&pack](const Box& box) {
+    pack.solids = {{"s", "sheet", box}};
+    std::vector<LayoutProblem::Kind> k;
+    for (const LayoutProblem& p : find_layout_problems(pack)) {
+      EXPECT_EQ(p.solid, 0);
+      EXPECT_NE(p.message.find("solid 's'"), std::string::npos) << p.message;
+      k.push_back(p.kind);
+    }
+    return k;
+  };
+  using K = LayoutProblem::Kind;
+  Box over_cell = cell;
+  over_cell.lo[2] = cell.hi[2] - 0.002;  // dips 2 mm into the cell's top
+  over_cell.hi[2] = cell.hi[2] + 0.002;
+  EXPECT_EQ(kinds(over_cell), std::vector<K>{K::kSolidOverlapsModule});
+  EXPECT_EQ(find_layout_problems(pack)[0].cell, 0);
+  Box on_cell = over_cell;
+  on_cell.lo[2] = cell.hi[2];  // resting on the top: touching is fine
+  EXPECT_TRUE(kinds(on_cell).empty());
+  Box in_wall = on_cell;
+  in_wall.hi[0] = pack.enclosure.size[0];  // into the +x wall
+  EXPECT_EQ(kinds(in_wall), std::vector<K>{K::kSolidOutsideEnclosure});
+  Box on_floor = interior;
+  on_floor.hi[0] = interior.lo[0] + 0.004;
+  on_floor.hi[2] = interior.lo[2] + 0.02;  // through the 4 mm cooling plate
+  EXPECT_EQ(kinds(on_floor), std::vector<K>{K::kSolidOverlapsCoolingPlate});
+  pack.solids = {{"s", "sheet", over_cell}};
+  EXPECT_THROW(voxelize(pack, voxels(0.002)), MeshError);
+  // An inverted box is an incomplete description.
+  std::swap(on_cell.lo[1], on_cell.hi[1]);
+  pack.solids = {{"s", "sheet", on_cell}};
+  try {
+    voxelize(pack, voxels(0.002));
+    FAIL() << "inverted solid accepted";
+  } catch (const MeshError& e) {
+    EXPECT_EQ(e.kind(), MeshErrorKind::kDescription);
+    EXPECT_NE(std::string(e.what()).find("max must exceed min along y"), std::string::npos);
+  }
+  // Thinner than half a voxel: no voxels, and a warning says so.
+  Box thin = interior;
+  thin.lo[2] = cell.hi[2] + 0.0041;
+  thin.hi[2] = cell.hi[2] + 0.0049;
+  pack.solids = {{"thin", "sheet", thin}};
+  const VoxelModel model = voxelize(pack, voxels(0.002));
+  const int sheet = model.material_id("sheet[through=z]");
+  EXPECT_EQ(std::count(model.material.begin(), model.material.end(), std::uint8_t(sheet)), 0);
+  EXPECT_TRUE(std::any_of(model.warnings.begin(), model.warnings.end(), [](const std::string& w) {
+    return w.find("solid 'thin'") != std::string::npos;
+  }));
+}
+
+TEST(Voxelizer, OpenFacesHaveNoWallAndTheInteriorReachesThem) {
+  PackDescription pack = walled_cell();
+  pack.cooling_plate = {"aluminium", 0.004, Direction::kZMinus};
+  pack.enclosure.open_faces[std::size_t(Direction::kXPlus)] = true;
+  const Box interior = enclosure_interior(pack.enclosure);
+  EXPECT_EQ(interior.hi[0], pack.enclosure.size[0]);
+  EXPECT_EQ(interior.lo[0], 0.004);
+  EXPECT_EQ(cooling_plate_box(pack).hi[0], pack.enclosure.size[0]);
+  // A solid may now fill the +x wall's place: a port wall below a 10 mm opening at the top.
+  Box port_wall = interior;
+  port_wall.lo[0] = pack.enclosure.size[0] - 0.004;
+  port_wall.lo[2] = cooling_plate_box(pack).hi[2];
+  port_wall.hi[2] = interior.hi[2] - 0.01;
+  pack.solids = {{"port-wall", "steel", port_wall}};
+  ASSERT_TRUE(find_layout_problems(pack).empty());
+  const VoxelModel model = voxelize(pack, voxels(0.002));
+  const int steel = model.material_id("steel");
+  const int plate = model.material_id("aluminium");
+  const int nx = model.shape.nx, ny = model.shape.ny, nz = model.shape.nz;
+  const int j = ny / 2;
+  auto material = [&model](int i, int jj, int k) {
+    return int(model.material[std::size_t(model.index(i, jj, k))]);
+  };
+  EXPECT_EQ(material(0, j, nz / 2), steel);       // -x wall
+  EXPECT_EQ(material(nx - 1, j, nz / 2), steel);  // the port wall at +x
+  EXPECT_EQ(material(nx - 1, j, nz - 3), 0);      // the opening: gas on the model's edge
+  EXPECT_EQ(material(nx - 1, j, nz - 1), steel);  // the top wall still spans the whole x
+  EXPECT_EQ(material(nx - 1, j, 2), plate);       // the cooling plate reaches the open face
+  EXPECT_EQ(material(nx - 1, 0, nz - 3), steel);  // the -y wall too
 }
 
 TEST(Voxelizer, RefusesModelsOverTheMemoryLimitWithTheNumbers) {
