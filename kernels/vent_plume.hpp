@@ -11,7 +11,8 @@
 //               1 - exp(-NTU)), shared among the faces as h A (T_in - T_face); T_out = T_in - Q/C.
 //   radiation   the fire radiates chi_r of its heat from a point source (the point-source model of
 //               fire engineering): a face of area A at distance R, its normal at angle theta to the
-//               source, takes A cos(theta) / (4 pi R^2) of it when it sees the source.
+//               source, takes A cos(theta) / (4 pi R^2) of it when it sees the source, at most
+//               the net exchange with a black flame at T_f, sigma (T_f^4 - T_s^4) A.
 //   oxygen      the fire burns only while its gas region holds oxygen: 13.1 MJ per kg of O2
 //               consumed (Huggett 1980); an open region (one reaching the pack's outside) never
 //               runs out.
@@ -63,6 +64,19 @@ RUNAWAY_HD inline double point_source_share(double area, double cos_theta, doubl
   constexpr double kFourPi = 12.566370614359172;
   if (!(cos_theta > 0.0) || !(distance > 0.0)) return 0.0;
   return area * cos_theta / (kFourPi * distance * distance);
+}
+
+// The most a face of `area` can take from the flame's radiation over dt, J: the net exchange with
+// a black flame at T_f filling its view, sigma (T_f^4 - T_s^4) A dt. The point source's
+// A cos / (4 pi R^2) grows without bound as R -> 0 (a plate just above a vent); a real flame
+// spreads its emission over its surface instead.
+RUNAWAY_HD inline double flame_radiation_limit(double flame_temperature, double surface_temperature,
+                                               double area, double dt) {
+  constexpr double kSigma = 5.670374419e-8;  // W/(m^2 K^4), CODATA 2018 (exact since 2019)
+  const double tf2 = flame_temperature * flame_temperature;
+  const double ts2 = surface_temperature * surface_temperature;
+  const double net = kSigma * (tf2 * tf2 - ts2 * ts2);
+  return net > 0.0 ? net * area * dt : 0.0;
 }
 
 // Combustion heat a gas region's oxygen still allows, J (unlimited for an open region).

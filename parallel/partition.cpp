@@ -172,7 +172,7 @@ host::SimulationInput local_input(const host::SimulationInput& global, const hos
     std::vector<host::PlumeView> views;
     for (const host::PlumeView& r : cell.plume.radiation) {
       const std::int64_t local_voxel = local_index(g, block, r.voxel);
-      if (local_voxel >= 0) views.push_back({local_voxel, r.share});
+      if (local_voxel >= 0) views.push_back({local_voxel, r.share, r.area});
     }
     cell.plume.radiation = std::move(views);
   }

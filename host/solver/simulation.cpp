@@ -295,8 +295,12 @@ void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustio
   }
   for (std::size_t r = 0; r < path.radiation.size(); ++r) {
     const auto slot = std::size_t(plume.radiation_slot[r]);
-    joules[slot] += radiated * path.radiation[r].share;
-    fire[slot] += radiated * path.radiation[r].share;
+    const double q =
+        std::min(radiated * path.radiation[r].share,
+                 kernels::flame_radiation_limit(control.flame_temperature, plume.host_values[slot],
+                                                path.radiation[r].area, dt));
+    joules[slot] += q;
+    fire[slot] += q;
   }
   if (voxels > 0) {
     plume.values.upload(joules.data());

@@ -234,7 +234,7 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
         int(std::floor((source[std::size_t(d)] + kRadiationRange - model.origin[std::size_t(d)]) /
                        h[d])));
   }
-  std::vector<double> share_of_voxel;
+  std::vector<double> share_of_voxel, area_of_voxel;
   std::vector<std::int64_t> target_voxel;
   std::vector<std::int64_t> slot(std::size_t(model.shape.voxel_count()), -1);
   for (int k = box_lo[2]; k <= box_hi[2]; ++k) {
@@ -264,8 +264,10 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
             slot[std::size_t(w)] = std::int64_t(target_voxel.size());
             target_voxel.push_back(w);
             share_of_voxel.push_back(0.0);
+            area_of_voxel.push_back(0.0);
           }
           share_of_voxel[std::size_t(slot[std::size_t(w)])] += share;
+          area_of_voxel[std::size_t(slot[std::size_t(w)])] += area;
           path.radiation_share += share;
         }
       }
@@ -275,7 +277,7 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
   const double scale = path.radiation_share > 1.0 ? 1.0 / path.radiation_share : 1.0;
   path.radiation_share = 0.0;
   for (std::size_t t = 0; t < target_voxel.size(); ++t) {
-    path.radiation.push_back({target_voxel[t], share_of_voxel[t] * scale});
+    path.radiation.push_back({target_voxel[t], share_of_voxel[t] * scale, area_of_voxel[t]});
     path.radiation_share += share_of_voxel[t] * scale;
   }
   return path;

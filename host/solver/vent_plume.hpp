@@ -31,6 +31,7 @@ struct PlumeFace {
 struct PlumeView {
   std::int64_t voxel = 0;
   double share = 0;
+  double area = 0;  // m^2 of its faces that see the flame
 };
 
 struct PlumePath {

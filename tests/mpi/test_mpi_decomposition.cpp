@@ -275,7 +275,7 @@ TEST(Partition, VoxelListsAreSplitAcrossRanksExactlyOnce) {
   host::Trigger heater;
   for (std::int64_t g = 0; g < global.interior_size(); g += 7) {
     in.cells[0].plume.faces.push_back({g, 0, 1.0});
-    in.cells[0].plume.radiation.push_back({g, 1e-3});
+    in.cells[0].plume.radiation.push_back({g, 1e-3, 1e-6});
     heater.voxels.push_back(global.interior_size() - 1 - g);
   }
   in.triggers = {heater};

@@ -50,7 +50,7 @@ SimulationInput heated_cell() {
   for (std::int64_t v = 9 * 100; v < 10 * 100; ++v) {
     plume.faces.push_back({v, 0, 1e-4});  // 100 W/(m^2 K) on a 1 mm^2 face
     plume.node_conductance[0] += 1e-4;
-    plume.radiation.push_back({v, 4e-3});
+    plume.radiation.push_back({v, 4e-3, 1e-6});
   }
   plume.radiation_share = 0.4;
   in.control.end_time = 40;

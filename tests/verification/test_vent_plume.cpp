@@ -42,6 +42,10 @@ TEST(VentPlume, StreamCoolsExponentiallyWhateverTheNodeSplit) {
   // A point source radiates A cos / (4 pi R^2) onto a face: a whole sphere takes all of it.
   EXPECT_NEAR(kernels::point_source_share(4 * M_PI, 1.0, 1.0), 1.0, 1e-15);
   EXPECT_EQ(kernels::point_source_share(1.0, -0.5, 1.0), 0.0);  // the face looks away
+  // A face takes at most the net exchange with a black flame filling its view.
+  EXPECT_NEAR(kernels::flame_radiation_limit(1273.15, 300.0, 1e-4, 0.5),
+              5.670374419e-8 * (std::pow(1273.15, 4) - std::pow(300.0, 4)) * 1e-4 * 0.5, 1e-12);
+  EXPECT_EQ(kernels::flame_radiation_limit(1273.15, 1300.0, 1e-4, 0.5), 0.0);
   EXPECT_EQ(kernels::oxygen_limited_heat(5e6, 0.1, false), 0.1 * kernels::kHeatPerOxygenMass);
   EXPECT_EQ(kernels::oxygen_limited_heat(5e6, 0.1, true), 5e6);
 }
@@ -127,7 +131,7 @@ TEST(VentPlume, VentingBurningCellClosesEnergyWithPlumeAndOxygen) {
         plume.faces.push_back({top, node, 100 * area});
         plume.node_conductance[std::size_t(node)] += 100 * area;
         const std::int64_t wall = (std::int64_t(3) * side + j) * side + 0;  // the x- side
-        if (i == 0) plume.radiation.push_back({wall, 0.4 / side});
+        if (i == 0) plume.radiation.push_back({wall, 0.4 / side, area});
       }
     }
     plume.radiation_share = 0.4;
