@@ -47,7 +47,8 @@ RUNAWAY_HD inline double gap_radiation_share(double g, double h2, double k_cell,
   return share > 1e-12 ? (share < 1.0 ? share : 1.0) : 0.0;  // round-off of a pure-gas face: 0
 }
 
-// The joules each face let into its cell over a step: conducted[m] and radiated[m].
+// The joules each face let into its cell over a step: conducted[m] and radiated[m] (radiated may
+// point `count` entries after conducted, so that one pass of SegmentSums sums both).
 struct SurfaceHeatFlow {
   const CellSurfaceFace* faces;
   const float* conductance_x;
@@ -70,15 +71,16 @@ struct SurfaceHeatFlow {
   }
 };
 
-// Sums values[begin[s] .. begin[s + 1]) into out[s], one segment (a cell's pathway) per index, in
-// order: the same on any thread count.
+// Sums values[begin[s] .. end[s]) into out[s], one segment (a cell's pathway) per index, in order:
+// the same on any thread count.
 struct SegmentSums {
   const Index* begin;
+  const Index* end;
   const double* values;
   CompensatedSum* out;
   RUNAWAY_HD void operator()(Index s) const {
     CompensatedSum sum;
-    for (Index m = begin[s]; m < begin[s + 1]; ++m) sum.add(values[m]);
+    for (Index m = begin[s]; m < end[s]; ++m) sum.add(values[m]);
     out[s] = sum;
   }
 };

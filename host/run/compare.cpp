@@ -181,16 +181,31 @@ std::string compare_csv(const std::vector<RunSummary>& runs) {
       "heat_in_cell_contact_J,heat_in_boundary_J,plume_fire_heat_received_J\n";
   for (const RunSummary& r : runs) {
     for (const CellOutcome& c : r.cells) {
-      out +=
-          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.name, c.name,
-                      c.electrolyte_class, csv_number(c.onset_time), csv_number(c.peak_temperature),
-                      csv_number(c.heat_released), csv_number(c.peak_pressure),
-                      csv_number(c.vented_mass), csv_number(c.vented_gas_mass),
-                      csv_number(c.heat_kept_in_body), csv_number(c.heat_carried_by_ejecta),
-                      csv_number(c.body_share()), csv_number(c.plume_heat_received),
-                      csv_number(c.plume_heat_to_self), csv_number(c.plume_heat_to_other_cells),
-                      csv_number(c.plume_heat_to_enclosure), csv_number(c.plume_heat_carried_out),
-                      csv_number(c.combustion_heat), csv_number(c.unburnt_fuel_heat));
+      const double values[] = {c.onset_time,
+                               c.peak_temperature,
+                               c.heat_released,
+                               c.peak_pressure,
+                               c.vented_mass,
+                               c.vented_gas_mass,
+                               c.heat_kept_in_body,
+                               c.heat_carried_by_ejecta,
+                               c.body_share(),
+                               c.plume_heat_received,
+                               c.plume_heat_to_self,
+                               c.plume_heat_to_other_cells,
+                               c.plume_heat_to_enclosure,
+                               c.plume_heat_carried_out,
+                               c.combustion_heat,
+                               c.unburnt_fuel_heat,
+                               c.heat_in_gas_conduction,
+                               c.heat_in_gap_radiation,
+                               c.heat_in_solid_contact,
+                               c.heat_in_cell_contact,
+                               c.heat_in_boundary,
+                               c.plume_fire_heat_received};
+      out += r.name + "," + c.name + "," + c.electrolyte_class;
+      for (double v : values) out += "," + csv_number(v);
+      out += "\n";
     }
   }
   return out;

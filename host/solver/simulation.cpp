@@ -328,32 +328,22 @@ void Simulation::book_heat_pathways(double dt) {
   const std::size_t cells = input_.cells.size();
   if (cells == 0) return;
   const kernels::ConductionView& v = conduction_.view();
+  double* joules = surface_joules_.data();
   backend_.surface_heat_flow(
       {surface_faces_.data(), v.conductance[0], v.conductance[1], v.conductance[2],
-       conduction_.temperature_data(), conduction_.spacing().volume() * dt,
-       surface_conducted_.data(), surface_radiated_.data()},
+       conduction_.temperature_data(), conduction_.spacing().volume() * dt, joules,
+       joules + surface_face_count_},
       surface_face_count_);
-  const std::size_t segments = cells * kernels::kHeatPathwayCount;
-  std::vector<kernels::CompensatedSum> conducted(segments), radiated(segments);
-  backend_.segment_sums({surface_segments_.data(), surface_conducted_.data(), surface_sums_.data()},
-                        Index(segments));
-  surface_sums_.download(conducted.data());
-  backend_.segment_sums({surface_segments_.data(), surface_radiated_.data(), surface_sums_.data()},
-                        Index(segments));
-  surface_sums_.download(radiated.data());
-  if (domain_.size() > 1) {
-    domain_.sum(conducted.data(), segments);
-    domain_.sum(radiated.data(), segments);
-  }
-  constexpr auto kGas = std::size_t(kernels::HeatPathway::kGasConduction);
-  constexpr auto kRadiation = std::size_t(kernels::HeatPathway::kGapRadiation);
+  const std::size_t pathways = cells * kernels::kHeatPathwayCount;
+  std::vector<kernels::CompensatedSum> sums(pathways);
+  backend_.segment_sums({surface_begin_.data(), surface_end_.data(), joules, surface_sums_.data()},
+                        Index(pathways));
+  surface_sums_.download(sums.data());
+  if (domain_.size() > 1) domain_.sum(sums.data(), pathways);
   for (std::size_t c = 0; c < cells; ++c) {
-    double* heat = records_[c].pathway_heat;
-    const std::size_t first = c * kernels::kHeatPathwayCount;
     for (std::size_t p = 0; p < std::size_t(kernels::kHeatPathwayCount); ++p) {
-      heat[p] += conducted[first + p].value();
+      records_[c].pathway_heat[p] += sums[c * kernels::kHeatPathwayCount + p].value();
     }
-    heat[kRadiation] += radiated[first + kGas].value();
   }
 }
 

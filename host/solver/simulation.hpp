@@ -288,8 +288,8 @@ class Simulation {
   // The cells' surface faces on this rank and their segments (cell x pathway).
   kernels::DeviceArray<kernels::CellSurfaceFace> surface_faces_;
   kernels::Index surface_face_count_ = 0;
-  kernels::DeviceArray<double> surface_conducted_, surface_radiated_;
-  kernels::DeviceArray<kernels::Index> surface_segments_;
+  kernels::DeviceArray<double> surface_joules_;  // conducted, then radiated, per face
+  kernels::DeviceArray<kernels::Index> surface_begin_, surface_end_;  // per cell x pathway
   kernels::DeviceArray<kernels::CompensatedSum> surface_sums_;
   std::vector<double> oxygen_left_;  // kg per gas region
 

@@ -377,16 +377,38 @@ void Simulation::build_heat_pathways() {
     ++segments[std::size_t(f.cell) * kernels::kHeatPathwayCount + std::size_t(f.category) + 1];
   }
   for (std::size_t i = 1; i < segments.size(); ++i) segments[i] += segments[i - 1];
-  surface_face_count_ = Index(faces.size());
-  const std::size_t n = std::max<std::size_t>(faces.size(), 1);
-  surface_faces_ = kernels::DeviceArray<kernels::CellSurfaceFace>(backend_, n);
+  // One pass sums every pathway of every cell: the faces' conducted joules are values [0, F), their
+  // radiated joules [F, 2F); the gap-radiation segment of a cell is its gas faces' radiated range.
+  const auto count = Index(faces.size());
+  const std::size_t pathways = cells * kernels::kHeatPathwayCount;
+  std::vector<Index> begin(pathways), end(pathways);
+  for (std::size_t c = 0; c < cells; ++c) {
+    for (std::size_t p = 0; p < std::size_t(kernels::kHeatPathwayCount); ++p) {
+      const std::size_t at = c * kernels::kHeatPathwayCount + p;
+      begin[at] = segments[at];
+      end[at] = segments[at + 1];
+    }
+    const std::size_t gas =
+        c * kernels::kHeatPathwayCount + std::size_t(kernels::HeatPathway::kGasConduction);
+    const std::size_t radiation =
+        c * kernels::kHeatPathwayCount + std::size_t(kernels::HeatPathway::kGapRadiation);
+    begin[radiation] = count + segments[gas];
+    end[radiation] = count + segments[gas + 1];
+  }
+  surface_face_count_ = count;
+  surface_faces_ = kernels::DeviceArray<kernels::CellSurfaceFace>(
+      backend_, std::max<std::size_t>(faces.size(), 1));
   if (!faces.empty()) surface_faces_.upload(faces.data());
-  surface_conducted_ = kernels::DeviceArray<double>(backend_, n);
-  surface_radiated_ = kernels::DeviceArray<double>(backend_, n);
-  surface_segments_ = kernels::DeviceArray<Index>(backend_, segments.size());
-  surface_segments_.upload(segments.data());
-  surface_sums_ = kernels::DeviceArray<kernels::CompensatedSum>(
-      backend_, std::max<std::size_t>(segments.size() - 1, 1));
+  surface_joules_ =
+      kernels::DeviceArray<double>(backend_, std::max<std::size_t>(2 * faces.size(), 1));
+  surface_begin_ = kernels::DeviceArray<Index>(backend_, std::max<std::size_t>(pathways, 1));
+  surface_end_ = kernels::DeviceArray<Index>(backend_, std::max<std::size_t>(pathways, 1));
+  if (pathways > 0) {
+    surface_begin_.upload(begin.data());
+    surface_end_.upload(end.data());
+  }
+  surface_sums_ =
+      kernels::DeviceArray<kernels::CompensatedSum>(backend_, std::max<std::size_t>(pathways, 1));
 }
 
 // Each cell's event-model parameters (the same function `runaway cell` uses) and its record.

@@ -1,8 +1,11 @@
 // A small coupled problem shared by the simulation tests.
 #pragma once
 
+#include <cmath>
 #include "host/solver/simulation.hpp"
+
 #include "kernels/chemistry.hpp"
+#include "kernels/kinetics.hpp"
 
 namespace runaway::testing {
 
@@ -43,6 +46,22 @@ inline SimulationInput jelly_block(const kernels::Chemistry& chem, int n, bool w
   in.cells = {cell};
   in.control.max_dt = 1.0;
   return in;
+}
+
+// The reaction heat released so far, J, recounted from the converted reactants left in the
+// fields (the books' independent check); voxels outside jelly rolls (NaN progress) count nothing.
+inline double reaction_heat_in_fields(host::Simulation& sim, const kernels::Chemistry& chem) {
+  const double voxel = sim.conduction().spacing().volume();
+  double reactions = 0;
+  for (int i = 0; i < chem.reaction_count; ++i) {
+    const kernels::Reaction& r = chem.reactions[i];
+    const double per_voxel =
+        r.heat_of_reaction * kernels::reactant_content(chem, i) * r.initial_remaining * voxel;
+    for (double progress : sim.progress_field(r.name)) {
+      if (!std::isnan(progress)) reactions += per_voxel * progress;
+    }
+  }
+  return reactions;
 }
 
 }  // namespace runaway::testing

@@ -127,14 +127,15 @@ CellSample make_sample(double time, int cells) {
     sample.vented_gas_mass.push_back(4.0e-4 * time * (c + 1) + 3.0e-11);
     sample.heat_kept_in_body.push_back(7000.0 * time + 0.3 * c);
     sample.heat_carried_by_ejecta.push_back(3000.0 * time + 0.7 * c);
-    int k = 0;
-    for (auto* plume :
-         {&sample.plume_heat_received, &sample.plume_heat_to_self,
-          &sample.plume_heat_to_other_cells, &sample.plume_heat_to_enclosure,
-          &sample.plume_heat_carried_out, &sample.combustion_heat, &sample.unburnt_fuel_heat}) {
-      plume->push_back(100.0 * ++k * time + 0.01 * c);
-    }
     sample.state.push_back(std::int8_t(time > 2.0 ? 2 : 0));
+  }
+  // The series not set above (the plume's and the pathways'): distinct values per series and cell.
+  double series = 0;
+  for (const CellQuantity& q : kCellQuantities) {
+    std::vector<double>& values = sample.*q.values;
+    series += 1;
+    for (int c = int(values.size()); c < cells; ++c)
+      values.push_back(10.0 * series * time + 0.01 * c);
   }
   return sample;
 }

@@ -230,14 +230,7 @@ TEST(CoupledSimulation, VentingCellBalancesElectrolyteAndHeat) {
   ASSERT_FALSE(std::isnan(rec.short_time()));
   ASSERT_FALSE(std::isnan(rec.onset_time()));
   ASSERT_TRUE(kernels::has_event(rec.events, kernels::kEventEjecting));
-  const double voxel = sim.conduction().spacing().volume();
-  double reactions = 0;
-  for (int i = 0; i < chem.reaction_count; ++i) {
-    const kernels::Reaction& r = chem.reactions[i];
-    const double per_voxel =
-        r.heat_of_reaction * kernels::reactant_content(chem, i) * r.initial_remaining * voxel;
-    for (double progress : sim.progress_field(r.name)) reactions += per_voxel * progress;
-  }
+  const double reactions = reaction_heat_in_fields(sim, chem);
   const double gained = sim.conduction().thermal_energy() - e0;
   const double released = reactions + rec.short_circuit_heat();
   std::printf(

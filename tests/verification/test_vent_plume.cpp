@@ -141,16 +141,7 @@ TEST(VentPlume, VentingBurningCellClosesEnergyWithPlumeAndOxygen) {
     const double e0 = sim.conduction().thermal_energy();
     sim.run();
     const host::CellRecord& rec = sim.cells()[0];
-    const double voxel = sim.conduction().spacing().volume();
-    double reactions = 0;
-    for (int i = 0; i < chem.reaction_count; ++i) {
-      const kernels::Reaction& r = chem.reactions[i];
-      const double per_voxel =
-          r.heat_of_reaction * kernels::reactant_content(chem, i) * r.initial_remaining * voxel;
-      for (double progress : sim.progress_field(r.name)) {
-        if (!std::isnan(progress)) reactions += per_voxel * progress;  // NaN: the frame
-      }
-    }
+    const double reactions = reaction_heat_in_fields(sim, chem);
     const double gained = sim.conduction().thermal_energy() - e0;
     const double released = reactions + rec.short_circuit_heat() + rec.combustion_heat;
     const double deposited =
