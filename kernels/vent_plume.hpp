@@ -6,7 +6,9 @@
 //               at the flame temperature T_f, with the air it entrains: capacity rate
 //               C = H_dot / (T_f - T_ambient), W/K (ASSUMED: the plume mixes to T_f at the vent).
 //   path nodes  the stream crosses the path's nodes in order (rise column, then ceiling-jet rings);
-//               at a node of surface conductance UA = sum h A and mean surface temperature Ts it
+//               h follows from a flat-plate correlation at the node's velocity and distance from
+//               the vent; at a node of surface conductance UA = h sum A and mean surface
+//               temperature Ts it
 //               gives Q = C (T_in - Ts)(1 - exp(-UA / C)) (a heat exchanger of effectiveness
 //               1 - exp(-NTU)), shared among the faces as h A (T_in - T_face); T_out = T_in - Q/C.
 //   radiation   the fire radiates chi_r of its heat from a point source (the point-source model of
@@ -77,6 +79,34 @@ RUNAWAY_HD inline double flame_radiation_limit(double flame_temperature, double 
   const double ts2 = surface_temperature * surface_temperature;
   const double net = kSigma * (tf2 * tf2 - ts2 * ts2);
   return net > 0.0 ? net * area * dt : 0.0;
+}
+
+// The plume gas, taken as air at 1200 K (Incropera & DeWitt, Fundamentals of Heat and Mass
+// Transfer, Table A.4; UNVERIFIED transcription): the stream leaves the vent near T_f.
+inline constexpr double kPlumeGasDensity = 0.2902;       // kg/m^3
+inline constexpr double kPlumeGasHeatCapacity = 1179.0;  // J/(kg K)
+inline constexpr double kPlumeGasViscosity = 4.822e-5;   // Pa s
+inline constexpr double kPlumeGasConductivity = 0.0763;  // W/(m K)
+inline constexpr double kPlumeGasPrandtl = 0.745;
+// Where a flat plate's boundary layer turns turbulent, Re_x (Incropera & DeWitt, section 7.2).
+inline constexpr double kTransitionReynolds = 5e5;
+
+// The heat-transfer coefficient, W/(m^2 K), of the stream over a node's surfaces: forced
+// convection over a flat plate at the distance x the gas has run from the vent, at the velocity
+// u = mdot / (rho A_flow) its mass flow has through the node's cross-section. Local Nusselt
+// numbers (Incropera & DeWitt eqs. 7.30 and 7.36): 0.332 Re_x^1/2 Pr^1/3 laminar,
+// 0.0296 Re_x^4/5 Pr^1/3 turbulent. The plate correlation is ASSUMED for the rise column and the
+// ceiling jet alike (an impinging jet transfers more near its stagnation point).
+RUNAWAY_HD inline double plume_heat_transfer_coefficient(double mass_flow, double flow_area,
+                                                         double distance) {
+  if (!(mass_flow > 0.0) || !(flow_area > 0.0) || !(distance > 0.0)) return 0.0;
+  const double velocity = mass_flow / (kPlumeGasDensity * flow_area);
+  const double reynolds = kPlumeGasDensity * velocity * distance / kPlumeGasViscosity;
+  const double prandtl = std::cbrt(kPlumeGasPrandtl);
+  const double nusselt = reynolds < kTransitionReynolds
+                             ? 0.332 * std::sqrt(reynolds) * prandtl
+                             : 0.0296 * std::pow(reynolds, 0.8) * prandtl;
+  return nusselt * kPlumeGasConductivity / distance;
 }
 
 // Combustion heat a gas region's oxygen still allows, J (unlimited for an open region).

@@ -166,7 +166,7 @@ host::SimulationInput local_input(const host::SimulationInput& global, const hos
     std::vector<host::PlumeFace> faces;
     for (const host::PlumeFace& f : cell.plume.faces) {
       const std::int64_t local_voxel = local_index(g, block, f.voxel);
-      if (local_voxel >= 0) faces.push_back({local_voxel, f.node, f.conductance});
+      if (local_voxel >= 0) faces.push_back({local_voxel, f.node, f.area});
     }
     cell.plume.faces = std::move(faces);
     std::vector<host::PlumeView> views;

@@ -249,7 +249,7 @@ void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustio
   const double radiated = control.flame_radiant_fraction * burnt;
   const double enthalpy = ejecta + (burnt - radiated);
   rec.plume_heat_carried_out += enthalpy + radiated;  // less what the faces take, below
-  if (path.node_conductance.empty() && !(path.radiation_share > 0.0)) return;  // on every rank
+  if (path.node_area.empty() && !(path.radiation_share > 0.0)) return;  // on every rank
 
   // The faces' temperatures, and each node's sum of h A T_s over all ranks.
   const auto voxels = kernels::Index(plume.host_values.size());
@@ -258,26 +258,30 @@ void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustio
         {plume.voxels.data(), conduction_.temperature_data(), plume.values.data()}, voxels);
     plume.values.download(plume.host_values.data());
   }
-  const std::size_t nodes = path.node_conductance.size();
+  const std::size_t nodes = path.node_area.size();
   std::vector<kernels::CompensatedSum> node_sum(nodes);
   for (std::size_t f = 0; f < path.faces.size(); ++f) {
     const PlumeFace& face = path.faces[f];
-    node_sum[std::size_t(face.node)].add(face.conductance *
+    node_sum[std::size_t(face.node)].add(face.area *
                                          plume.host_values[std::size_t(plume.face_slot[f])]);
   }
   if (domain_.size() > 1) domain_.sum(node_sum.data(), nodes);
 
-  // The stream, node by node: the temperature it reaches each node with and its face factor.
+  // The stream, node by node: the temperature it reaches each node with, its heat-transfer
+  // coefficient there (its mass flow through the node's cross-section) and the face factor.
   const double capacity = kernels::plume_capacity_rate(enthalpy / dt, control.flame_temperature,
                                                        input_.conduction.initial_temperature);
-  std::vector<double> t_in(nodes), factor(nodes);
+  const double mass_flow = capacity / kernels::kPlumeGasHeatCapacity;
+  std::vector<double> t_in(nodes), factor(nodes), h(nodes);
   double t_gas = control.flame_temperature;
   for (std::size_t n = 0; n < nodes; ++n) {
-    const double ua = path.node_conductance[n];
+    h[n] = kernels::plume_heat_transfer_coefficient(mass_flow, path.node_flow_area[n],
+                                                    path.node_distance[n]);
+    const double ua = h[n] * path.node_area[n];
     t_in[n] = t_gas;
     factor[n] = kernels::plume_face_factor(capacity, ua);
     if (capacity > 0.0) {
-      t_gas -= kernels::plume_node_heat(capacity, t_gas, ua, node_sum[n].value()) / capacity;
+      t_gas -= kernels::plume_node_heat(capacity, t_gas, ua, h[n] * node_sum[n].value()) / capacity;
     }
   }
 
@@ -289,7 +293,7 @@ void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustio
     const PlumeFace& face = path.faces[f];
     const auto slot = std::size_t(plume.face_slot[f]);
     const auto n = std::size_t(face.node);
-    const double q = dt * factor[n] * face.conductance * (t_in[n] - plume.host_values[slot]);
+    const double q = dt * factor[n] * h[n] * face.area * (t_in[n] - plume.host_values[slot]);
     joules[slot] += q;
     fire[slot] += fire_in_stream * q;
   }

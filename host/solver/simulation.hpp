@@ -71,13 +71,11 @@ struct SimulationControl {
   // 0 integrates every voxel every step.
   double quiet_rate = 1e-6;  // K/s
   // The vent plume (docs/physics.md "The vent plume"): ASSUMED values, no measured source found.
-  // It leaves the vent at 1273 K, the order of vent-flame temperatures, and heats the surfaces
-  // along its path with 100 W/(m^2 K), an effective convective + radiative coefficient
-  // (eps sigma 4 T^3 at ~900 K is ~130). Its fire radiates 0.3 of its heat from a point source:
-  // hydrocarbon flames radiate 0.2-0.4 (fire-engineering handbooks' typical range).
-  double flame_temperature = 1273.15;            // K
-  double flame_heat_transfer_coefficient = 100;  // W/(m^2 K)
-  double flame_radiant_fraction = 0.3;           // chi_r
+  // It leaves the vent at 1273 K, the order of vent-flame temperatures (its heat transfer along
+  // the path follows a correlation, kernels/vent_plume.hpp). Its fire radiates 0.3 of its heat
+  // from a point source: hydrocarbon flames radiate 0.2-0.4 (fire-engineering handbooks' range).
+  double flame_temperature = 1273.15;   // K
+  double flame_radiant_fraction = 0.3;  // chi_r
 };
 
 // Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].

@@ -116,8 +116,7 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
     CellSetup setup;
     setup.name = cell.type_name + "#" + std::to_string(cell.id);
     setup.stored_energy = cell.stored_energy();
-    setup.plume =
-        trace_plume_path(model, cell, in.control.flame_heat_transfer_coefficient, region_of_voxel);
+    setup.plume = trace_plume_path(model, cell, region_of_voxel);
     // Cell-level data (separator, vent, combustion) from the first slot of its chemistry.
     setup.chemistry_slot = -1;
     for (std::size_t m = 0; m < model.materials.size(); ++m) {

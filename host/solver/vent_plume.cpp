@@ -97,7 +97,6 @@ std::vector<GasRegion> find_gas_regions(const meshes::VoxelModel& model,
 }
 
 PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellInfo& cell,
-                           double heat_transfer_coefficient,
                            const std::vector<std::int32_t>& region_of_voxel) {
   PlumePath path;
   const int a = meshes::axis_of(cell.vent_direction);
@@ -185,10 +184,21 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
     path.ceiling_rings = int(nodes.size()) - path.rise_layers;
   }
 
-  // Faces between path gas and solids: h A each.
+  // Faces between path gas and solids, and each node's flow cross-section and distance: the rise
+  // flows along `up` (length h_up per layer), the rings across it (the mean in-plane edge).
   const double h[3] = {model.spacing.dx, model.spacing.dy, model.spacing.dz};
-  path.node_conductance.assign(nodes.size(), 0.0);
+  const double across = 0.5 * (h[b] + h[c]);
+  const double rise_height = path.rise_layers * h[a];
+  path.node_area.assign(nodes.size(), 0.0);
+  path.node_flow_area.assign(nodes.size(), 0.0);
+  path.node_distance.assign(nodes.size(), 0.0);
   for (std::size_t n = 0; n < nodes.size(); ++n) {
+    const bool rising = int(n) < path.rise_layers;
+    const double length = rising ? h[a] : across;
+    path.node_flow_area[n] = double(nodes[n].size()) * model.spacing.volume() / length;
+    path.node_distance[n] =
+        rising ? (double(n) + 0.5) * h[a]
+               : rise_height + (double(n - std::size_t(path.rise_layers)) + 0.5) * across;
     for (std::int64_t v : nodes[n]) {
       const Voxel p = voxel_of(model, v);
       for (int f = 0; f < 6; ++f) {
@@ -198,8 +208,8 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
         if (is_gas_voxel(model, w)) continue;
         const int d = f / 2;
         const double area = h[(d + 1) % 3] * h[(d + 2) % 3];
-        path.faces.push_back({w, int(n), heat_transfer_coefficient * area});
-        path.node_conductance[n] += heat_transfer_coefficient * area;
+        path.faces.push_back({w, int(n), area});
+        path.node_area[n] += area;
       }
     }
   }

@@ -6,7 +6,8 @@
 //                below the ceiling (breadth-first in that plane), each with the gas below it down
 //                to the vent's level: the jet fills a shallow headspace (ASSUMED well mixed over
 //                its depth);
-//   faces        every face between a path voxel and a solid voxel is a surface the stream heats;
+//   faces        every face between a path voxel and a solid voxel is a surface the stream heats,
+//                with h from a flat-plate correlation at the node's velocity and distance;
 //   radiation    the faces that see the flame's point source (the centre of the flame region) in
 //                a straight line through gas, within kRadiationRange.
 // Gas regions (connected gas voxels) hold the oxygen the fires share; one that reaches the
@@ -20,11 +21,11 @@
 
 namespace runaway::host {
 
-// A surface the stream heats: the solid voxel, the path node whose gas touches it, h A (W/K).
+// A surface the stream heats: the solid voxel, the path node whose gas touches it, its area.
 struct PlumeFace {
   std::int64_t voxel = 0;  // interior index (global until a run is split)
   int node = 0;
-  double conductance = 0;  // W/K
+  double area = 0;  // m^2
 };
 
 // A surface that sees the flame: the share of the radiated heat it takes.
@@ -35,13 +36,18 @@ struct PlumeView {
 };
 
 struct PlumePath {
-  std::vector<PlumeFace> faces;          // this rank's
-  std::vector<double> node_conductance;  // W/K per node, of the whole path
-  std::vector<PlumeView> radiation;      // this rank's
-  double radiation_share = 0;            // sum over the whole path (<= 1)
-  int gas_region = -1;                   // the region its fire draws oxygen from; -1: none
-  int rise_layers = 0;                   // gas layers of the rise column
-  int ceiling_rings = 0;                 // rings of the ceiling jet (0: it leaves through the top)
+  std::vector<PlumeFace> faces;  // this rank's
+  // Per node, of the whole path: the area of the faces it touches (m^2), the cross-section its
+  // gas flows through (its volume over its length along the flow, m^2) and its distance from the
+  // vent along the path (m): what the heat-transfer correlation needs.
+  std::vector<double> node_area;
+  std::vector<double> node_flow_area;
+  std::vector<double> node_distance;
+  std::vector<PlumeView> radiation;  // this rank's
+  double radiation_share = 0;        // sum over the whole path (<= 1)
+  int gas_region = -1;               // the region its fire draws oxygen from; -1: none
+  int rise_layers = 0;               // gas layers of the rise column
+  int ceiling_rings = 0;             // rings of the ceiling jet (0: it leaves through the top)
 };
 
 struct GasRegion {
@@ -62,9 +68,8 @@ bool is_gas_voxel(const meshes::VoxelModel& model, std::int64_t v);
 std::vector<GasRegion> find_gas_regions(const meshes::VoxelModel& model,
                                         std::vector<std::int32_t>* region_of_voxel);
 
-// Traces cell `cell`'s plume path; h is the surfaces' heat-transfer coefficient, W/(m^2 K).
+// Traces cell `cell`'s plume path.
 PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellInfo& cell,
-                           double heat_transfer_coefficient,
                            const std::vector<std::int32_t>& region_of_voxel);
 
 }  // namespace runaway::host

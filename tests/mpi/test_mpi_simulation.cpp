@@ -46,10 +46,12 @@ SimulationInput heated_cell() {
   in.triggers = {heater};
   // The plume heats the frame's top layer, one node; its fire radiates onto the same layer.
   host::PlumePath& plume = in.cells[0].plume;
-  plume.node_conductance = {0.0};
+  plume.node_area = {0.0};
+  plume.node_flow_area = {1e-4};  // a 1 cm^2 column
+  plume.node_distance = {5e-3};
   for (std::int64_t v = 9 * 100; v < 10 * 100; ++v) {
-    plume.faces.push_back({v, 0, 1e-4});  // 100 W/(m^2 K) on a 1 mm^2 face
-    plume.node_conductance[0] += 1e-4;
+    plume.faces.push_back({v, 0, 1e-6});  // 1 mm^2 faces
+    plume.node_area[0] += 1e-6;
     plume.radiation.push_back({v, 4e-3, 1e-6});
   }
   plume.radiation_share = 0.4;

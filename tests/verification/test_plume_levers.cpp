@@ -34,20 +34,20 @@ Traced trace(const std::string& example, int cell) {
   t.model = host::build_voxel_model(t.config);
   std::vector<std::int32_t> region;
   t.regions = host::find_gas_regions(t.model, &region);
-  t.path = host::trace_plume_path(t.model, t.model.cells[std::size_t(cell)], 100.0, region);
+  t.path = host::trace_plume_path(t.model, t.model.cells[std::size_t(cell)], region);
   if (t.path.gas_region >= 0) t.open = t.regions[std::size_t(t.path.gas_region)].open;
   t.solid.assign(t.config.pack.solids.size(), 0.0);
   std::vector<char> touched(t.model.cells.size(), 0);
   for (const host::PlumeFace& f : t.path.faces) {
-    t.total += f.conductance;
+    t.total += f.area;
     const std::int32_t owner = t.model.cell[std::size_t(f.voxel)];
     if (owner == cell) {
-      t.self += f.conductance;
+      t.self += f.area;
     } else if (owner >= 0) {
-      t.neighbours += f.conductance;
+      t.neighbours += f.area;
       touched[std::size_t(owner)] = 1;
     } else {
-      t.enclosure += f.conductance;
+      t.enclosure += f.area;
       const std::int64_t nx = t.model.shape.nx, ny = t.model.shape.ny;
       const meshes::Vec3 c =
           t.model.centre(int(f.voxel % nx), int(f.voxel / nx % ny), int(f.voxel / (nx * ny)));
@@ -55,14 +55,15 @@ Traced trace(const std::string& example, int cell) {
         const meshes::Box& b = t.config.pack.solids[s].box;
         bool in = true;
         for (std::size_t a = 0; a < 3; ++a) in = in && c[a] >= b.lo[a] && c[a] < b.hi[a];
-        if (in) t.solid[s] += f.conductance;
+        if (in) t.solid[s] += f.area;
       }
     }
   }
   for (char c : touched) t.neighbour_cells += c;
   std::printf(
       "%s, cell %d: region %s (%.3g L, O2 %.3g g), rise %d layers, %d ceiling rings, %zu faces, "
-      "UA %.4g W/K: on itself %.1f %%, on %d other cells %.1f %%, on the enclosure %.1f %%\n",
+      "face area %.4g m^2: on itself %.1f %%, on %d other cells %.1f %%, on the enclosure %.1f "
+      "%%\n",
       example.c_str(), cell, t.open ? "open" : "sealed",
       t.path.gas_region >= 0 ? 1e3 * t.regions[std::size_t(t.path.gas_region)].volume : 0.0,
       t.path.gas_region >= 0 ? 1e3 * t.regions[std::size_t(t.path.gas_region)].oxygen_mass : 0.0,
@@ -70,8 +71,8 @@ Traced trace(const std::string& example, int cell) {
       100 * t.self / t.total, t.neighbour_cells, 100 * t.neighbours / t.total,
       100 * t.enclosure / t.total);
   for (std::size_t s = 0; s < t.solid.size(); ++s) {
-    std::printf("  solid '%s': %.1f %% of the path's UA\n", t.config.pack.solids[s].name.c_str(),
-                100 * t.solid[s] / t.total);
+    std::printf("  solid '%s': %.1f %% of the path's face area\n",
+                t.config.pack.solids[s].name.c_str(), 100 * t.solid[s] / t.total);
   }
   return t;
 }

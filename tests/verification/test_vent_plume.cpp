@@ -42,6 +42,23 @@ TEST(VentPlume, StreamCoolsExponentiallyWhateverTheNodeSplit) {
   // A point source radiates A cos / (4 pi R^2) onto a face: a whole sphere takes all of it.
   EXPECT_NEAR(kernels::point_source_share(4 * M_PI, 1.0, 1.0), 1.0, 1e-15);
   EXPECT_EQ(kernels::point_source_share(1.0, -0.5, 1.0), 0.0);  // the face looks away
+  // The flat-plate correlation: laminar 0.332 Re^1/2 Pr^1/3 k / x below Re_x = 5e5, turbulent
+  // 0.0296 Re^4/5 Pr^1/3 k / x above; hand values for 15 g/s through 4 cm^2 at 1 cm, and through
+  // 4 cm^2 at 1 m.
+  {
+    const double u = 0.015 / (kernels::kPlumeGasDensity * 4e-4);
+    const double re = kernels::kPlumeGasDensity * u * 0.01 / kernels::kPlumeGasViscosity;
+    ASSERT_LT(re, kernels::kTransitionReynolds);
+    const double laminar = 0.332 * std::sqrt(re) * std::cbrt(0.745) * 0.0763 / 0.01;
+    EXPECT_NEAR(kernels::plume_heat_transfer_coefficient(0.015, 4e-4, 0.01), laminar,
+                1e-12 * laminar);
+    const double re_far = re * 100.0;
+    ASSERT_GT(re_far, kernels::kTransitionReynolds);
+    const double turbulent = 0.0296 * std::pow(re_far, 0.8) * std::cbrt(0.745) * 0.0763 / 1.0;
+    EXPECT_NEAR(kernels::plume_heat_transfer_coefficient(0.015, 4e-4, 1.0), turbulent,
+                1e-12 * turbulent);
+    EXPECT_EQ(kernels::plume_heat_transfer_coefficient(0.0, 4e-4, 0.01), 0.0);  // no flow
+  }
   // A face takes at most the net exchange with a black flame filling its view.
   EXPECT_NEAR(kernels::flame_radiation_limit(1273.15, 300.0, 1e-4, 0.5),
               5.670374419e-8 * (std::pow(1273.15, 4) - std::pow(300.0, 4)) * 1e-4 * 0.5, 1e-12);
@@ -64,7 +81,7 @@ TEST(VentPlume, OpenModuleRadiatesOntoBothNeighboursAndLeavesThroughTheTop) {
   const std::vector<host::GasRegion> regions = host::find_gas_regions(model, &region);
   const int middle = 5;
   const host::PlumePath path =
-      host::trace_plume_path(model, model.cells[std::size_t(middle)], 100.0, region);
+      host::trace_plume_path(model, model.cells[std::size_t(middle)], region);
   ASSERT_GE(path.gas_region, 0);
   EXPECT_TRUE(regions[std::size_t(path.gas_region)].open);
   EXPECT_GT(path.rise_layers, 0);
@@ -90,7 +107,7 @@ TEST(VentPlume, SealedEnclosureTurnsThePlumeIntoACeilingJetWithFiniteOxygen) {
                      "module.position=[0.0185, 0.016, 0.012]"});  // on the plate the floor lifts
   std::vector<std::int32_t> region;
   const std::vector<host::GasRegion> regions = host::find_gas_regions(model, &region);
-  const host::PlumePath path = host::trace_plume_path(model, model.cells[5], 100.0, region);
+  const host::PlumePath path = host::trace_plume_path(model, model.cells[5], region);
   ASSERT_GE(path.gas_region, 0);
   const host::GasRegion& gas = regions[std::size_t(path.gas_region)];
   EXPECT_FALSE(gas.open);
@@ -101,7 +118,7 @@ TEST(VentPlume, SealedEnclosureTurnsThePlumeIntoACeilingJetWithFiniteOxygen) {
   double neighbour = 0;
   for (const host::PlumeFace& f : path.faces) {
     if (model.cell[std::size_t(f.voxel)] == 4 || model.cell[std::size_t(f.voxel)] == 6) {
-      neighbour += f.conductance;
+      neighbour += f.area;
     }
   }
   EXPECT_GT(neighbour, 0.0);  // the jet touches the neighbours' tops
@@ -123,13 +140,15 @@ TEST(VentPlume, VentingBurningCellClosesEnergyWithPlumeAndOxygen) {
     in.control.max_dt = 0.1;
     host::PlumePath& plume = in.cells[0].plume;
     const double area = 4e-6;  // 2 mm voxels
-    plume.node_conductance = {0.0, 0.0};
+    plume.node_area = {0.0, 0.0};
+    plume.node_flow_area = {4e-4, 8e-4};  // a 2 x 2 cm column, then a wider spread
+    plume.node_distance = {5e-3, 2e-2};
     for (int j = 0; j < side; ++j) {
       for (int i = 0; i < side; ++i) {
         const std::int64_t top = (std::int64_t(side - 1) * side + j) * side + i;
         const int node = j < side / 2 ? 0 : 1;
-        plume.faces.push_back({top, node, 100 * area});
-        plume.node_conductance[std::size_t(node)] += 100 * area;
+        plume.faces.push_back({top, node, area});
+        plume.node_area[std::size_t(node)] += area;
         const std::int64_t wall = (std::int64_t(3) * side + j) * side + 0;  // the x- side
         if (i == 0) plume.radiation.push_back({wall, 0.4 / side, area});
       }
