@@ -23,6 +23,7 @@
 
 #include <cmath>
 
+#include "kernels/conduction.hpp"  // kStefanBoltzmann
 #include "kernels/grid.hpp"
 #include "kernels/hd.hpp"
 
@@ -74,10 +75,9 @@ RUNAWAY_HD inline double point_source_share(double area, double cos_theta, doubl
 // spreads its emission over its surface instead.
 RUNAWAY_HD inline double flame_radiation_limit(double flame_temperature, double surface_temperature,
                                                double area, double dt) {
-  constexpr double kSigma = 5.670374419e-8;  // W/(m^2 K^4), CODATA 2018 (exact since 2019)
   const double tf2 = flame_temperature * flame_temperature;
   const double ts2 = surface_temperature * surface_temperature;
-  const double net = kSigma * (tf2 * tf2 - ts2 * ts2);
+  const double net = kStefanBoltzmann * (tf2 * tf2 - ts2 * ts2);
   return net > 0.0 ? net * area * dt : 0.0;
 }
 

