@@ -104,13 +104,15 @@ void check_output_dir(const fs::path& dir, const std::vector<SweepCase>& planned
 
 BatchSummary run_batch(const BatchOptions& options) {
   const Sweep sweep = load_sweep(options.sweep_file);
-  const std::vector<SweepCase> cases = plan_cases(sweep);
-  const int invalid = int(std::count_if(cases.begin(), cases.end(),
-                                        [](const SweepCase& c) { return !c.invalid.empty(); }));
+  CasePlan plan;
+  plan.input_file = sweep.file;
+  plan.input_copy = kSweepCopy;
+  plan.input_text = sweep.text;
+  plan.cases = plan_cases(sweep);
   if (options.dry_run) {
-    fmt::print("{}: {} cases ({}), base {}\n", sweep.file.string(), cases.size(),
+    fmt::print("{}: {} cases ({}), base {}\n", sweep.file.string(), plan.cases.size(),
                sweep.mode == SweepMode::kZip ? "zip" : "cartesian", sweep.base.string());
-    for (const SweepCase& c : cases) {
+    for (const SweepCase& c : plan.cases) {
       fmt::print("  {}\n", c.directory);
       if (!c.invalid.empty()) fmt::print("      invalid: {}\n", c.invalid);
       for (std::size_t e = sweep.fixed.size(); e < c.edits.size(); ++e) {
@@ -122,6 +124,16 @@ BatchSummary run_batch(const BatchOptions& options) {
     }
     return {};
   }
+  for (const SweepCase& c : plan.cases) plan.case_files.push_back(case_toml(sweep, c));
+  BatchSummary summary = run_cases(plan, options);
+  if (!options.slurm) check_batch_finished(summary);
+  return summary;
+}
+
+BatchSummary run_cases(const CasePlan& plan, const BatchOptions& options) {
+  const std::vector<SweepCase>& cases = plan.cases;
+  const int invalid = int(std::count_if(cases.begin(), cases.end(),
+                                        [](const SweepCase& c) { return !c.invalid.empty(); }));
   if (options.output_dir.empty()) {
     throw bad_input("say where the cases go: -o DIR", ErrorContext{"", 0, "--output", ""});
   }
@@ -131,13 +143,14 @@ BatchSummary run_batch(const BatchOptions& options) {
 
   // The case directories, each with its case.toml (kept as is when unchanged).
   fs::create_directories(dir);
-  const std::string sweep_path = fs::absolute(sweep.file).lexically_normal().string();
-  io::write_file_atomically(dir / kSweepCopy,
-                            "# A copy of " + sweep_path + ", run by runaway batch\n" + sweep.text);
-  for (const SweepCase& c : cases) {
+  const std::string input_path = fs::absolute(plan.input_file).lexically_normal().string();
+  io::write_file_atomically(dir / plan.input_copy, "# A copy of " + input_path + ", run by runaway " +
+                                                       plan.command + "\n" + plan.input_text);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const SweepCase& c = cases[i];
     const fs::path case_dir = dir / c.directory;
     fs::create_directories(case_dir);
-    const std::string text = case_toml(sweep, c);
+    const std::string& text = plan.case_files.at(i);
     if (!fs::exists(case_dir / kCaseFile) || read_text(case_dir / kCaseFile) != text) {
       io::write_file_atomically(case_dir / kCaseFile, text);
     }
@@ -153,13 +166,14 @@ BatchSummary run_batch(const BatchOptions& options) {
 
   if (options.slurm) {
     if (runnable == 0) throw bad_input("every case is invalid: nothing to run");
-    io::write_file_atomically(dir / kSlurmFile,
-                              slurm_script(dir, options.executable, runnable, sweep_path));
+    io::write_file_atomically(
+        dir / kSlurmFile, slurm_script(dir, options.executable, runnable, input_path, plan.command));
     fmt::print(
-        "runaway batch: {} cases in {}{}\n  submit:      sbatch {}\n  afterwards:  runaway batch "
+        "runaway {}: {} cases in {}{}\n  submit:      sbatch {}\n  afterwards:  runaway {} "
         "--collect {}\n",
-        runnable, dir.string(), invalid ? fmt::format(" ({} invalid, not run)", invalid) : "",
-        (dir / kSlurmFile).string(), dir.string());
+        plan.command, runnable, dir.string(),
+        invalid ? fmt::format(" ({} invalid, not run)", invalid) : "", (dir / kSlurmFile).string(),
+        plan.command, dir.string());
     return collect_batch(dir);
   }
 
@@ -178,8 +192,8 @@ BatchSummary run_batch(const BatchOptions& options) {
     }
   }
   fmt::print(
-      "runaway batch: {} cases in {}: {} to run, {} already done{}; {} at once{}\n", cases.size(),
-      dir.string(), queue.size(), done_before,
+      "runaway {}: {} cases in {}: {} to run, {} already done{}; {} at once{}\n", plan.command,
+      cases.size(), dir.string(), queue.size(), done_before,
       invalid ? fmt::format(", {} invalid (not run)", invalid) : "", jobs,
       gpus.empty()
           ? std::string(", CPU only")
@@ -192,8 +206,8 @@ BatchSummary run_batch(const BatchOptions& options) {
   const auto stopping = [] { return batch_signal() != 0; };
   std::size_t next = 0, finished = 0;
   const auto report = [&](const fs::path& case_dir, const std::string& outcome_text) {
-    fmt::print("[{:>{}}/{}] {} {}\n", ++finished, std::to_string(queue.size()).size(), queue.size(),
-               case_dir.filename().string(), outcome_text);
+    fmt::print("[{:>{}}/{}] {} {}\n", ++finished, std::to_string(queue.size()).size(),
+               queue.size(), case_dir.filename().string(), outcome_text);
     std::fflush(stdout);
   };
   while (processes.running() > 0 || (next < queue.size() && !stopping())) {
@@ -214,10 +228,12 @@ BatchSummary run_batch(const BatchOptions& options) {
 
   BatchSummary summary = collect_batch(dir);
   write_summary(dir, summary);
-  fmt::print("\n{:<60} {:<10} {}\n", "case", "status", "verdict or error");
-  for (const CaseResult& c : summary.cases) {
-    fmt::print("{:<60} {:<10} {}\n", c.directory, c.status,
-               c.summary ? c.summary->verdict : c.error);
+  if (plan.command == "batch") {  // a study prints its answers instead (runaway uq)
+    fmt::print("\n{:<60} {:<10} {}\n", "case", "status", "verdict or error");
+    for (const CaseResult& c : summary.cases) {
+      fmt::print("{:<60} {:<10} {}\n", c.directory, c.status,
+                 c.summary ? c.summary->verdict : c.error);
+    }
   }
   fmt::print(
       "\nsummary: {} and summary.h5 ({} done, {} failed{}{})\n", (dir / "summary.csv").string(),
@@ -227,6 +243,10 @@ BatchSummary run_batch(const BatchOptions& options) {
           ? fmt::format(", {} unfinished", summary.count("unfinished") + summary.count("not_run"))
           : "");
   std::fflush(stdout);
+  return summary;
+}
+
+void check_batch_finished(const BatchSummary& summary) {
   if (const int signal = batch_signal()) {
     throw runtime_error(fmt::format(
         "batch interrupted by {}; run the same command again to continue (finished cases are "
@@ -239,7 +259,6 @@ BatchSummary run_batch(const BatchOptions& options) {
                     "error.txt); the others finished",
                     summary.count("failed"), summary.cases.size()));
   }
-  return summary;
 }
 
 }  // namespace runaway::host

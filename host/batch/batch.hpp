@@ -109,6 +109,29 @@ struct BatchSummary {
   int count(const std::string& status) const;
 };
 
+// Cases planned by a sweep or an uncertainty study (`runaway uq`, docs/uq.md), ready to run.
+struct CasePlan {
+  std::string command = "batch";  // the runaway subcommand, in messages and the Slurm script
+  std::filesystem::path input_file;  // the sweep or study file
+  std::string input_copy;            // its copy in the output directory: "sweep.toml"
+  std::string input_text;
+  std::vector<SweepCase> cases;
+  std::vector<std::string> case_files;  // case.toml of each case (read_case_toml reads them)
+};
+
+// Runs (or with options.slurm, prepares) planned cases into options.output_dir as run_batch
+// does, and returns their summary (also written as summary.csv and summary.h5) without
+// throwing for failed or interrupted cases: check_batch_finished() says so afterwards.
+BatchSummary run_cases(const CasePlan& plan, const BatchOptions& options);
+
+// Throws runtime_error when the batch was interrupted (SIGINT/SIGTERM) or cases failed.
+void check_batch_finished(const BatchSummary& summary);
+
+// The config file a case runs: a header naming the base and the edits, then `text` (the base
+// with the edits, as TOML).
+std::string case_config_text(const std::string& base_name, const std::vector<ConfigEdit>& edits,
+                             const std::string& text, const std::string& command = "batch");
+
 // Runs (or with options.slurm, prepares) a sweep into options.output_dir, then writes
 // summary.csv and summary.h5. Cases whose results.h5 is complete are skipped; a case that
 // fails is recorded (error.txt, a `failed` row) while the others go on. Throws bad input for a

@@ -23,20 +23,20 @@ std::string cases_text(const std::vector<SweepCase>& cases, const fs::path& dir)
 }
 
 std::string slurm_script(const fs::path& dir, const fs::path& executable, std::size_t cases,
-                         const fs::path& sweep_file) {
+                         const fs::path& sweep_file, const std::string& command) {
   std::error_code error;
   fs::path binary = fs::read_symlink(executable, error);
   if (error) binary = fs::absolute(executable);
   std::string out = "#!/bin/bash\n";
-  out += "# Slurm job array of the runaway batch sweep " + sweep_file.string() + ":\n";
+  out += "# Slurm job array of `runaway " + command + " " + sweep_file.string() + "`:\n";
   out += "# task i runs line i+1 of cases.txt with `runaway run`, one case and one GPU per task.\n";
   out += "#   submit:      sbatch " + (dir / kSlurmFile).string() + "\n";
-  out += "#   afterwards:  runaway batch --collect " + dir.string() + "\n";
+  out += "#   afterwards:  runaway " + command + " --collect " + dir.string() + "\n";
   out +=
       "# A case whose results.h5 is complete is skipped; one with a checkpoint continues from "
       "it.\n";
   out += "# Add your cluster's --partition, --account and --time below.\n";
-  out += "#SBATCH --job-name=runaway-batch\n";
+  out += "#SBATCH --job-name=runaway-" + command + "\n";
   out += fmt::format("#SBATCH --array=0-{}\n", cases - 1);
   out += "#SBATCH --ntasks=1\n";
   out += "#SBATCH --gres=gpu:1\n";

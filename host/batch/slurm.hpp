@@ -16,8 +16,10 @@ namespace runaway::host {
 std::string cases_text(const std::vector<SweepCase>& cases, const std::filesystem::path& dir);
 
 // DIR/batch.slurm: a job array of `cases` tasks, one case and one GPU each, running
-// `executable` (its link resolved) on the lines of DIR/cases.txt.
+// `executable` (its link resolved) on the lines of DIR/cases.txt; `command` (batch, uq) made
+// them.
 std::string slurm_script(const std::filesystem::path& dir, const std::filesystem::path& executable,
-                         std::size_t cases, const std::filesystem::path& sweep_file);
+                         std::size_t cases, const std::filesystem::path& sweep_file,
+                         const std::string& command = "batch");
 
 }  // namespace runaway::host

@@ -127,14 +127,7 @@ std::vector<SweepCase> plan_cases(const Sweep& sweep) {
     std::string text;
     const auto e = config_error(base, c.edits, base_name, &text);
     if (!e) {
-      std::string header = "# Written by runaway batch (see case.toml): " + base_name +
-                           "\n# with these edits. Change the sweep, not this file.\n";
-      for (const ConfigEdit& edit : c.edits) {
-        header += edit.unset ? "#   unset " : "#   --set ";
-        header += edit.text + "\n";
-      }
-      c.config_text = std::move(header);
-      c.config_text += "\n" + text + "\n";
+      c.config_text = case_config_text(base_name, c.edits, text);
       continue;
     }
     const int blamed = blamed_edit(*e, c.edits);
@@ -153,6 +146,18 @@ std::vector<SweepCase> plan_cases(const Sweep& sweep) {
         blamed >= 0 ? context(c.edits[std::size_t(blamed)]) : ErrorContext{sweep_name, 0, "", ""});
   }
   return cases;
+}
+
+std::string case_config_text(const std::string& base_name, const std::vector<ConfigEdit>& edits,
+                             const std::string& text, const std::string& command) {
+  std::string out = "# Written by runaway " + command + " (see case.toml): " + base_name +
+                    "\n# with these edits. Change the " +
+                    (command == "batch" ? "sweep" : "study") + ", not this file.\n";
+  for (const ConfigEdit& edit : edits) {
+    out += edit.unset ? "#   unset " : "#   --set ";
+    out += edit.text + "\n";
+  }
+  return out + "\n" + text + "\n";
 }
 
 std::vector<std::string> run_arguments(const fs::path& case_dir) {

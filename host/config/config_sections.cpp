@@ -5,6 +5,7 @@
 #include <set>
 
 #include "host/chemistry/chemistry_library.hpp"
+#include "host/config/chemistry_fields.hpp"
 #include "meshes/voxelizer.hpp"
 
 namespace runaway::host::config_detail {
@@ -603,3 +604,28 @@ void parse_triggers(Reader& r, const toml::node* node, PackConfig& config, int c
 }
 
 }  // namespace runaway::host::config_detail
+
+namespace runaway::host {
+
+std::optional<double> chemistry_number(const kernels::Chemistry& chemistry,
+                                       const std::string& key) {
+  using namespace config_detail;
+  for (const ChemistryField& f : kChemistryFields) {
+    if (key == f.key) return chemistry.*f.member;
+  }
+  const std::string prefix = "reactions.";
+  if (key.rfind(prefix, 0) != 0) return std::nullopt;
+  const std::string rest = key.substr(prefix.size());
+  const auto dot = rest.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  for (int i = 0; i < chemistry.reaction_count; ++i) {
+    const kernels::Reaction& reaction = chemistry.reactions[i];
+    if (rest.substr(0, dot) != reaction.name) continue;
+    for (const ReactionNumber& n : kReactionNumbers) {
+      if (rest.substr(dot + 1) == n.key) return reaction.*n.member;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace runaway::host
