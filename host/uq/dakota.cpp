@@ -125,8 +125,10 @@ bool run_dakota_evaluation(const DakotaOptions& options) {
 
   fs::path work = options.work_dir;
   if (work.empty()) {
+    std::string id = params.eval_id;  // "1" or, from hierarchical studies, "1:1"
+    std::replace(id.begin(), id.end(), ':', '.');
     work = fs::absolute(options.parameters).parent_path() /
-           ("runaway_eval" + (params.eval_id.empty() ? "" : "_" + params.eval_id));
+           ("runaway_eval" + (id.empty() ? "" : "_" + id));
   }
   fs::create_directories(work);
   io::write_file_atomically(work / "case.toml", config);

@@ -39,7 +39,7 @@ Points random_points(std::size_t n, std::size_t d, std::uint64_t seed) {
 
 Points sobol_points(std::size_t n, std::size_t d, std::uint64_t skip) {
   boost::random::sobol engine(d);
-  engine.discard((skip + 1) * d);  // each call gives one coordinate; point 0 is the origin
+  engine.discard(skip * d);  // each call gives one coordinate; Boost starts after the origin
   const double scale = std::ldexp(1.0, -64);  // the engine gives 64-bit integers
   Points points(n, std::vector<double>(d));
   for (auto& row : points) {

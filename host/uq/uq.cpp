@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/files.hpp"
 #include "common/text.hpp"
+#include "host/batch/case_files.hpp"
 #include "host/batch/process_pool.hpp"
 #include "host/config/toml_text.hpp"
 #include "host/uq/report_svg.hpp"
@@ -536,6 +537,19 @@ void run_uq(const UqOptions& options) {
   BatchSummary summary;
   if (options.collect) {
     summary = collect_batch(options.output_dir);
+    // The folders must be this study's cases, run with the configs it plans now.
+    for (const CaseResult& c : summary.cases) {
+      const auto planned = std::find_if(
+          plan.cases.cases.begin(), plan.cases.cases.end(),
+          [&](const SweepCase& p) { return p.directory == c.directory; });
+      const fs::path config = config_file(options.output_dir / c.directory);
+      if (planned == plan.cases.cases.end() ||
+          (fs::exists(config) && read_text(config) != planned->config_text)) {
+        throw bad_input(c.directory + " is not a case of " + study.file.string() +
+                            " as it is now (the study or a pack changed since it ran)",
+                        ErrorContext{"", 0, "--collect", options.output_dir.string()});
+      }
+    }
     write_summary(options.output_dir, summary);
   } else {
     summary = run_cases(plan.cases, batch);
