@@ -25,8 +25,10 @@ using runaway::testing::run_cli;
 std::vector<fs::path> example_files() {
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(fs::path(RUNAWAY_SOURCE_DIR) / "examples")) {
-    // Sweep files are not pack configs; test_batch checks them with `batch --dry-run`.
-    const bool sweep = entry.path().filename().string().rfind("sweep_", 0) == 0;
+    // Sweep and study files are not pack configs; test_batch and test_uq check them with
+    // `batch --dry-run` and `uq --dry-run`.
+    const std::string name = entry.path().filename().string();
+    const bool sweep = name.rfind("sweep_", 0) == 0 || name.rfind("uq_", 0) == 0;
     if (entry.path().extension() == ".toml" && !sweep) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());

@@ -194,4 +194,22 @@ TEST_F(Uq, DakotaAdapterWritesResponsesOrFail) {
   EXPECT_NE(read_text(dir_ / "failed_eval" / "error.txt").find("max_memory"), std::string::npos);
 }
 
+// Every examples/uq_*.toml checks against the current examples (they break when a pack they
+// edit changes), and the liquid vs semi-solid study has the documented size.
+TEST(UqExamples, EveryStudyIsValid) {
+  int studies = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(RUNAWAY_SOURCE_DIR) / "examples")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("uq_", 0) != 0 || entry.path().extension() != ".toml") continue;
+    ++studies;
+    const auto r = run_cli("uq '" + entry.path().string() + "' --dry-run");
+    EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.output;
+    if (name == "uq_liquid_vs_semisolid.toml") {
+      EXPECT_NE(r.output.find("20 runs per pack x 2 packs = 40 cases"), std::string::npos)
+          << r.output;
+    }
+  }
+  EXPECT_GE(studies, 1);
+}
+
 }  // namespace
