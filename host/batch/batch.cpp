@@ -144,8 +144,9 @@ BatchSummary run_cases(const CasePlan& plan, const BatchOptions& options) {
   // The case directories, each with its case.toml (kept as is when unchanged).
   fs::create_directories(dir);
   const std::string input_path = fs::absolute(plan.input_file).lexically_normal().string();
-  io::write_file_atomically(dir / plan.input_copy, "# A copy of " + input_path + ", run by runaway " +
-                                                       plan.command + "\n" + plan.input_text);
+  io::write_file_atomically(
+      dir / plan.input_copy,
+      "# A copy of " + input_path + ", run by runaway " + plan.command + "\n" + plan.input_text);
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const SweepCase& c = cases[i];
     const fs::path case_dir = dir / c.directory;
@@ -166,8 +167,8 @@ BatchSummary run_cases(const CasePlan& plan, const BatchOptions& options) {
 
   if (options.slurm) {
     if (runnable == 0) throw bad_input("every case is invalid: nothing to run");
-    io::write_file_atomically(
-        dir / kSlurmFile, slurm_script(dir, options.executable, runnable, input_path, plan.command));
+    io::write_file_atomically(dir / kSlurmFile, slurm_script(dir, options.executable, runnable,
+                                                             input_path, plan.command));
     fmt::print(
         "runaway {}: {} cases in {}{}\n  submit:      sbatch {}\n  afterwards:  runaway {} "
         "--collect {}\n",
@@ -206,8 +207,8 @@ BatchSummary run_cases(const CasePlan& plan, const BatchOptions& options) {
   const auto stopping = [] { return batch_signal() != 0; };
   std::size_t next = 0, finished = 0;
   const auto report = [&](const fs::path& case_dir, const std::string& outcome_text) {
-    fmt::print("[{:>{}}/{}] {} {}\n", ++finished, std::to_string(queue.size()).size(),
-               queue.size(), case_dir.filename().string(), outcome_text);
+    fmt::print("[{:>{}}/{}] {} {}\n", ++finished, std::to_string(queue.size()).size(), queue.size(),
+               case_dir.filename().string(), outcome_text);
     std::fflush(stdout);
   };
   while (processes.running() > 0 || (next < queue.size() && !stopping())) {

@@ -111,7 +111,7 @@ struct BatchSummary {
 
 // Cases planned by a sweep or an uncertainty study (`runaway uq`, docs/uq.md), ready to run.
 struct CasePlan {
-  std::string command = "batch";  // the runaway subcommand, in messages and the Slurm script
+  std::string command = "batch";     // the runaway subcommand, in messages and the Slurm script
   std::filesystem::path input_file;  // the sweep or study file
   std::string input_copy;            // its copy in the output directory: "sweep.toml"
   std::string input_text;

@@ -151,8 +151,8 @@ std::vector<SweepCase> plan_cases(const Sweep& sweep) {
 std::string case_config_text(const std::string& base_name, const std::vector<ConfigEdit>& edits,
                              const std::string& text, const std::string& command) {
   std::string out = "# Written by runaway " + command + " (see case.toml): " + base_name +
-                    "\n# with these edits. Change the " +
-                    (command == "batch" ? "sweep" : "study") + ", not this file.\n";
+                    "\n# with these edits. Change the " + (command == "batch" ? "sweep" : "study") +
+                    ", not this file.\n";
   for (const ConfigEdit& edit : edits) {
     out += edit.unset ? "#   unset " : "#   --set ";
     out += edit.text + "\n";

@@ -36,16 +36,7 @@ class SweepReader {
 
   void check_keys(const toml::table& t, const std::string& where,
                   const std::vector<std::string>& allowed) const {
-    for (const auto& [k, v] : t) {
-      const std::string name(k.str());
-      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
-      const std::string suggestion = closest_name(name, allowed);
-      std::string message = "unknown key '" + name + "' ";
-      message += where.empty() ? "at the top level" : "in " + where;
-      message += suggestion.empty() ? "; valid keys: " + join(allowed)
-                                    : "; did you mean '" + suggestion + "'?";
-      fail(line_of(v), where.empty() ? name : dotted(where, name), message);
-    }
+    check_known_keys(t, where, allowed, file_.string());
   }
 
   // The edits a table of config keys makes ([fixed], a variant): `unset = ["key", ...]` first,

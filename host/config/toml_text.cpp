@@ -2,10 +2,15 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <sstream>
 #include <string_view>
+
+#include "common/error.hpp"
+#include "common/text.hpp"
+#include "host/chemistry/chemistry_library.hpp"
 
 namespace runaway::host {
 
@@ -119,6 +124,22 @@ std::string type_name(const toml::node& n) {
       return "a boolean";
     default:
       return "a date or time";
+  }
+}
+
+void check_known_keys(const toml::table& t, const std::string& where,
+                      const std::vector<std::string>& allowed, const std::string& file) {
+  for (const auto& [k, v] : t) {
+    const std::string name(k.str());
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    const std::string suggestion = closest_name(name, allowed);
+    std::string message = "unknown key '" + name + "' ";
+    message += where.empty() ? "at the top level" : "in " + where;
+    message += suggestion.empty() ? "; valid keys: " + join(allowed)
+                                  : "; did you mean '" + suggestion + "'?";
+    std::string key = where;
+    key += where.empty() ? name : "." + name;
+    throw bad_input(message, ErrorContext{file, line_of(v), key, ""});
   }
 }
 

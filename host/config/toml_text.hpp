@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace runaway::host {
 
@@ -22,6 +23,11 @@ std::string display_text(const toml::node& n);
 std::optional<double> number_of(const toml::node& n);
 // The 1-based line the node is written on (0 when unknown).
 int line_of(const toml::node& n);
+// Throws bad input for the first key of `t` that is not in `allowed`, naming `file`, its line and
+// its dotted key, with the closest allowed key as a did-you-mean (else the valid keys). `where`
+// is the table's dotted name, "" at the top level. Sweep and study files check their tables so.
+void check_known_keys(const toml::table& t, const std::string& where,
+                      const std::vector<std::string>& allowed, const std::string& file);
 // What kind of value the node is, for messages: "a table", "an array", "an integer", ...
 std::string type_name(const toml::node& n);
 

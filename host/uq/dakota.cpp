@@ -26,8 +26,9 @@ DakotaParameters read_dakota_parameters(const fs::path& file) {
   for (std::string line; std::getline(in, line);) lines.push_back(trim(line));
   std::size_t at = 0;
   const auto fail = [&](const std::string& message) {
-    throw bad_input(message + " (Dakota's standard parameters format: \"N variables\", N lines "
-                              "\"value descriptor\", \"M functions\", M lines \"asv ASV_i:label\")",
+    throw bad_input(message +
+                        " (Dakota's standard parameters format: \"N variables\", N lines "
+                        "\"value descriptor\", \"M functions\", M lines \"asv ASV_i:label\")",
                     {file.string(), int(at + 1), "", at < lines.size() ? lines[at] : ""});
   };
   // "<count> <word>": the count of a section.
@@ -37,7 +38,7 @@ DakotaParameters read_dakota_parameters(const fs::path& file) {
     long n = -1;
     std::string w;
     if (!(s >> n >> w) || w != word || n < 0) {
-      if (lines[at].rfind("{", 0) == 0) fail("is in APREPRO format; use Dakota's standard format");
+      if (lines[at].rfind('{', 0) == 0) fail("is in APREPRO format; use Dakota's standard format");
       fail("expected \"<count> " + word + "\"");
     }
     ++at;
@@ -94,9 +95,9 @@ bool run_dakota_evaluation(const DakotaOptions& options) {
   // Dakota's variables are the study's inputs, by name, every one given.
   std::vector<double> values(study.inputs.size(), NAN);
   for (std::size_t v = 0; v < params.variables.size(); ++v) {
-    const auto it = std::find_if(study.inputs.begin(), study.inputs.end(), [&](const StudyInput& in) {
-      return in.name == params.variables[v];
-    });
+    const auto it =
+        std::find_if(study.inputs.begin(), study.inputs.end(),
+                     [&](const StudyInput& in) { return in.name == params.variables[v]; });
     if (it == study.inputs.end()) {
       std::vector<std::string> names;
       for (const StudyInput& in : study.inputs) names.push_back(in.name);
@@ -108,17 +109,20 @@ bool run_dakota_evaluation(const DakotaOptions& options) {
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (std::isnan(values[i])) {
-      throw bad_input("the study's input has no Dakota variable; add a variable with this "
-                      "descriptor, or remove the input from the study",
-                      {options.parameters.string(), 0, study.inputs[i].name, ""});
+      throw bad_input(
+          "the study's input has no Dakota variable; add a variable with this "
+          "descriptor, or remove the input from the study",
+          {options.parameters.string(), 0, study.inputs[i].name, ""});
     }
   }
   const std::vector<std::string> known = quantity_names();
   for (const std::string& r : params.responses) {
     if (std::find(known.begin(), known.end(), r) == known.end()) {
-      throw bad_input("Dakota's response is not a quantity runaway gives; name the responses "
-                      "(descriptors) among: " + join(known),
-                      {options.parameters.string(), 0, r, ""});
+      throw bad_input(
+          "Dakota's response is not a quantity runaway gives; name the responses "
+          "(descriptors) among: " +
+              join(known),
+          {options.parameters.string(), 0, r, ""});
     }
   }
   const std::string config = study_case_config(study, pack, values);  // bad input throws
@@ -147,8 +151,7 @@ bool run_dakota_evaluation(const DakotaOptions& options) {
     result.status = "done";
     result.summary = run_case(run);
     batch.cases.push_back(result);
-    const std::vector<double> q =
-        case_quantities(params.responses, batch, summary_table(batch), 0);
+    const std::vector<double> q = case_quantities(params.responses, batch, summary_table(batch), 0);
     std::string out;
     for (std::size_t r = 0; r < q.size(); ++r) {
       double v = q[r];

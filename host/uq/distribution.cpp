@@ -18,7 +18,9 @@ double open_unit(double u) {
 
 }  // namespace
 
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+double normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
 
 double normal_quantile(double p) {
   return boost::math::quantile(boost::math::normal_distribution<double>(), open_unit(p));
@@ -26,12 +28,18 @@ double normal_quantile(double p) {
 
 const char* distribution_name(DistributionKind kind) {
   switch (kind) {
-    case DistributionKind::kNormal: return "normal";
-    case DistributionKind::kLognormal: return "lognormal";
-    case DistributionKind::kUniform: return "uniform";
-    case DistributionKind::kTruncatedNormal: return "truncated_normal";
-    case DistributionKind::kTriangular: return "triangular";
-    case DistributionKind::kEmpirical: return "empirical";
+    case DistributionKind::kNormal:
+      return "normal";
+    case DistributionKind::kLognormal:
+      return "lognormal";
+    case DistributionKind::kUniform:
+      return "uniform";
+    case DistributionKind::kTruncatedNormal:
+      return "truncated_normal";
+    case DistributionKind::kTriangular:
+      return "triangular";
+    case DistributionKind::kEmpirical:
+      return "empirical";
   }
   return "?";
 }
@@ -39,9 +47,12 @@ const char* distribution_name(DistributionKind kind) {
 double Distribution::quantile(double u) const {
   u = open_unit(u);
   switch (kind) {
-    case DistributionKind::kNormal: return mean + std * normal_quantile(u);
-    case DistributionKind::kLognormal: return std::exp(mean + std * normal_quantile(u));
-    case DistributionKind::kUniform: return min + (max - min) * u;
+    case DistributionKind::kNormal:
+      return mean + std * normal_quantile(u);
+    case DistributionKind::kLognormal:
+      return std::exp(mean + std * normal_quantile(u));
+    case DistributionKind::kUniform:
+      return min + (max - min) * u;
     case DistributionKind::kTruncatedNormal: {
       const double a = normal_cdf((min - mean) / std);
       const double b = normal_cdf((max - mean) / std);
@@ -63,9 +74,12 @@ double Distribution::quantile(double u) const {
 
 double Distribution::cdf(double x) const {
   switch (kind) {
-    case DistributionKind::kNormal: return normal_cdf((x - mean) / std);
-    case DistributionKind::kLognormal: return x <= 0 ? 0.0 : normal_cdf((std::log(x) - mean) / std);
-    case DistributionKind::kUniform: return std::clamp((x - min) / (max - min), 0.0, 1.0);
+    case DistributionKind::kNormal:
+      return normal_cdf((x - mean) / std);
+    case DistributionKind::kLognormal:
+      return x <= 0 ? 0.0 : normal_cdf((std::log(x) - mean) / std);
+    case DistributionKind::kUniform:
+      return std::clamp((x - min) / (max - min), 0.0, 1.0);
     case DistributionKind::kTruncatedNormal: {
       if (x <= min) return 0;
       if (x >= max) return 1;
@@ -87,10 +101,12 @@ double Distribution::cdf(double x) const {
 
 std::string Distribution::text() const {
   switch (kind) {
-    case DistributionKind::kNormal: return fmt::format("normal(mean {:g}, std {:g})", mean, std);
+    case DistributionKind::kNormal:
+      return fmt::format("normal(mean {:g}, std {:g})", mean, std);
     case DistributionKind::kLognormal:
       return fmt::format("lognormal(mu {:g}, sigma {:g} of ln x)", mean, std);
-    case DistributionKind::kUniform: return fmt::format("uniform({:g}, {:g})", min, max);
+    case DistributionKind::kUniform:
+      return fmt::format("uniform({:g}, {:g})", min, max);
     case DistributionKind::kTruncatedNormal:
       return fmt::format("truncated_normal(mean {:g}, std {:g}, on [{:g}, {:g}])", mean, std, min,
                          max);

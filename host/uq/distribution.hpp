@@ -8,8 +8,14 @@
 
 namespace runaway::host::uq {
 
-enum class DistributionKind { kNormal, kLognormal, kUniform, kTruncatedNormal, kTriangular,
-                              kEmpirical };
+enum class DistributionKind {
+  kNormal,
+  kLognormal,
+  kUniform,
+  kTruncatedNormal,
+  kTriangular,
+  kEmpirical
+};
 
 struct Distribution {
   DistributionKind kind = DistributionKind::kUniform;

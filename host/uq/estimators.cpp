@@ -22,18 +22,21 @@ Interval paired_difference_interval(int both, int only_a, int only_b, int neithe
   const Interval a = wilson_interval(both + only_a, n, z);
   const Interval b = wilson_interval(both + only_b, n, z);
   // phi: the correlation of the pair, 0 when a margin is empty (Newcombe 1998, method 10).
-  const double margins = double(both + only_a) * double(only_b + neither) *
-                         double(both + only_b) * double(only_a + neither);
-  const double phi = margins > 0 ? (double(both) * double(neither) -
-                                    double(only_a) * double(only_b)) / std::sqrt(margins)
-                                 : 0.0;
+  const double margins = double(both + only_a) * double(only_b + neither) * double(both + only_b) *
+                         double(only_a + neither);
+  const double phi =
+      margins > 0
+          ? (double(both) * double(neither) - double(only_a) * double(only_b)) / std::sqrt(margins)
+          : 0.0;
   const double d = a.estimate - b.estimate;
-  const double down = std::sqrt(std::max(
-      0.0, std::pow(a.estimate - a.low, 2) - 2 * phi * (a.estimate - a.low) * (b.high - b.estimate) +
-               std::pow(b.high - b.estimate, 2)));
-  const double up = std::sqrt(std::max(
-      0.0, std::pow(a.high - a.estimate, 2) - 2 * phi * (a.high - a.estimate) * (b.estimate - b.low) +
-               std::pow(b.estimate - b.low, 2)));
+  const double down =
+      std::sqrt(std::max(0.0, std::pow(a.estimate - a.low, 2) -
+                                  2 * phi * (a.estimate - a.low) * (b.high - b.estimate) +
+                                  std::pow(b.high - b.estimate, 2)));
+  const double up =
+      std::sqrt(std::max(0.0, std::pow(a.high - a.estimate, 2) -
+                                  2 * phi * (a.high - a.estimate) * (b.estimate - b.low) +
+                                  std::pow(b.estimate - b.low, 2)));
   return {d, std::max(-1.0, d - down), std::min(1.0, d + up)};
 }
 

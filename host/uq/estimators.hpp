@@ -24,8 +24,7 @@ Interval wilson_interval(int successes, int trials, double z = kZ95);
 // The difference p_a - p_b of two proportions measured on the same samples (paired), with
 // Newcombe's hybrid score interval (Newcombe 1998, Stat. Med. 17:2635, method 10): `both`
 // samples positive in a and b, `only_a`, `only_b`, `neither`.
-Interval paired_difference_interval(int both, int only_a, int only_b, int neither,
-                                    double z = kZ95);
+Interval paired_difference_interval(int both, int only_a, int only_b, int neither, double z = kZ95);
 
 // The p-quantile (0..1) of `values` by linear interpolation between order statistics (Hyndman
 // & Fan type 7, as numpy's default). NaN when empty.
@@ -39,8 +38,8 @@ Interval bootstrap_interval(std::size_t rows,
                             int resamples, std::uint64_t seed);
 
 struct SobolIndices {
-  std::vector<Interval> first;  // S1 per input
-  std::vector<Interval> total;  // ST per input
+  std::vector<Interval> first;   // S1 per input
+  std::vector<Interval> total;   // ST per input
   std::size_t base_samples = 0;  // rows j of the design that entered (all their runs finite)
   double variance = 0;
 };

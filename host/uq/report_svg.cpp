@@ -9,8 +9,8 @@ namespace runaway::host::uq {
 
 namespace {
 
-constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
-                                    "#8c564b"};
+constexpr const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c",
+                                    "#9467bd", "#ff7f0e", "#8c564b"};
 
 std::string escaped(const std::string& s) {
   std::string out;
@@ -67,8 +67,8 @@ std::string svg_chart(const std::string& title, const std::string& x_label,
       for (std::size_t i = 0; i < s.x.size(); ++i) {
         xmin = std::min(xmin, s.x[i]);
         xmax = std::max(xmax, s.x[i]);
-        for (const double v : {s.y[i], s.low.empty() ? s.y[i] : s.low[i],
-                               s.high.empty() ? s.y[i] : s.high[i]}) {
+        for (const double v :
+             {s.y[i], s.low.empty() ? s.y[i] : s.low[i], s.high.empty() ? s.y[i] : s.high[i]}) {
           if (std::isfinite(v)) {
             ymin = std::min(ymin, v);
             ymax = std::max(ymax, v);

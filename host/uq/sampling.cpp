@@ -102,9 +102,8 @@ void induce_correlation(Points& points, const std::vector<double>& target, bool 
     std::sort(column.begin(), column.end());
     std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
     std::iota(order.begin(), order.end(), Eigen::Index(0));
-    std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
-      return correlated(a, j) < correlated(b, j);
-    });
+    std::sort(order.begin(), order.end(),
+              [&](Eigen::Index a, Eigen::Index b) { return correlated(a, j) < correlated(b, j); });
     for (Eigen::Index r = 0; r < n; ++r) points[order[std::size_t(r)]][j] = column[std::size_t(r)];
   }
 }

@@ -49,6 +49,7 @@ const std::map<std::string, DistributionKind> kDistributions{
 template <class Map>
 std::vector<std::string> names_of(const Map& map) {
   std::vector<std::string> names;
+  names.reserve(map.size());
   for (const auto& entry : map) names.push_back(entry.first);
   return names;
 }
@@ -56,12 +57,18 @@ std::vector<std::string> names_of(const Map& map) {
 // The parameters each distribution takes (besides `distribution`).
 std::vector<std::string> parameters_of(DistributionKind kind) {
   switch (kind) {
-    case DistributionKind::kNormal: return {"mean", "std"};
-    case DistributionKind::kLognormal: return {"mu", "sigma"};
-    case DistributionKind::kUniform: return {"min", "max"};
-    case DistributionKind::kTruncatedNormal: return {"mean", "std", "min", "max"};
-    case DistributionKind::kTriangular: return {"min", "mode", "max"};
-    case DistributionKind::kEmpirical: return {"file", "column", "where", "relative"};
+    case DistributionKind::kNormal:
+      return {"mean", "std"};
+    case DistributionKind::kLognormal:
+      return {"mu", "sigma"};
+    case DistributionKind::kUniform:
+      return {"min", "max"};
+    case DistributionKind::kTruncatedNormal:
+      return {"mean", "std", "min", "max"};
+    case DistributionKind::kTriangular:
+      return {"min", "mode", "max"};
+    case DistributionKind::kEmpirical:
+      return {"file", "column", "where", "relative"};
   }
   return {};
 }
@@ -88,15 +95,7 @@ class StudyReader {
   // Keys of `t` must be among `allowed` (with a did-you-mean).
   void check_keys(const toml::table& t, const std::string& where,
                   const std::vector<std::string>& allowed) const {
-    for (const auto& [k, v] : t) {
-      const std::string name(k.str());
-      if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
-      const std::string suggestion = closest_name(name, allowed);
-      fail(line_of(v), where.empty() ? name : where + "." + name,
-           "unknown key '" + name + "' " + (where.empty() ? "at the top level" : "in " + where) +
-               (suggestion.empty() ? "; valid keys: " + join(allowed)
-                                   : "; did you mean '" + suggestion + "'?"));
-    }
+    check_known_keys(t, where, allowed, file_.string());
   }
 
   double number(const toml::table& t, const std::string& where, const std::string& name) const {
@@ -120,7 +119,8 @@ class StudyReader {
   // [fixed]: each leaf an edit, nested tables joined with dots.
   void edits(const toml::table& t, const std::string& prefix, std::vector<ConfigEdit>& out) const {
     for (const auto& [name, node] : in_file_order(t)) {
-      const std::string key = prefix.empty() ? name : prefix + "." + name;
+      std::string key = prefix;
+      key += prefix.empty() ? name : "." + name;
       if (const toml::table* sub = node->as_table(); sub != nullptr && !sub->empty()) {
         edits(*sub, key, out);
       } else {
@@ -135,9 +135,9 @@ class StudyReader {
     if (kind == kDistributions.end()) {
       const std::string suggestion = closest_name(kind_name, names_of(kDistributions));
       fail(line_of(*t.get("distribution")), where + ".distribution",
-           "unknown distribution" +
-               (suggestion.empty() ? "; one of " + join(names_of(kDistributions))
-                                   : "; did you mean '" + suggestion + "'?"),
+           "unknown distribution" + (suggestion.empty()
+                                         ? "; one of " + join(names_of(kDistributions))
+                                         : "; did you mean '" + suggestion + "'?"),
            quoted(kind_name));
     }
     std::vector<std::string> allowed = {"distribution", "key", "keys", "scale", "source"};
@@ -152,8 +152,8 @@ class StudyReader {
     };
     const auto ordered = [&](double low, double high, const char* name) {
       if (!(low < high)) {
-        fail(line_of(*t.get(name)), where + "." + name,
-             fmt::format("must be above min ({})", low), float_text(high));
+        fail(line_of(*t.get(name)), where + "." + name, fmt::format("must be above min ({})", low),
+             float_text(high));
       }
     };
     switch (d.kind) {
@@ -187,7 +187,9 @@ class StudyReader {
                float_text(d.mode));
         }
         break;
-      case DistributionKind::kEmpirical: d.values = empirical(t, where); break;
+      case DistributionKind::kEmpirical:
+        d.values = empirical(t, where);
+        break;
     }
     return d;
   }
@@ -255,8 +257,7 @@ class StudyReader {
       const double v = std::strtod(row[column].c_str(), &end);
       if (*end != '\0' || !std::isfinite(v)) {
         fail(line_of(*t.get("column")), where + ".column",
-             fmt::format("{} line {}: not a number", csv.filename().string(), r + 1),
-             row[column]);
+             fmt::format("{} line {}: not a number", csv.filename().string(), r + 1), row[column]);
       }
       values.push_back(v);
     }
@@ -265,7 +266,8 @@ class StudyReader {
            fmt::format("{} rows with a value ({} needs at least 2)", values.size(), column_name));
     }
     if (const toml::node* relative = t.get("relative")) {
-      if (!relative->is_boolean()) fail(line_of(*relative), where + ".relative", "expected true or false");
+      if (!relative->is_boolean())
+        fail(line_of(*relative), where + ".relative", "expected true or false");
       if (relative->as_boolean()->get()) {
         double mean = 0;
         for (const double v : values) mean += v / double(values.size());
@@ -377,7 +379,8 @@ Study load_study(const fs::path& file) {
     StudyPack p;
     p.name = name;
     p.line = line_of(*node);
-    if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+    if (name.find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
         std::string::npos) {
       r.fail(p.line, "packs." + name, "a pack's name may hold letters, digits, '_' and '-' only");
     }
@@ -426,8 +429,9 @@ Study load_study(const fs::path& file) {
   study.quantities = {"cells_in_runaway", "time_to_second_cell_s", "peak_temperature_K"};
   if (const toml::node* q = t.get("quantities")) {
     if (!q->is_array() || q->as_array()->empty()) {
-      r.fail(line_of(*q), "quantities", "expected a list of summary columns, e.g. "
-                                        "[\"cells_in_runaway\", \"peak_temperature_K\"]");
+      r.fail(line_of(*q), "quantities",
+             "expected a list of summary columns, e.g. "
+             "[\"cells_in_runaway\", \"peak_temperature_K\"]");
     }
     study.quantities.clear();
     for (const toml::node& n : *q->as_array()) {
@@ -435,9 +439,9 @@ Study load_study(const fs::path& file) {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         const std::string suggestion = closest_name(name, known);
         r.fail(line_of(n) ? line_of(n) : line_of(*q), "quantities",
-               "not a numeric summary column" +
-                   (suggestion.empty() ? "; one of " + join(known)
-                                       : "; did you mean '" + suggestion + "'?"),
+               "not a numeric summary column" + (suggestion.empty()
+                                                     ? "; one of " + join(known)
+                                                     : "; did you mean '" + suggestion + "'?"),
                toml_text(n));
       }
       study.quantities.push_back(name);
@@ -600,14 +604,14 @@ PreparedPack prepare_pack(const Study& study, std::size_t p) {
               fail(key, "chemistry " + c.name + " of pack " + pack.name + " has no reactions");
             }
             for (int i = 0; i < c.chemistry.reaction_count; ++i) {
-              const std::string sub = "reactions." + std::string(c.chemistry.reactions[i].name) +
-                                      "." + field;
+              const std::string sub =
+                  "reactions." + std::string(c.chemistry.reactions[i].name) + "." + field;
               targets.push_back({"chemistries." + c.name + "." + sub,
                                  chemistry_number(c.chemistry, sub).value_or(NAN)});
             }
           } else {
-            targets.push_back(
-                {"chemistries." + c.name + "." + rest, chemistry_number(c.chemistry, rest).value_or(NAN)});
+            targets.push_back({"chemistries." + c.name + "." + rest,
+                               chemistry_number(c.chemistry, rest).value_or(NAN)});
           }
         }
         continue;
@@ -650,7 +654,7 @@ std::vector<ConfigEdit> input_edits(const Study& study, const PreparedPack& pack
 std::optional<Error> rejected(const Study& study, const PreparedPack& pack,
                               const std::vector<double>& values, std::string* text) {
   const std::vector<ConfigEdit> edits = input_edits(study, pack, values);
-  const auto e = config_error(pack.base, edits, pack.base_name, text);
+  std::optional<Error> e = config_error(pack.base, edits, pack.base_name, text);
   if (!e) return std::nullopt;
   const int blamed = blamed_edit(*e, edits);
   if (blamed < 0) return e;
@@ -659,9 +663,9 @@ std::optional<Error> rejected(const Study& study, const PreparedPack& pack,
   for (const StudyInput& in : study.inputs) {
     if (in.line == edit.line && std::size_t(blamed) >= study.fixed.size()) input = in.name;
   }
-  return bad_input((input.empty() ? "" : "input " + input + ": ") +
-                       config_message(*e, edit_key(edit)),
-                   ErrorContext{study.file.string(), edit.line, edit_key(edit), edit_value(edit)});
+  return bad_input(
+      (input.empty() ? "" : "input " + input + ": ") + config_message(*e, edit_key(edit)),
+      ErrorContext{study.file.string(), edit.line, edit_key(edit), edit_value(edit)});
 }
 
 std::string case_file_text(const Study& study, const SweepCase& c, std::size_t pack,
@@ -693,10 +697,18 @@ StudyPlan plan_study(const Study& study) {
   StudyPlan plan;
   const std::size_t d = study.inputs.size();
   switch (study.design) {
-    case Design::kLatinHypercube: plan.unit = latin_hypercube(study.samples, d, study.seed); break;
-    case Design::kRandom: plan.unit = random_points(study.samples, d, study.seed); break;
-    case Design::kSobol: plan.unit = sobol_points(study.samples, d, study.seed); break;
-    case Design::kSaltelli: plan.unit = saltelli_design(study.samples, d, study.seed); break;
+    case Design::kLatinHypercube:
+      plan.unit = latin_hypercube(study.samples, d, study.seed);
+      break;
+    case Design::kRandom:
+      plan.unit = random_points(study.samples, d, study.seed);
+      break;
+    case Design::kSobol:
+      plan.unit = sobol_points(study.samples, d, study.seed);
+      break;
+    case Design::kSaltelli:
+      plan.unit = saltelli_design(study.samples, d, study.seed);
+      break;
   }
   if (!study.correlation.empty()) {
     induce_correlation(plan.unit, study.correlation,
@@ -704,7 +716,8 @@ StudyPlan plan_study(const Study& study) {
   }
   for (std::size_t r = 0; r < plan.unit.size(); ++r) {
     std::vector<double> v(d);
-    for (std::size_t i = 0; i < d; ++i) v[i] = study.inputs[i].distribution.quantile(plan.unit[r][i]);
+    for (std::size_t i = 0; i < d; ++i)
+      v[i] = study.inputs[i].distribution.quantile(plan.unit[r][i]);
     plan.values.push_back(std::move(v));
     // Saltelli: A_j and B_j are the independent samples, AB_ij mix them.
     plan.independent.push_back(study.design != Design::kSaltelli || r % (d + 2) == 0 ||

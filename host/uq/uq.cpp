@@ -31,11 +31,15 @@ std::string shown(double v) {
 std::string interval_text(const Interval& i) {
   return fmt::format("[{}, {}]", shown(i.low), shown(i.high));
 }
-std::string percent(double v) { return std::isnan(v) ? "—" : fmt::format("{:.1f} %", 100 * v); }
+std::string percent(double v) {
+  return std::isnan(v) ? "—" : fmt::format("{:.1f} %", 100 * v);
+}
 std::string percent_interval(const Interval& i) {
   return fmt::format("[{}, {}]", percent(i.low), percent(i.high));
 }
-std::string csv_number(double v) { return std::isnan(v) ? "" : fmt::format("{}", v); }
+std::string csv_number(double v) {
+  return std::isnan(v) ? "" : fmt::format("{}", v);
+}
 
 // The onset time of the second cell to run away; +inf when fewer than two did.
 double second_onset(const RunSummary& s) {
@@ -103,9 +107,12 @@ std::string salib_distribution(const StudyInput& in) {
   const Distribution& d = in.distribution;
   switch (d.kind) {  // SALib's names and bounds: unif [a, b], norm [mean, sd], lognorm [mu, sigma],
                      // truncnorm [a, b, mean, sd], triang [a, b, mode as a fraction of b - a]
-    case DistributionKind::kUniform: return fmt::format("unif,{},{},,", d.min, d.max);
-    case DistributionKind::kNormal: return fmt::format("norm,{},{},,", d.mean, d.std);
-    case DistributionKind::kLognormal: return fmt::format("lognorm,{},{},,", d.mean, d.std);
+    case DistributionKind::kUniform:
+      return fmt::format("unif,{},{},,", d.min, d.max);
+    case DistributionKind::kNormal:
+      return fmt::format("norm,{},{},,", d.mean, d.std);
+    case DistributionKind::kLognormal:
+      return fmt::format("lognorm,{},{},,", d.mean, d.std);
     case DistributionKind::kTruncatedNormal:
       return fmt::format("truncnorm,{},{},{},{}", d.min, d.max, d.mean, d.std);
     case DistributionKind::kTriangular:
@@ -150,7 +157,7 @@ void write_salib(const Study& study, const StudyPlan& plan, const StudyOutcomes&
     for (std::size_t r = 0; r < plan.values.size(); ++r) {
       for (std::size_t q = 0; q < out.quantities.size(); ++q) {
         const double v = out.values[p][r][q];
-        text += (q ? "," : "") + (std::isnan(v) ? std::string("nan")
+        text += (q ? "," : "") + (std::isnan(v)   ? std::string("nan")
                                   : std::isinf(v) ? std::string("inf")
                                                   : fmt::format("{}", v));
       }
@@ -220,12 +227,12 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
            std::to_string(n) + "," + csv_field(method) + "\n";
   };
   md += fmt::format(
-      "Study `{}`: {} design, {} samples{}, seed {}; {} runs per pack, {} packs ({}), paired: every "
+      "Study `{}`: {} design, {} samples{}, seed {}; {} runs per pack, {} packs ({}), paired: "
+      "every "
       "pack runs the same input values. Written by `runaway uq` (docs/uq.md).\n\n",
       study.file.filename().string(), design_name(study.design), study.samples,
-      study.design == Design::kSaltelli
-          ? fmt::format(" (N (d + 2) = {} runs)", rows)
-          : std::string(),
+      study.design == Design::kSaltelli ? fmt::format(" (N (d + 2) = {} runs)", rows)
+                                        : std::string(),
       study.seed, rows, packs, [&] {
         std::vector<std::string> names;
         for (const StudyPack& p : study.packs) names.push_back(p.name);
@@ -273,10 +280,11 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
       "probability table gives the bounds they could move it to.\n";
 
   // Probability of propagation.
-  md += "\n## Probability of propagation\n\nP(cells in runaway > k) over the independent "
-        "samples, with Wilson's 95 % score interval.\n\n"
-        "| pack | k | P | 95 % interval | samples | if the failed ones all went the other way |\n"
-        "|---|---|---|---|---|---|\n";
+  md +=
+      "\n## Probability of propagation\n\nP(cells in runaway > k) over the independent "
+      "samples, with Wilson's 95 % score interval.\n\n"
+      "| pack | k | P | 95 % interval | samples | if the failed ones all went the other way |\n"
+      "|---|---|---|---|---|---|\n";
   for (const int k : study.beyond) {
     for (std::size_t p = 0; p < packs; ++p) {
       const std::vector<std::size_t> done = done_rows(plan, out, p);
@@ -288,9 +296,10 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
         missing += plan.independent[r] && out.status[p][r] != "done" ? 1 : 0;
       }
       const std::string bounds =
-          missing == 0 ? std::string("(none failed)")
-                       : fmt::format("{} to {}", percent(double(yes) / double(done.size() + missing)),
-                                     percent(double(yes + missing) / double(done.size() + missing)));
+          missing == 0
+              ? std::string("(none failed)")
+              : fmt::format("{} to {}", percent(double(yes) / double(done.size() + missing)),
+                            percent(double(yes + missing) / double(done.size() + missing)));
       md += fmt::format("| {} | {} | {} | {} | {} | {} |\n", study.packs[p].name, k,
                         percent(w.estimate), percent_interval(w), done.size(), bounds);
       csv_row(study.packs[p].name, fmt::format("P(cells_in_runaway>{})", k), "cells_in_runaway", w,
@@ -341,11 +350,12 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
   }
 
   // Time to the second cell and the other quantities.
-  md += "\n## Quantities\n\nOver the independent samples that are done; \"> end\" marks a "
-        "quantile that lies beyond the end of the run (the second cell had not run away: a "
-        "censored value). Mean and standard deviation over the finite values.\n\n"
-        "| pack | quantity | finite / done | mean | std | 5 % | median | 95 % |\n"
-        "|---|---|---|---|---|---|---|---|\n";
+  md +=
+      "\n## Quantities\n\nOver the independent samples that are done; \"> end\" marks a "
+      "quantile that lies beyond the end of the run (the second cell had not run away: a "
+      "censored value). Mean and standard deviation over the finite values.\n\n"
+      "| pack | quantity | finite / done | mean | std | 5 % | median | 95 % |\n"
+      "|---|---|---|---|---|---|---|---|\n";
   for (std::size_t q = 0; q < out.quantities.size(); ++q) {
     for (std::size_t p = 0; p < packs; ++p) {
       std::vector<double> all, finite;
@@ -372,8 +382,8 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
   // Convergence with the sample count.
   std::vector<ChartPanel> panels;
   const int k0 = study.beyond.front();
-  ChartPanel probability{fmt::format("P(cells in runaway > {}) with its Wilson 95 % interval", k0),
-                         "probability", {}};
+  ChartPanel probability{
+      fmt::format("P(cells in runaway > {}) with its Wilson 95 % interval", k0), "probability", {}};
   for (std::size_t p = 0; p < packs; ++p) {
     ChartSeries s{study.packs[p].name, {}, {}, {}, {}};
     const std::vector<std::size_t> done = done_rows(plan, out, p);
@@ -390,10 +400,10 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
   }
   panels.push_back(std::move(probability));
   if (packs > 1) {
-    ChartPanel difference{
-        fmt::format("{} − {}: P(> {} cells), Newcombe paired 95 % interval", study.packs[0].name,
-                    study.packs[1].name, k0),
-        "difference", {}};
+    ChartPanel difference{fmt::format("{} − {}: P(> {} cells), Newcombe paired 95 % interval",
+                                      study.packs[0].name, study.packs[1].name, k0),
+                          "difference",
+                          {}};
     ChartSeries s{"difference", {}, {}, {}, {}};
     const PairCounts all = pair_counts(plan, out, 0, 1, k0);
     const int pairs = all.both + all.only_a + all.only_b + all.neither;
@@ -410,7 +420,8 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
   }
   for (std::size_t q = 0; q < out.quantities.size(); ++q) {
     ChartPanel panel{"mean " + out.quantities[q] + " (finite values) ± 1.96 standard errors",
-                     out.quantities[q], {}};
+                     out.quantities[q],
+                     {}};
     for (std::size_t p = 0; p < packs; ++p) {
       ChartSeries s{study.packs[p].name, {}, {}, {}, {}};
       std::vector<double> seen;
@@ -433,8 +444,9 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
       dir / "convergence.svg",
       svg_chart("Convergence with the sample count (" + study.file.filename().string() + ")",
                 "samples", panels));
-  md += "\n## Convergence\n\nEach estimate over the first n samples (design order), with its "
-        "95 % interval: `convergence.svg`.\n\n![convergence](convergence.svg)\n";
+  md +=
+      "\n## Convergence\n\nEach estimate over the first n samples (design order), with its "
+      "95 % interval: `convergence.svg`.\n\n![convergence](convergence.svg)\n";
 
   // Sobol' indices.
   if (study.design == Design::kSaltelli) {
@@ -478,8 +490,9 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
       }
     }
   }
-  md += "\nFiles: `uq_summary.csv` (these numbers), `summary.csv` (one row per case), "
-        "`salib/` (problem, samples and outputs as SALib-style CSV), `convergence.svg`.\n";
+  md +=
+      "\nFiles: `uq_summary.csv` (these numbers), `summary.csv` (one row per case), "
+      "`salib/` (problem, samples and outputs as SALib-style CSV), `convergence.svg`.\n";
   io::write_file_atomically(dir / "uq_summary.md", md);
   io::write_file_atomically(dir / "uq_summary.csv", csv);
   write_salib(study, plan, out, dir / "salib");
@@ -525,10 +538,7 @@ void run_uq(const UqOptions& options) {
     }
     return;
   }
-  if (options.output_dir.empty()) {
-    throw bad_input("say where the cases go: -o DIR", ErrorContext{"", 0, "--output", ""});
-  }
-  BatchOptions batch;
+  BatchOptions batch;  // run_cases refuses an empty output directory
   batch.sweep_file = study.file;
   batch.output_dir = options.output_dir;
   batch.jobs = options.jobs;
@@ -539,9 +549,9 @@ void run_uq(const UqOptions& options) {
     summary = collect_batch(options.output_dir);
     // The folders must be this study's cases, run with the configs it plans now.
     for (const CaseResult& c : summary.cases) {
-      const auto planned = std::find_if(
-          plan.cases.cases.begin(), plan.cases.cases.end(),
-          [&](const SweepCase& p) { return p.directory == c.directory; });
+      const auto planned =
+          std::find_if(plan.cases.cases.begin(), plan.cases.cases.end(),
+                       [&](const SweepCase& p) { return p.directory == c.directory; });
       const fs::path config = config_file(options.output_dir / c.directory);
       if (planned == plan.cases.cases.end() ||
           (fs::exists(config) && read_text(config) != planned->config_text)) {

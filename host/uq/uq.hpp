@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "host/batch/batch.hpp"
-#include "io/model.hpp"
 #include "host/uq/estimators.hpp"
 #include "host/uq/study.hpp"
+#include "io/model.hpp"
 
 namespace runaway::host::uq {
 

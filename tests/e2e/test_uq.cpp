@@ -34,7 +34,8 @@ samples = 3
 seed = 5
 propagation_beyond = [0, 1]
 [packs]
-liquid = ")" + examples +
+liquid = ")" +
+         examples +
          R"(module_12_prismatic_liquid.toml"
 semi_solid = ")" +
          examples + R"(module_12_prismatic_semisolid.toml"
@@ -44,7 +45,8 @@ semi_solid = ")" +
 "mesh.voxel_size" = [0.00407142857142857, 0.008, 0.008]
 "run.end_time" = 200.0
 "output.frame_interval" = 100.0
-)" + fixed + R"(
+)" + fixed +
+         R"(
 [inputs.ejecta_share]
 key = "chemistries.*.ejecta_heat_share"
 distribution = "truncated_normal"
@@ -96,9 +98,9 @@ TEST_F(Uq, KilledStudyResumesWithoutRerunningFinishedCasesThenReports) {
   const fs::path file = write("study.toml", study());
   const fs::path out = dir_ / "out";
   setenv("OMP_NUM_THREADS", "1", 1);
-  const pid_t pid = runaway::testing::spawn(
-      {RUNAWAY_CLI, "uq", file.string(), "-o", out.string(), "-j", "1"},
-      (dir_ / "first.log").string());
+  const pid_t pid =
+      runaway::testing::spawn({RUNAWAY_CLI, "uq", file.string(), "-o", out.string(), "-j", "1"},
+                              (dir_ / "first.log").string());
   ASSERT_GT(pid, 0);
   // Kill it (SIGTERM, as Slurm's time limit or Ctrl-C would) once its first case is complete.
   const auto start = std::chrono::steady_clock::now();
@@ -147,7 +149,8 @@ TEST_F(Uq, KilledStudyResumesWithoutRerunningFinishedCasesThenReports) {
 
 TEST_F(Uq, SlurmWritesAnArrayOfEveryCaseAndBadStudiesExitTwo) {
   const fs::path file = write("study.toml", study());
-  const auto slurm = run_cli("uq '" + file.string() + "' -o '" + (dir_ / "s").string() + "' --slurm");
+  const auto slurm =
+      run_cli("uq '" + file.string() + "' -o '" + (dir_ / "s").string() + "' --slurm");
   ASSERT_EQ(slurm.exit_code, 0) << slurm.output;
   const std::string script = read_text(dir_ / "s" / "batch.slurm");
   EXPECT_NE(script.find("#SBATCH --array=0-5\n"), std::string::npos) << script;
@@ -186,9 +189,9 @@ TEST_F(Uq, DakotaAdapterWritesResponsesOrFail) {
 
   // A run that fails (a model over its memory limit: only the run finds out) says FAIL.
   const fs::path failing = write("failing.toml", study("\"mesh.max_memory\" = 1000.0\n"));
-  const auto failed = run_cli("uq-dakota '" + in.string() + "' '" + (dir_ / "fail.out").string() +
-                              "' --study '" + failing.string() + "' --work '" +
-                              (dir_ / "failed_eval").string() + "'");
+  const auto failed =
+      run_cli("uq-dakota '" + in.string() + "' '" + (dir_ / "fail.out").string() + "' --study '" +
+              failing.string() + "' --work '" + (dir_ / "failed_eval").string() + "'");
   EXPECT_EQ(failed.exit_code, 0) << failed.output;
   EXPECT_EQ(read_text(dir_ / "fail.out"), "FAIL\n");
   EXPECT_NE(read_text(dir_ / "failed_eval" / "error.txt").find("max_memory"), std::string::npos);

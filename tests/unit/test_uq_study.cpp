@@ -87,8 +87,8 @@ TEST_F(UqStudy, BadInputNamesTheFileLineAndKey) {
     std::string key;
     std::string message;
   };
-  const std::string csv = std::string(RUNAWAY_SOURCE_DIR) +
-                          "/data/battery_failure_databank/ftrc_tests.csv";
+  const std::string csv =
+      std::string(RUNAWAY_SOURCE_DIR) + "/data/battery_failure_databank/ftrc_tests.csv";
   const Bad bad[] = {
       {study_text(kGoodInputs, "sampels = 4\n"), 1, "sampels", "did you mean 'samples'?"},
       {study_text(kGoodInputs, "sampling = \"latin\"\n"), 1, "sampling", "latin_hypercube"},
@@ -112,8 +112,9 @@ TEST_F(UqStudy, BadInputNamesTheFileLineAndKey) {
        12, "inputs.x.column", "did you mean 'total_heat_kJ'?"},
       {study_text(kGoodInputs, "correlations = [[\"ejecta_share\", \"cell_heet\", 0.3]]\n"), 1,
        "correlations", "no input named 'cell_heet'"},
-      {study_text(kGoodInputs, "sampling = \"saltelli\"\ncorrelations = [[\"ejecta_share\", "
-                               "\"cell_heat\", 0.3]]\n"),
+      {study_text(kGoodInputs,
+                  "sampling = \"saltelli\"\ncorrelations = [[\"ejecta_share\", "
+                  "\"cell_heat\", 0.3]]\n"),
        2, "correlations", "independent inputs"},
       {study_text(kGoodInputs, "quantities = [\"peak_temperature\"]\n"), 1, "quantities",
        "did you mean 'peak_temperature_K'?"},

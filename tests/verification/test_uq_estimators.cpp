@@ -45,7 +45,8 @@ TEST(UqSobolIndices, IshigamiWithinTwoHundredthsOfTheAnalyticValues) {
   ASSERT_EQ(design.size(), n * 5);
   std::vector<double> y;
   for (const auto& u : design) {
-    y.push_back(ishigami(-kPi + 2 * kPi * u[0], -kPi + 2 * kPi * u[1], -kPi + 2 * kPi * u[2], a, b));
+    y.push_back(
+        ishigami(-kPi + 2 * kPi * u[0], -kPi + 2 * kPi * u[1], -kPi + 2 * kPi * u[2], a, b));
   }
   const SobolIndices s = sobol_indices(y, 3, 200, 7);
   ASSERT_EQ(s.base_samples, n);
@@ -105,8 +106,9 @@ TEST(UqLatinHypercube, MarginalsPassKolmogorovSmirnovAndFillEveryStratum) {
     const double du = ks_statistic(u, [](double v) { return v; });
     const double dx = ks_statistic(x, [&](double v) { return normal.cdf(v); });
     const double dt = ks_statistic(t, [&](double v) { return triangular.cdf(v); });
-    std::printf("column %zu: KS D uniform %.4f, normal %.4f, triangular %.4f (5 %% critical %.4f)\n",
-                j, du, dx, dt, critical);
+    std::printf(
+        "column %zu: KS D uniform %.4f, normal %.4f, triangular %.4f (5 %% critical %.4f)\n", j, du,
+        dx, dt, critical);
     EXPECT_LT(du, critical);
     EXPECT_LT(dx, critical);
     EXPECT_LT(dt, critical);
