@@ -25,19 +25,9 @@ namespace {
 
 constexpr std::size_t kMaxCases = 10000;  // a sweep larger than this is almost surely a typo
 
-class SweepReader {
+class SweepReader : public InputFileReader {
  public:
-  explicit SweepReader(fs::path file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(int line, const std::string& key, const std::string& message,
-                         const std::string& value = "") const {
-    throw bad_input(message, ErrorContext{file_.string(), line, key, value});
-  }
-
-  void check_keys(const toml::table& t, const std::string& where,
-                  const std::vector<std::string>& allowed) const {
-    check_known_keys(t, where, allowed, file_.string());
-  }
+  using InputFileReader::InputFileReader;
 
   // The edits a table of config keys makes ([fixed], a variant): `unset = ["key", ...]` first,
   // then every leaf value, nested tables joined with dots (so tables merge, as with --set).
@@ -237,8 +227,6 @@ class SweepReader {
     }
     return points;
   }
-
-  fs::path file_;
 };
 
 }  // namespace

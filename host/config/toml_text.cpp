@@ -127,8 +127,13 @@ std::string type_name(const toml::node& n) {
   }
 }
 
-void check_known_keys(const toml::table& t, const std::string& where,
-                      const std::vector<std::string>& allowed, const std::string& file) {
+void InputFileReader::fail(int line, const std::string& key, const std::string& message,
+                           const std::string& value) const {
+  throw bad_input(message, ErrorContext{file_.string(), line, key, value});
+}
+
+void InputFileReader::check_keys(const toml::table& t, const std::string& where,
+                                 const std::vector<std::string>& allowed) const {
   for (const auto& [k, v] : t) {
     const std::string name(k.str());
     if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
@@ -139,7 +144,7 @@ void check_known_keys(const toml::table& t, const std::string& where,
                                   : "; did you mean '" + suggestion + "'?";
     std::string key = where;
     key += where.empty() ? name : "." + name;
-    throw bad_input(message, ErrorContext{file, line_of(v), key, ""});
+    fail(line_of(v), key, message);
   }
 }
 

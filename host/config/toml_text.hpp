@@ -4,8 +4,10 @@
 
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace runaway::host {
@@ -23,11 +25,24 @@ std::string display_text(const toml::node& n);
 std::optional<double> number_of(const toml::node& n);
 // The 1-based line the node is written on (0 when unknown).
 int line_of(const toml::node& n);
-// Throws bad input for the first key of `t` that is not in `allowed`, naming `file`, its line and
-// its dotted key, with the closest allowed key as a did-you-mean (else the valid keys). `where`
-// is the table's dotted name, "" at the top level. Sweep and study files check their tables so.
-void check_known_keys(const toml::table& t, const std::string& where,
-                      const std::vector<std::string>& allowed, const std::string& file);
+// Reading an input file of TOML tables (a sweep, a study): its errors are bad input naming the
+// file, the line and the dotted key.
+class InputFileReader {
+ public:
+  explicit InputFileReader(std::filesystem::path file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(int line, const std::string& key, const std::string& message,
+                         const std::string& value = "") const;
+
+  // Fails for the first key of `t` not in `allowed`, with the closest allowed key as a
+  // did-you-mean (else the valid keys). `where`: the table's dotted name, "" at the top level.
+  void check_keys(const toml::table& t, const std::string& where,
+                  const std::vector<std::string>& allowed) const;
+
+ protected:
+  std::filesystem::path file_;
+};
+
 // What kind of value the node is, for messages: "a table", "an array", "an integer", ...
 std::string type_name(const toml::node& n);
 

@@ -83,20 +83,9 @@ std::vector<std::pair<std::string, const toml::node*>> in_file_order(const toml:
   return out;
 }
 
-class StudyReader {
+class StudyReader : public InputFileReader {
  public:
-  explicit StudyReader(fs::path file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(int line, const std::string& key, const std::string& message,
-                         const std::string& value = "") const {
-    throw bad_input(message, ErrorContext{file_.string(), line, key, value});
-  }
-
-  // Keys of `t` must be among `allowed` (with a did-you-mean).
-  void check_keys(const toml::table& t, const std::string& where,
-                  const std::vector<std::string>& allowed) const {
-    check_known_keys(t, where, allowed, file_.string());
-  }
+  using InputFileReader::InputFileReader;
 
   double number(const toml::table& t, const std::string& where, const std::string& name) const {
     const toml::node* n = t.get(name);
@@ -324,9 +313,6 @@ class StudyReader {
     in.source = source->as_string()->get();
     return in;
   }
-
- private:
-  fs::path file_;
 };
 
 }  // namespace
