@@ -11,8 +11,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/files.hpp"
 #include "io/results_reader.hpp"
@@ -195,6 +197,57 @@ TEST_F(Uq, DakotaAdapterWritesResponsesOrFail) {
   EXPECT_EQ(failed.exit_code, 0) << failed.output;
   EXPECT_EQ(read_text(dir_ / "fail.out"), "FAIL\n");
   EXPECT_NE(read_text(dir_ / "failed_eval" / "error.txt").find("max_memory"), std::string::npos);
+}
+
+TEST_F(Uq, SaltelliDesignRunsNTimesDPlusTwoCasesAndReportsSobolIndices) {
+  const std::string examples = std::string(RUNAWAY_SOURCE_DIR) + "/examples/";
+  const fs::path file = write("saltelli.toml", R"(sampling = "saltelli"
+samples = 4
+[packs]
+liquid = ")" + examples + R"(module_12_prismatic_liquid.toml"
+[fixed]
+"module.cells" = [4, 1, 1]
+"enclosure.size" = [0.171, 0.180, 0.132]
+"mesh.voxel_size" = [0.00407142857142857, 0.008, 0.008]
+"run.end_time" = 10.0
+"output.frame_interval" = 10.0
+[inputs.power]
+key = "trigger.power"
+distribution = "uniform"
+min = 300.0
+max = 900.0
+source = "ASSUMED"
+[inputs.h]
+key = "boundary.default.heat_transfer_coefficient"
+distribution = "uniform"
+min = 5.0
+max = 25.0
+source = "ASSUMED"
+)");
+  const fs::path out = dir_ / "saltelli";
+  const auto r = run_cli("uq '" + file.string() + "' -o '" + out.string() + "' -j 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("16 cases"), std::string::npos) << r.output;  // N (d + 2) = 4 x 4
+  const std::string md = read_text(out / "uq_summary.md");
+  EXPECT_NE(md.find("## Sobol' indices"), std::string::npos) << md;
+  EXPECT_NE(md.find("| liquid | peak_temperature_K | power |"), std::string::npos) << md;
+  // SALib's row order per base sample: A, AB_1 (A with B's column 1), AB_2, B.
+  std::istringstream rows(read_text(out / "salib" / "unit_samples.csv"));
+  std::vector<std::vector<double>> u;
+  std::string line;
+  std::getline(rows, line);
+  EXPECT_EQ(line, "power,h");
+  while (std::getline(rows, line)) {
+    const auto comma = line.find(',');
+    u.push_back({std::stod(line.substr(0, comma)), std::stod(line.substr(comma + 1))});
+  }
+  ASSERT_EQ(u.size(), 16u);
+  for (std::size_t j = 0; j < 16; j += 4) {
+    EXPECT_EQ(u[j + 1][0], u[j + 3][0]);  // AB_1: B's power
+    EXPECT_EQ(u[j + 1][1], u[j][1]);      //       A's h
+    EXPECT_EQ(u[j + 2][0], u[j][0]);      // AB_2: A's power
+    EXPECT_EQ(u[j + 2][1], u[j + 3][1]);  //       B's h
+  }
 }
 
 // Every examples/uq_*.toml checks against the current examples (they break when a pack they
