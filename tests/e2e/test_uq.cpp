@@ -199,6 +199,40 @@ TEST_F(Uq, DakotaAdapterWritesResponsesOrFail) {
   EXPECT_NE(read_text(dir_ / "failed_eval" / "error.txt").find("max_memory"), std::string::npos);
 }
 
+TEST_F(Uq, FailedCasesAreCountedAndBoundedNotDropped) {
+  // An empirical input from a CSV of two memory limits: 1 kB (only the run finds the model too
+  // big, so those cases fail at run time) and 8 GB. A Latin hypercube of 4 draws each twice.
+  write("limits.csv", "max_memory\n1000\n8e9\n");
+  const std::string examples = std::string(RUNAWAY_SOURCE_DIR) + "/examples/";
+  const fs::path file = write("failing.toml", R"(samples = 4
+[packs]
+liquid = ")" + examples + R"(module_12_prismatic_liquid.toml"
+[fixed]
+"module.cells" = [4, 1, 1]
+"enclosure.size" = [0.171, 0.180, 0.132]
+"mesh.voxel_size" = [0.00407142857142857, 0.008, 0.008]
+"run.end_time" = 10.0
+"output.frame_interval" = 10.0
+[inputs.max_memory]
+key = "mesh.max_memory"
+distribution = "empirical"
+file = "limits.csv"
+column = "max_memory"
+source = "ASSUMED: a test of failures"
+)");
+  const fs::path out = dir_ / "failing";
+  const auto r = run_cli("uq '" + file.string() + "' -o '" + out.string() + "' -j 2");
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // as runaway batch: failures make it exit 1
+  EXPECT_NE(r.output.find("2 of 4 cases failed"), std::string::npos) << r.output;
+  const std::string md = read_text(out / "uq_summary.md");  // written all the same
+  EXPECT_NE(md.find("| liquid | 2 | 2 | 0 |"), std::string::npos) << md;
+  // P(> 1 cell) over the 2 done, and the bounds the 2 failed could move it to: 0 % to 50 %.
+  EXPECT_NE(md.find("| liquid | 1 | 0.0 % | [0.0 %, 65.8 %] | 2 | 0.0 % to 50.0 % |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(read_text(out / "salib" / "outputs_liquid.csv").find("nan"), std::string::npos);
+}
+
 TEST_F(Uq, SaltelliDesignRunsNTimesDPlusTwoCasesAndReportsSobolIndices) {
   const std::string examples = std::string(RUNAWAY_SOURCE_DIR) + "/examples/";
   const fs::path file = write("saltelli.toml", R"(sampling = "saltelli"
