@@ -61,6 +61,8 @@ struct CellSample {
   std::vector<double> heat_in_boundary;
   std::vector<double> plume_fire_heat_received;
   std::vector<std::int8_t> state;  // index into ResultsOptions::cell_state_names
+  // K, one per probe of ResultsOptions::probes (/probes/temperature), sampled with the cells.
+  std::vector<double> probe_temperature;
 };
 
 // A float64 per-cell series /cells/<name>, [sample][cell]: its description on disk and where a

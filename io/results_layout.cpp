@@ -144,6 +144,19 @@ void ResultsWriter::Impl::create_layout(const ModelData& model, const ResultsOpt
     series("state", H5T_NATIVE_INT8, 1, "", "cell state, named by the state_names attribute");
   }
 
+  if (options.probes.row_count() > 0) {
+    h5::Handle group = h5::create_group(root, "probes");
+    h5::write_table(group.get(), "table", options.probes);
+    const auto probes = hsize_t(options.probes.row_count());
+    const hsize_t rows = std::clamp<hsize_t>(kCellChunkBytes / (probes * 8), 1, kSeriesChunkRows);
+    h5::Handle dataset =
+        h5::create_dataset(group.get(), "temperature", H5T_NATIVE_DOUBLE, {0, probes},
+                           {kUnlimited, probes}, {{rows, probes}, true, false, early});
+    h5::write_attribute(dataset.get(), "units", std::string("K"));
+    h5::write_attribute(dataset.get(), "description",
+                        std::string("each probe's temperature at the times of /cells/time"));
+  }
+
   {
     h5::Handle group = h5::create_group(root, "events");
     const h5::Storage storage{{256}, false, false, false};
@@ -201,6 +214,12 @@ void ResultsWriter::Impl::open_datasets() {
     cell_quantities[q] = h5::open_dataset(root, path);
   }
   cell_state = h5::open_dataset(root, "cells/state");
+  probe_temperature.reset();
+  probe_count = 0;
+  if (h5::link_exists(root, "probes")) {
+    probe_temperature = h5::open_dataset(root, "probes/temperature");
+    probe_count = std::size_t(h5::dataset_extent(probe_temperature.get()).at(1));
+  }
   event_cell = h5::open_dataset(root, "events/cell");
   event_kind = h5::open_dataset(root, "events/kind");
   event_time = h5::open_dataset(root, "events/time");
@@ -210,7 +229,7 @@ void ResultsWriter::Impl::open_datasets() {
 void ResultsWriter::Impl::close_datasets() {
   field_datasets.clear();
   for (auto* dataset : {&frame_time, &frame_step, &cell_time, &cell_state, &event_cell, &event_kind,
-                        &event_time, &event_temperature}) {
+                        &event_time, &event_temperature, &probe_temperature}) {
     dataset->reset();
   }
   for (auto& dataset : cell_quantities) dataset.reset();

@@ -182,6 +182,22 @@ std::vector<double> ResultsReader::read_field(const std::string& name, std::size
   });
 }
 
+ProbeSeries ResultsReader::probe_series() const {
+  return impl_->reading([&] {
+    ProbeSeries series;
+    if (!h5::link_exists(impl_->file.get(), "probes")) return series;
+    h5::Handle group = h5::open_group(impl_->file.get(), "probes");
+    series.table = h5::read_table(group.get(), "table");
+    // Time is written last: its length is the number of complete samples.
+    series.time = h5::read_vector<double>(impl_->file.get(), "cells/time");
+    series.temperature = read_rows<double>(group.get(), "temperature", series.time.size());
+    if (series.temperature.size() != series.time.size() * series.probe_count()) {
+      throw runaway::runtime_error("/probes/temperature does not have a column per probe");
+    }
+    return series;
+  });
+}
+
 CellSeries ResultsReader::cell_series() const {
   return impl_->reading([&] {
     h5::Handle group = h5::open_group(impl_->file.get(), "cells");

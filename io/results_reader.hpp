@@ -50,6 +50,15 @@ struct CellSeries {
   }
 };
 
+// The monitoring points (docs/verdicts.md) and their temperatures; empty without probes.
+struct ProbeSeries {
+  Table table;                      // name, kind, statistic, cell, voxel_count; a row per probe
+  std::vector<double> time;         // s, /cells/time
+  std::vector<double> temperature;  // K, [sample][probe]
+
+  std::size_t probe_count() const { return table.row_count(); }
+};
+
 struct ProvenanceRecord {
   Provenance provenance;
   std::string start_date;  // UTC, ISO 8601
@@ -81,6 +90,7 @@ class ResultsReader {
   std::vector<double> read_field(const std::string& name, std::size_t frame) const;
 
   CellSeries cell_series() const;
+  ProbeSeries probe_series() const;
   std::vector<Event> events() const;
   std::string config_text() const;
   std::string config_path() const;

@@ -33,6 +33,7 @@ void ResultsWriter::Impl::read_resumed_model(const ModelFingerprint& expected_mo
 // h5::Storage), which only files written by a parallel run have.
 void ResultsWriter::Impl::check_writable_in_parallel(hid_t results) const {
   std::vector<std::string> written = {"fields/time", "fields/step", "cells/time", "cells/state"};
+  if (h5::link_exists(results, "probes")) written.push_back("probes/temperature");
   for (const CellQuantity& q : kCellQuantities) {
     const std::string path = std::string("cells/") + q.name;
     // An optional series a file lacks is not written on resume (open_datasets).
@@ -97,6 +98,9 @@ void ResultsWriter::Impl::cut_back(hid_t results, const ResultsCounts& to, bool 
     // A file written before an optional series existed goes on without it (open_datasets).
     if (q.optional && !h5::link_exists(results, path)) continue;
     cut(path, to.cell_samples, "/cells series");
+  }
+  if (h5::link_exists(results, "probes")) {
+    cut("probes/temperature", to.cell_samples, "/probes/temperature");
   }
   for (const char* path : {"events/cell", "events/kind", "events/time", "events/temperature"}) {
     cut(path, to.events, "/events table");

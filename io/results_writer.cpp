@@ -142,6 +142,10 @@ void ResultsWriter::Impl::write_pending_cells() {
                     what, transfer);
   }
   h5::append_rows(cell_state.get(), H5T_NATIVE_INT8, rows, pending.state.data(), what, transfer);
+  if (probe_temperature.valid()) {
+    h5::append_rows(probe_temperature.get(), H5T_NATIVE_DOUBLE, rows,
+                    pending.probe_temperature.data(), where() + ": /probes", transfer);
+  }
   h5::append_rows(cell_time.get(), H5T_NATIVE_DOUBLE, rows, pending.time.data(), what, transfer);
   pending = {};
 }
@@ -149,7 +153,8 @@ void ResultsWriter::Impl::write_pending_cells() {
 void ResultsWriter::Impl::flush_file(bool check_space) {
   if (check_space) {
     const std::uint64_t pending_bytes =
-        pending.rows * (8 + std::uint64_t(cell_count) * (kCellQuantities.size() * 8 + 1));
+        pending.rows * (8 + std::uint64_t(cell_count) * (kCellQuantities.size() * 8 + 1) +
+                        8 * std::uint64_t(probe_count));
     ranks.on_root([&] { ensure_space(pending_bytes, "the per-cell series"); });
   }
   write_pending_cells();
@@ -367,6 +372,11 @@ void ResultsWriter::append_cell_sample(const CellSample& sample) {
                                      std::to_string((sample.*q.values).size()));
       }
     }
+    if (sample.probe_temperature.size() != w.probe_count) {
+      throw runaway::runtime_error("cell sample must hold " + std::to_string(w.probe_count) +
+                                   " probe temperatures, one per probe; it has " +
+                                   std::to_string(sample.probe_temperature.size()));
+    }
     if (sample.state.size() != cells) {
       throw runaway::runtime_error("cell sample must hold " + std::to_string(cells) +
                                    " values per quantity, one per cell; state has " +
@@ -386,6 +396,8 @@ void ResultsWriter::append_cell_sample(const CellSample& sample) {
         rows.quantities[q].insert(rows.quantities[q].end(), values.begin(), values.end());
       }
       rows.state.insert(rows.state.end(), sample.state.begin(), sample.state.end());
+      rows.probe_temperature.insert(rows.probe_temperature.end(), sample.probe_temperature.begin(),
+                                    sample.probe_temperature.end());
       rows.rows += 1;
     } else {
       const std::string what = w.where() + ": /cells";
@@ -395,6 +407,10 @@ void ResultsWriter::append_cell_sample(const CellSample& sample) {
                         (sample.*kCellQuantities[q].values).data(), what);
       }
       h5::append_rows(w.cell_state.get(), H5T_NATIVE_INT8, 1, sample.state.data(), what);
+      if (w.probe_temperature.valid()) {
+        h5::append_rows(w.probe_temperature.get(), H5T_NATIVE_DOUBLE, 1,
+                        sample.probe_temperature.data(), w.where() + ": /probes");
+      }
       h5::append_rows(w.cell_time.get(), H5T_NATIVE_DOUBLE, 1, &sample.time, what);
     }
     w.counts.cell_samples += 1;
@@ -503,6 +519,19 @@ const GridInfo& ResultsWriter::grid() const {
 }
 int ResultsWriter::cell_count() const {
   return impl_->cell_count;
+}
+
+void write_derived_tables(const std::filesystem::path& results, const std::string& group,
+                          const std::vector<std::pair<std::string, Table>>& tables) {
+  h5::silence_errors();
+  const std::string name = results.string();
+  h5::Handle file = h5::open_file(name, H5F_ACC_RDWR, false);
+  if (h5::link_exists(file.get(), group)) {
+    h5::check(H5Ldelete(file.get(), group.c_str(), H5P_DEFAULT), "cannot modify " + name);
+  }
+  h5::Handle g = h5::create_group(file.get(), group);
+  for (const auto& [table_name, table] : tables) h5::write_table(g.get(), table_name, table);
+  h5::check(file.close(), "cannot write " + name);
 }
 
 }  // namespace runaway::io

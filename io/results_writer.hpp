@@ -33,6 +33,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/model.hpp"
@@ -64,6 +65,8 @@ struct ResultsOptions {
   std::vector<FieldSpec> fields;  // usually standard_fields(reaction names)
   // Names of the per-cell state values: /cells/state == i means cell_state_names[i].
   std::vector<std::string> cell_state_names;
+  // The monitoring points (docs/verdicts.md), one row each: /probes/table; none: no /probes.
+  Table probes;
   std::string config_text;  // the input TOML, verbatim
   std::string config_path;  // where it was read from
   Provenance provenance;
@@ -74,6 +77,12 @@ struct ResultsOptions {
   std::optional<ParallelBlock> parallel;
 #endif
 };
+
+// Adds /GROUP/NAME tables to a finished results.h5, replacing a GROUP written before: results
+// derived from the series after the run (the verdict, docs/verdicts.md), which readers can always
+// derive again. Throws runaway::Error when the file cannot be written.
+void write_derived_tables(const std::filesystem::path& results, const std::string& group,
+                          const std::vector<std::pair<std::string, Table>>& tables);
 
 class ResultsWriter {
  public:

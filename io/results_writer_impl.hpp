@@ -63,6 +63,8 @@ struct ResultsWriter::Impl {
   // In the order of kCellQuantities; an optional series a resumed file lacks stays invalid.
   std::array<h5::Handle, kCellQuantities.size()> cell_quantities;
   h5::Handle event_cell, event_kind, event_time, event_temperature;
+  h5::Handle probe_temperature;  // /probes/temperature; invalid without probes
+  std::size_t probe_count = 0;
 
   std::vector<double> frame_times;
   double last_cell_sample_time = -std::numeric_limits<double>::infinity();
@@ -74,6 +76,7 @@ struct ResultsWriter::Impl {
     std::vector<double> time;
     std::array<std::vector<double>, kCellQuantities.size()> quantities;
     std::vector<std::int8_t> state;
+    std::vector<double> probe_temperature;
   } pending;
   ResultsCounts counts;
   Clock::time_point opened = Clock::now();

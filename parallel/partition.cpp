@@ -188,6 +188,10 @@ host::SimulationInput local_input(const host::SimulationInput& global, const hos
   for (host::Trigger& trigger : local.triggers) {
     trigger.voxels = keep_in_block(trigger.voxels, g, block);
   }
+  local.probes = global.probes;  // their global_count stays: a mean is over all ranks
+  for (host::ProbeSetup& probe : local.probes) {
+    probe.voxels = keep_in_block(probe.voxels, g, block);
+  }
   local.control = global.control;
   return local;
 }

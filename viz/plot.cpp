@@ -27,6 +27,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <variant>
 
 #include "common/error.hpp"
 #include "viz/offscreen.hpp"
@@ -45,6 +46,7 @@ namespace {
 struct Run {
   std::string label;
   io::CellSeries series;
+  io::ProbeSeries probes;  // the monitoring points ([[probe]]), when the pack has any
   std::vector<io::Event> events;
   std::size_t cell_count = 0;
   double end_time = 0;  // s, the last sample or frame
@@ -57,6 +59,7 @@ Run load(const fs::path& path, bool allow_incomplete) {
   run.label = run_label(results);
   run.default_output_dir = default_output_dir(results);
   run.series = results.cell_series();
+  run.probes = results.probe_series();
   run.events = results.events();
   run.cell_count = run.series.cell_count;
   if (run.cell_count == 0) run.cell_count = std::size_t(std::max(0, results.model().cell_count()));
@@ -221,6 +224,23 @@ void cell_temperature_chart(const Run& run, const PlotOptions& o, const fs::path
   }
   // A legend of more than 20 entries hides the curves; the colours still go blue to red.
   if (s.cell_count > 20) chart.chart().SetShowLegend(false);
+  chart.chart().GetLegend()->SetHorizontalAlignment(vtkChartLegend::LEFT);
+  chart.chart().GetLegend()->SetVerticalAlignment(vtkChartLegend::TOP);
+  chart.fixed_range(vtkAxis::BOTTOM, 0.0, run.end_time);
+  chart.write(path);
+}
+
+// The probes' temperatures (docs/verdicts.md "Probes"), as a test lab's channel plot.
+void probe_temperature_chart(const Run& run, const PlotOptions& o, const fs::path& path) {
+  const io::ProbeSeries& p = run.probes;
+  Chart chart(o.width, o.height, run.label + ": probe temperatures", "time (s)", "temperature (K)");
+  const auto& names = std::get<std::vector<std::string>>(p.table.find("name")->values);
+  const std::size_t n = p.probe_count();
+  for (std::size_t k = 0; k < n; ++k) {
+    std::vector<double> temperature(p.time.size());
+    for (std::size_t i = 0; i < p.time.size(); ++i) temperature[i] = p.temperature[i * n + k];
+    chart.add(p.time, temperature, names[k], series_colour(k), true, vtkPlotPoints::NONE);
+  }
   chart.chart().GetLegend()->SetHorizontalAlignment(vtkChartLegend::LEFT);
   chart.chart().GetLegend()->SetVerticalAlignment(vtkChartLegend::TOP);
   chart.fixed_range(vtkAxis::BOTTOM, 0.0, run.end_time);
@@ -434,6 +454,10 @@ std::vector<fs::path> write_plots(const PlotOptions& o) {
     cell_temperature_chart(run, o, written.back());
     written.push_back(out / (prefix + "onset_timeline.png"));
     event_timeline_chart(run, o, written.back());
+    if (run.probes.probe_count() > 0) {
+      written.push_back(out / (prefix + "probe_temperatures.png"));
+      probe_temperature_chart(run, o, written.back());
+    }
   }
   if (runs.size() > 1) {
     written.push_back(out / "onset_comparison.png");

@@ -20,6 +20,7 @@ void add_cell_command(CLI::App& app);     // cli_cell.cpp
 void add_fit_command(CLI::App& app);      // cli_fit.cpp
 void add_check_command(CLI::App& app);    // cli_check.cpp
 void add_batch_command(CLI::App& app);    // batch sweeps (cli_batch.cpp)
+void add_report_command(CLI::App& app);   // the HTML report (cli_report.cpp)
 void add_uq_commands(CLI::App& app);      // uq and uq-dakota (cli_uq.cpp)
 void add_bench_command(CLI::App& app);    // benchmark suite (bench/cli_bench.cpp)
 

@@ -7,6 +7,7 @@
 
 #include "common/error.hpp"
 #include "host/cli/cli.hpp"
+#include "host/report/report.hpp"
 #include "host/run/compare.hpp"
 #include "host/run/run_case.hpp"
 #include "io/files.hpp"
@@ -60,6 +61,13 @@ void run_demo(const fs::path& output, const RunOptions& base) {
   io::write_file_atomically(output / "compare.md", report);
   io::write_file_atomically(output / "compare.csv", compare_csv(summaries));
   fmt::print("\n{}\n(written to {} and compare.csv)\n", report, (output / "compare.md").string());
+  // The report an engineer would hand in: verdicts, probes, front, both twins compared.
+  ReportOptions r;
+  for (const char* name : cases) r.runs.push_back(output / name);
+  r.output = output / "report.html";
+  r.command_line = "runaway demo";
+  for (const std::string& note : write_report(r)) fmt::print(stderr, "note: {}\n", note);
+  fmt::print("report: {}\n", r.output.string());
 }
 
 fs::path fresh_demo_dir() {

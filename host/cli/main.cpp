@@ -26,6 +26,7 @@ int run(int argc, char** argv, const runaway::host::Partitioner* partitioner) {
   runaway::host::add_mesh_command(app);
   runaway::host::add_compare_command(app);
   runaway::host::add_batch_command(app);
+  runaway::host::add_report_command(app);
   runaway::host::add_uq_commands(app);
   runaway::host::add_check_command(app);
   runaway::host::add_cell_command(app);

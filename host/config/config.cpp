@@ -47,9 +47,9 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
   config.file = file;
   Reader r(file, config.locations);
   const Scope top{&root, ""};
-  r.check_keys(
-      top, {"name", "description", "materials", "chemistries", "cell_types", "module", "enclosure",
-            "cooling_plate", "solids", "boundary", "trigger", "run", "output", "mesh"});
+  r.check_keys(top, {"name", "description", "materials", "chemistries", "cell_types", "module",
+                     "enclosure", "cooling_plate", "solids", "boundary", "trigger", "probe",
+                     "verdict", "run", "output", "mesh"});
   config.name = r.text(top, "name").value_or(fs::path(file).stem().string());
   config.description = r.text(top, "description").value_or("");
 
@@ -259,6 +259,8 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
   }
 
   parse_triggers(r, r.get(top, "trigger"), config, pack.cell_count());
+  parse_probes(r, r.get(top, "probe"), config);
+  parse_verdict(r, r.table(top, "verdict"), config);
 
   // Layout: overlaps and cells outside the enclosure, reported at the module's position.
   for (const meshes::LayoutProblem& p : meshes::find_layout_problems(pack)) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -65,6 +66,50 @@ struct OvenTrigger {
 // Ambient temperature of the oven at `time`, K.
 double oven_temperature(const OvenTrigger& oven, double time);
 
+// A monitoring point of a propagation test (docs/verdicts.md "Probes"): where a test lab puts a
+// thermocouple, sampled at output.series_interval into results.h5 /probes.
+enum class ProbeKind { kPoint, kCellSurface, kRegion, kWall };
+enum class ProbeStatistic { kMean, kMax };
+const char* to_string(ProbeKind kind);
+const char* to_string(ProbeStatistic statistic);
+
+struct ProbeConfig {
+  std::string name;
+  ProbeKind kind = ProbeKind::kPoint;
+  ProbeStatistic statistic = ProbeStatistic::kMean;    // over the probe's voxels
+  meshes::Vec3 position{0, 0, 0};                      // point: m
+  int cell = -1;                                       // cell surface: the cell id
+  meshes::Direction face = meshes::Direction::kZPlus;  // cell surface, wall: the side
+  bool bounded = false;                                // region (always), wall patch (optional)
+  meshes::Vec3 min{0, 0, 0}, max{0, 0, 0};             // m, the box the voxel centres lie in
+  std::string key;                                     // "probe[2]", for messages
+};
+
+// The rules a run is judged by (docs/verdicts.md), evaluated on the probes and the cells'
+// series after the run. Temperatures in K, times in s.
+struct VerdictConfig {
+  std::vector<std::string> rules;  // gb38031-2025, gb38031-2020, gtr20, ul9540a-module
+  // GB 38031-2025 C.5.3.7 b): the maker's maximum operating temperature; NaN: not given (then
+  // only the voltage drop and the temperature rate confirm runaway).
+  double max_operating_temperature = std::numeric_limits<double>::quiet_NaN();
+  // How the model's BMS raises the thermal-event warning: "confirmation" (when a cell's runaway
+  // is confirmed by the rule's criterion), "temperature" (a probe reaches alarm_temperature) or
+  // "vent" (the first vent opens: a gas or pressure sensor); alarm_delay is added.
+  std::string alarm = "confirmation";
+  double alarm_temperature = std::numeric_limits<double>::quiet_NaN();
+  double alarm_delay = 0;
+  int initiating_cell = -1;             // default: the first trigger's cell
+  std::vector<int> initiating_module;   // cell ids; default: the initiating cell's module
+  double observation_time = 0;          // s after the trigger; 0: the rule's own
+  bool extend_run = false;              // run.end_time raised to the observation window
+  double cool_temperature = 333.15;     // K: every probe back under 60 degC (GB 38031-2025)
+  double wall_temperature_rise = 97.0;  // K, UL 9540A unit-level limit on target walls
+  // Flammable share of vent gas in air at its lower limit, volume fraction. ASSUMED: 0.075, in
+  // the 6-9 % range reported for NMC/LFP vent gas (Baird, Archibald, Marr, Ezekoye, J. Power
+  // Sources 446 (2020) 227257); UL 9540A itself asks for an ASTM E918 measurement.
+  double lower_flammability_limit = 0.075;
+};
+
 struct RunControl {
   double end_time = 0;                  // s
   double dt_min = 1e-4;                 // s, smallest step the controller may take
@@ -102,6 +147,8 @@ struct PackConfig {
   RunControl run;
   OutputConfig output;
   MeshConfig mesh;
+  std::vector<ProbeConfig> probes;
+  std::optional<VerdictConfig> verdict;
   std::string resolved_toml;  // the merged input (includes and overrides applied), as TOML
   // Where keys were set, by dotted key ("module[1].position"), for later error messages.
   std::map<std::string, SourceLocation> locations;

@@ -44,4 +44,9 @@ inline const char* const kFaceKeys[] = {"x_minus", "x_plus",  "y_minus",
 // [[trigger]]: heaters, nails and the oven.
 void parse_triggers(Reader& r, const toml::node* node, PackConfig& config, int cell_count);
 
+// [[probe]]: monitoring points (after the modules and triggers: they name cells).
+void parse_probes(Reader& r, const toml::node* node, PackConfig& config);
+// [verdict]: the rule sets and their parameters (after the probes and triggers).
+void parse_verdict(Reader& r, const toml::table* section, PackConfig& config);
+
 }  // namespace runaway::host::config_detail

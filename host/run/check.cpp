@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/text.hpp"
 #include "host/solver/conduction_solver.hpp"
+#include "host/verdict/probes.hpp"
 #include "meshes/voxelizer.hpp"
 
 namespace runaway::host {
@@ -92,6 +93,20 @@ CheckSummary summarize(const PackConfig& config, const meshes::VoxelModel& model
                                      o.heat_transfer_coefficient));
   }
 
+  // Each probe's voxels: a probe that finds none is bad input here, not at the run's start.
+  for (const ProbeConfig& p : config.probes) {
+    const ProbeVoxels v = probe_voxels(config, p, model);
+    s.probes.push_back(fmt::format("{}: {} ({}) over {} voxel{}{}", p.name, to_string(p.kind),
+                                   to_string(p.statistic), v.voxels.size(),
+                                   v.voxels.size() == 1 ? "" : "s",
+                                   v.cell >= 0 ? fmt::format(", monitors cell {}", v.cell) : ""));
+  }
+  if (config.verdict) {
+    for (const std::string& r : config.verdict->rules)
+      s.verdict += (s.verdict.empty() ? "" : ", ") + r;
+    s.verdict += fmt::format("; initiating cell {}", config.verdict->initiating_cell);
+  }
+
   s.warnings = model.warnings;
   // Jelly-roll voxels take rho cp from the material table, reactions their content from the
   // chemistry's density: say so when the two disagree.
@@ -148,6 +163,8 @@ std::string format_summary(const CheckSummary& s) {
   for (const std::string& t : s.triggers) {
     line(&t == &s.triggers.front() ? "triggers:" : "", t);
   }
+  for (const std::string& p : s.probes) line(&p == &s.probes.front() ? "probes:" : "", p);
+  if (!s.verdict.empty()) line("verdict:", s.verdict);
   for (const std::string& w : s.warnings) line("warning:", w);
   out += "valid\n";
   return out;

@@ -62,6 +62,8 @@ struct CheckSummary {
   std::int64_t quiet_steps = 0;       // end_time / dt_max
   double run_time_estimate = 0;       // s, rough (see the constants above)
   std::vector<std::string> triggers;  // one line each
+  std::vector<std::string> probes;    // one line each: kind, where, voxels read
+  std::string verdict;                // the rule sets, or "" without [verdict]
   std::vector<std::string> warnings;
 };
 

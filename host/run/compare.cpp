@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "host/verdict/verdict_results.hpp"
+
 namespace runaway::host {
 
 namespace {
@@ -87,6 +89,36 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
         [](const RunSummary& r) { return number(r.total_plume_heat_carried_out * 1e-6, 3); });
   }
   row("simulated time (s)", [](const RunSummary& r) { return number(r.end_time, 0); });
+  // The [verdict] rules (docs/verdicts.md): each rule's finding and the times that decide them.
+  std::vector<std::string> rules;
+  for (const RunSummary& r : runs) {
+    if (!r.verdicts) continue;
+    for (const RuleVerdict& v : r.verdicts->rules) {
+      if (std::find(rules.begin(), rules.end(), v.rule) == rules.end()) rules.push_back(v.rule);
+    }
+  }
+  if (!rules.empty()) {
+    auto time_row = [&](const std::string& label, double VerdictReport::*time) {
+      row(label, [time](const RunSummary& r) {
+        return r.verdicts ? number((*r.verdicts).*time, 1) : std::string("");
+      });
+    };
+    time_row("runaway confirmed, initiating cell (s)", &VerdictReport::initiating_runaway);
+    time_row("thermal-event warning (s)", &VerdictReport::warning);
+    time_row("first neighbour runaway (s)", &VerdictReport::first_neighbour_runaway);
+    time_row("burning plume out of the pack (s)", &VerdictReport::flame_out);
+    time_row("vent gas out of the pack (s)", &VerdictReport::hot_gas_out);
+    time_row("every probe back at or below 60 degC (s)", &VerdictReport::cool);
+    for (const std::string& name : rules) {
+      row("verdict " + name, [&name](const RunSummary& r) {
+        if (!r.verdicts) return std::string("");
+        for (const RuleVerdict& v : r.verdicts->rules) {
+          if (v.rule == name) return std::string(to_string(v.overall));
+        }
+        return std::string("");
+      });
+    }
+  }
   std::size_t most_cells = 0;
   for (const RunSummary& r : runs) most_cells = std::max(most_cells, r.cells.size());
   // One row per cell and quantity, a quantity's cells together.
@@ -147,6 +179,9 @@ std::string compare_markdown(const std::vector<RunSummary>& runs) {
   }
   out += "\n";
   for (const RunSummary& r : runs) out += "- **" + r.name + "**: " + r.verdict + "\n";
+  for (const RunSummary& r : runs) {
+    if (r.verdicts) out += "\n## Verdicts: " + r.name + "\n\n" + verdict_text(*r.verdicts);
+  }
   return out;
 }
 
@@ -206,6 +241,18 @@ std::string compare_csv(const std::vector<RunSummary>& runs) {
       out += r.name + "," + c.name + "," + c.electrolyte_class;
       for (double v : values) out += "," + csv_number(v);
       out += "\n";
+    }
+  }
+  out += "\nrun,rule,clause,criterion,finding,figures\n";
+  for (const RunSummary& r : runs) {
+    if (!r.verdicts) continue;
+    for (const RuleVerdict& v : r.verdicts->rules) {
+      out +=
+          fmt::format("{},{},\"{}\",overall,{},\n", r.name, v.rule, v.title, to_string(v.overall));
+      for (const Criterion& c : v.criteria) {
+        out += fmt::format("{},{},\"{}\",\"{}\",{},\"{}\"\n", r.name, v.rule, c.clause, c.text,
+                           to_string(c.finding), c.figures);
+      }
     }
   }
   return out;

@@ -19,6 +19,7 @@
 #include "host/config/config.hpp"
 #include "host/solver/simulation.hpp"
 #include "host/solver/simulation_setup.hpp"
+#include "host/verdict/verdict_results.hpp"
 #include "io/async_results_writer.hpp"
 #include "io/checkpoint.hpp"
 #include "io/results_reader.hpp"
@@ -196,6 +197,7 @@ class RunObserver : public SimulationObserver {
       sample_.plume_fire_heat_received[c] = cell.plume_fire_heat_received;
       sample_.state[c] = std::int8_t(cell.phase);
     }
+    sample_.probe_temperature = sim.probe_temperatures();
     output_.append_cell_sample(sample_);
   }
 
@@ -401,6 +403,7 @@ RunSummary run_case(const RunOptions& options) {
     ro.fields = declared_fields(config, sim);
     for (int s = 0; s < kernels::kCellPhaseCount; ++s)
       ro.cell_state_names.push_back(kernels::cell_phase_name(kernels::CellPhase(s)));
+    ro.probes = probe_table(config, model);
     ro.config_text = config.resolved_toml;
     ro.config_path = options.config_path;
     ro.provenance = {
@@ -433,6 +436,7 @@ RunSummary run_case(const RunOptions& options) {
   std::error_code ignored;
   if (domain.is_root()) fs::remove(dir / kCheckpointName, ignored);  // finished: not needed
   RunSummary summary = summarize_results(dir);
+  if (summary.verdicts && domain.is_root()) write_verdict(summary.results, *summary.verdicts);
   summary.wall_time = seconds_since(start);
   summary.backend = backend->info().name;
   if (split) summary.backend += fmt::format(" x {} MPI ranks", domain.size());
@@ -585,6 +589,7 @@ RunSummary summarize_results(const fs::path& path) {
     s.verdict = fmt::format("stopped after {} of {} cells (before {}) within {:.0f} s",
                             s.cells_in_runaway, n, s.stopped_before, s.end_time);
   }
+  s.verdicts = judge_results(reader);
   return s;
 }
 
@@ -622,6 +627,7 @@ std::string summary_text(const RunSummary& s) {
   }
   out += fmt::format("  simulated {:.0f} s in {:.1f} s wall on {}\n", s.end_time, s.wall_time,
                      s.backend);
+  if (s.verdicts) out += "\nVerdicts (docs/verdicts.md)\n\n" + verdict_text(*s.verdicts);
   return out;
 }
 

@@ -5,12 +5,14 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "host/config/config.hpp"
 #include "host/solver/partitioner.hpp"
 #include "host/solver/simulation.hpp"
+#include "host/verdict/verdict_rules.hpp"
 #include "io/model.hpp"
 #include "kernels/backend.hpp"
 #include "meshes/voxel_model.hpp"
@@ -96,6 +98,8 @@ struct RunSummary {
   double wall_time = 0;              // s
   std::string backend;
   std::string verdict;  // one line, e.g. "propagated to 12 of 12 cells in 312 s"
+  // The [verdict] rules judged on the run (docs/verdicts.md); none without [verdict].
+  std::optional<VerdictReport> verdicts;
 
   // NaN when the results do not record them (written before the series existed).
   double peak_pressure = NAN;                 // Pa, highest over cells and samples

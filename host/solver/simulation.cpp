@@ -72,6 +72,33 @@ void Simulation::run(SimulationObserver* observer) {
   }
 }
 
+std::vector<double> Simulation::probe_temperatures() {
+  const auto count = kernels::Index(probe_host_values_.size());
+  if (count > 0) {
+    backend_.gather_voxels(
+        {probe_voxels_.data(), conduction_.temperature_data(), probe_values_.data()}, count);
+    probe_values_.download(probe_host_values_.data());
+  }
+  const std::size_t probes = input_.probes.size();
+  std::vector<double> sums(probes, 0.0);
+  std::vector<double> maxima(probes, -std::numeric_limits<double>::infinity());
+  std::size_t next = 0;
+  for (std::size_t p = 0; p < probes; ++p) {
+    for (std::size_t v = 0; v < input_.probes[p].voxels.size(); ++v, ++next) {
+      sums[p] += probe_host_values_[next];
+      maxima[p] = std::max(maxima[p], probe_host_values_[next]);
+    }
+  }
+  domain_.sum(sums.data(), probes);
+  domain_.max(maxima.data(), probes);
+  std::vector<double> out(probes);
+  for (std::size_t p = 0; p < probes; ++p) {
+    const ProbeSetup& probe = input_.probes[p];
+    out[p] = probe.maximum ? maxima[p] : sums[p] / probe.global_count;
+  }
+  return out;
+}
+
 // One coupled step, Strang splitting: K(dt/2) S(dt/2) C(dt) S(dt/2) K(dt/2), then the cells.
 double Simulation::step(double dt) {
   dt = choose_step(dt);

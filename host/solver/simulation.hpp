@@ -78,6 +78,15 @@ struct SimulationControl {
   double flame_radiant_fraction = 0.3;  // chi_r
 };
 
+// A monitoring point (docs/verdicts.md "Probes"): the voxels whose temperature it reports, as a
+// mean or a maximum.
+struct ProbeSetup {
+  std::string name;
+  std::vector<std::int64_t> voxels;  // interior indices, global until a run is split
+  bool maximum = false;
+  double global_count = 0;  // voxels on all ranks together
+};
+
 // Everything a run needs, on the host, in SI units; arrays are interior [z][y][x].
 struct SimulationInput {
   ConductionProblem conduction;
@@ -88,6 +97,7 @@ struct SimulationInput {
   std::vector<GasRegion> gas_regions;      // where the plumes' fires draw oxygen from
   std::vector<CellSurface> cell_surfaces;  // sorted by cell, then category
   std::vector<Trigger> triggers;
+  std::vector<ProbeSetup> probes;
   SimulationControl control;
   Placement placement;
 };
@@ -214,6 +224,8 @@ class Simulation {
   // and kept in its jelly roll (not what the ejecta carried out) and what its vent plume
   // (ejecta and fire) deposited on the pack's solids.
   double cell_heat_released(int cell) const;
+  // Each probe's temperature now (its voxels' mean or maximum), K. Collective.
+  std::vector<double> probe_temperatures();
   // Oxygen left in each gas region, kg (open regions keep their initial mass).
   const std::vector<double>& oxygen_left() const { return oxygen_left_; }
 
@@ -240,6 +252,7 @@ class Simulation {
   void build_cell_records();
   void build_plumes();
   void build_heat_pathways();
+  void build_probes();
   // Books the step's heat through every cell's surface (after conduction, ghosts current).
   void book_heat_pathways(double dt);
   // The vent plume of a cell over the step of length dt: `ejecta` J of enthalpy and `combustion`
@@ -290,6 +303,10 @@ class Simulation {
   kernels::DeviceArray<kernels::Index> surface_begin_, surface_end_;  // per cell x pathway
   kernels::DeviceArray<kernels::CompensatedSum> surface_sums_;
   std::vector<double> oxygen_left_;  // kg per gas region
+  // Every probe's voxels on this rank, one after the other (padded indices), and their values.
+  kernels::DeviceArray<kernels::Index> probe_voxels_;
+  kernels::DeviceArray<double> probe_values_;
+  std::vector<double> probe_host_values_;
 
   // Heat-source regions: one per heater trigger.
   struct Region {

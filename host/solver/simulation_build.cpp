@@ -145,6 +145,7 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input, const D
   build_regions();
   build_plumes();
   build_heat_pathways();
+  build_probes();
   build_cell_records();
   dt_ = std::min(input_.control.initial_dt, input_.control.max_dt);
 }
@@ -348,6 +349,23 @@ void Simulation::build_plumes() {
   }
   oxygen_left_.clear();
   for (const GasRegion& r : input_.gas_regions) oxygen_left_.push_back(r.oxygen_mass);
+}
+
+// The probes' voxels on this rank, in probe order, as padded indices.
+void Simulation::build_probes() {
+  const kernels::GridShape& s = conduction_.shape();
+  std::vector<kernels::Index> padded;
+  for (const ProbeSetup& probe : input_.probes) {
+    for (const std::int64_t v : probe.voxels) {
+      padded.push_back(s.index(int(v % s.nx) + 1, int((v / s.nx) % s.ny) + 1,
+                               int(v / (std::int64_t(s.nx) * s.ny)) + 1));
+    }
+  }
+  probe_host_values_.assign(padded.size(), 0.0);
+  if (padded.empty()) return;
+  probe_voxels_ = kernels::DeviceArray<kernels::Index>(backend_, padded.size());
+  probe_voxels_.upload(padded.data());
+  probe_values_ = kernels::DeviceArray<double>(backend_, padded.size());
 }
 
 // The cells' surface faces on this rank (padded indices, the face's conductance slot) and the

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "host/verdict/probes.hpp"
 
 namespace runaway::host {
 
@@ -162,6 +163,15 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
     t.ramp_rate = o.ramp_rate;
     t.hold_temperature = o.hold_temperature;
     in.triggers.push_back(std::move(t));
+  }
+
+  for (const ProbeConfig& probe : config.probes) {
+    ProbeSetup setup;
+    setup.name = probe.name;
+    setup.voxels = probe_voxels(config, probe, model).voxels;
+    setup.maximum = probe.statistic == ProbeStatistic::kMax;
+    setup.global_count = double(setup.voxels.size());
+    in.probes.push_back(std::move(setup));
   }
 
   SimulationControl& c = in.control;

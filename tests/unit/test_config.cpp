@@ -765,5 +765,50 @@ TEST(Check, RunCheckReturnsTheExitCode) {
   EXPECT_TRUE(out.str().empty());
 }
 
+TEST_F(Config, ProbesAndVerdictAreReadAndCheckedWithFileLineAndKey) {
+  // kValid ends on line 12; what follows starts on line 13.
+  const std::string probes = std::string(kValid) +
+                             "[[trigger]]\ntype = \"nail\"\ncell = 1\ntime = 5.0\n"  // 13-16
+                             "[[probe]]\nname = \"top\"\nkind = \"cell_surface\"\ncell = 1\n"
+                             "face = \"+z\"\nstatistic = \"max\"\n"  // 17-22
+                             "[[probe]]\nname = \"air\"\nkind = \"point\"\n"
+                             "position = [0.1, 0.1, 0.11]\n";  // 23-26
+  const PackConfig c =
+      load_pack_config(write("pack.toml", probes + "[verdict]\nrules = [\"gtr20\"]\n"));
+  ASSERT_EQ(c.probes.size(), 2u);
+  EXPECT_EQ(c.probes[0].kind, ProbeKind::kCellSurface);
+  EXPECT_EQ(c.probes[0].statistic, ProbeStatistic::kMax);
+  EXPECT_EQ(c.probes[1].kind, ProbeKind::kPoint);
+  ASSERT_TRUE(c.verdict.has_value());
+  EXPECT_EQ(c.verdict->initiating_cell, 1);                              // the nail's cell
+  EXPECT_EQ(c.verdict->initiating_module, (std::vector<int>{0, 1, 2}));  // its module
+  EXPECT_FALSE(c.verdict->extend_run);
+
+  expect_bad(replace(probes, "kind = \"point\"", "kind = \"pointy\""), "probe[1].kind", 25,
+             "did you mean 'point'");
+  expect_bad(replace(probes, "name = \"air\"", "name = \"top\""), "probe[1].name", 24,
+             "already named 'top'");
+  expect_bad(replace(probes, "cell = 1\nface", "cell = 3\nface"), "probe[0].cell", 20,
+             "only 3 cells");
+  expect_bad(replace(probes, "[0.1, 0.1, 0.11]", "[0.1, 0.1, 0.5]"), "probe[1].position", 26,
+             "outside the enclosure");
+  expect_bad(probes +
+                 "[[probe]]\nname = \"box\"\nkind = \"region\"\nmin = [0.1, 0.1, 0.1]\n"
+                 "max = [0.1, 0.2, 0.2]\n",
+             "probe[2].max", 31, "must exceed min");
+  expect_bad(probes + "[verdict]\nrules = [\"gb38031-2052\"]\n", "verdict.rules", 28,
+             "did you mean 'gb38031-2025'");
+  expect_bad(probes + "[verdict]\nrules = [\"gtr20\"]\nalarm = \"temperature\"\n",
+             "verdict.alarm_temperature", 27, "missing required key");
+  expect_bad(probes + "[verdict]\nrules = [\"gtr20\"]\ninitiating_module = [0, 2]\n",
+             "verdict.initiating_module", 29, "must hold the initiating cell");
+  expect_bad(std::string(kValid) + "[verdict]\nrules = [\"gtr20\"]\n", "verdict.initiating_cell",
+             13, "no heater or nail");
+  // extend_run lengthens the run to the observation window (GB 38031-2025: 2 h).
+  const PackConfig longer = load_pack_config(
+      write("pack.toml", probes + "[verdict]\nrules = [\"gb38031-2025\"]\nextend_run = true\n"));
+  EXPECT_DOUBLE_EQ(longer.run.end_time, 7200.0);
+}
+
 }  // namespace
 }  // namespace runaway::host
