@@ -67,6 +67,15 @@ std::string svg_chart(const ChartSpec& spec) {
       y1 = std::max(y1, s.y[i]);
     }
   }
+  for (const ChartBand& b : spec.bands) {
+    if (b.series >= spec.series.size()) continue;
+    const std::vector<double>& x = spec.series[b.series].x;
+    for (std::size_t i = 0; i < x.size() && i < b.low.size() && i < b.high.size(); ++i) {
+      for (double v : {b.low[i], b.high[i]}) {
+        if (std::isfinite(x[i]) && std::isfinite(v)) y0 = std::min(y0, v), y1 = std::max(y1, v);
+      }
+    }
+  }
   for (double m : spec.x_marks) {
     if (std::isfinite(m)) x0 = std::min(x0, m), x1 = std::max(x1, m);
   }
@@ -119,6 +128,20 @@ std::string svg_chart(const ChartSpec& spec) {
         "stroke-dasharray=\"4 3\"/><text x=\"{3:.1f}\" y=\"{4:.1f}\" fill=\"#555\">{5}</text>\n",
         px(spec.x_marks[m]), top, top + h, px(spec.x_marks[m]) + 3, top + 12 + 12 * double(m),
         html_escape(label));
+  }
+  for (const ChartBand& b : spec.bands) {
+    if (b.series >= spec.series.size()) continue;
+    const std::vector<double>& x = spec.series[b.series].x;
+    std::string upper, lower;  // the polygon: along the high ends, back along the low ones
+    for (std::size_t i = 0; i < x.size() && i < b.low.size() && i < b.high.size(); ++i) {
+      if (!std::isfinite(x[i]) || !std::isfinite(b.low[i]) || !std::isfinite(b.high[i])) continue;
+      upper += fmt::format("{:.1f},{:.1f} ", px(x[i]), py(b.high[i]));
+      lower = fmt::format("{:.1f},{:.1f} ", px(x[i]), py(b.low[i])) + lower;
+    }
+    if (!upper.empty()) {
+      out += fmt::format("<polygon points=\"{}{}\" fill=\"{}\" fill-opacity=\"0.18\"/>\n", upper,
+                         lower, series_colour(b.series));
+    }
   }
   for (std::size_t k = 0; k < spec.series.size(); ++k) {
     const ChartSeries& s = spec.series[k];

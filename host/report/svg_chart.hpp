@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,13 @@ struct ChartSeries {
   bool markers = false;      // dots instead of a line
 };
 
+// A shaded interval around a series, in its colour: low[i] to high[i] at its x[i] (e.g. the 95 %
+// interval of an estimate; non-finite ends leave the point out).
+struct ChartBand {
+  std::size_t series = 0;
+  std::vector<double> low, high;
+};
+
 struct ChartSpec {
   std::string title, x_label, y_label;
   std::vector<ChartSeries> series;
@@ -21,6 +29,7 @@ struct ChartSpec {
   double y_min = std::nan(""), y_max = std::nan("");  // a fixed y range; NaN: from the data
   std::vector<double> x_marks;                        // vertical dashed lines (e.g. the warning)
   std::vector<std::string> x_mark_labels;
+  std::vector<ChartBand> bands;  // drawn under the lines
 };
 
 // A line (or dot) chart with axes, "nice" ticks and a legend. Series without finite points are

@@ -325,7 +325,7 @@ const char* design_name(Design design) {
 }
 
 std::vector<std::string> quantity_names() {
-  std::vector<std::string> names = {"time_to_second_cell_s", "second_onset_s"};
+  std::vector<std::string> names = {"time_to_second_cell_s", "second_onset_s", "verdict_failed"};
   for (const io::Column& c : summary_table(BatchSummary{}).columns) {
     if (std::holds_alternative<std::vector<double>>(c.values) && c.name != "wall_time_s") {
       names.push_back(c.name);
@@ -422,7 +422,8 @@ Study load_study(const fs::path& file) {
     study.quantities.clear();
     for (const toml::node& n : *q->as_array()) {
       const std::string name = n.value_or(std::string());
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
+      const bool verdict = name == "verdict_failed" || name.rfind("verdict_failed:", 0) == 0;
+      if (!verdict && std::find(known.begin(), known.end(), name) == known.end()) {
         const std::string suggestion = closest_name(name, known);
         r.fail(line_of(n) ? line_of(n) : line_of(*q), "quantities",
                "not a numeric summary column" + (suggestion.empty()

@@ -57,7 +57,8 @@ struct Study {
 Study load_study(const std::filesystem::path& file);
 
 // The quantities a study may ask for: every numeric column of the batch summary, and
-// time_to_second_cell_s (second onset - first onset) and second_onset_s.
+// time_to_second_cell_s (second onset - first onset), second_onset_s and verdict_failed (also
+// verdict_failed:RULE, for one rule of the packs' [verdict]).
 std::vector<std::string> quantity_names();
 
 struct StudyPlan {

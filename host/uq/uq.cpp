@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include "common/error.hpp"
@@ -13,7 +14,7 @@
 #include "host/batch/case_files.hpp"
 #include "host/batch/process_pool.hpp"
 #include "host/config/toml_text.hpp"
-#include "host/uq/report_svg.hpp"
+#include "host/report/svg_chart.hpp"
 #include "io/files.hpp"
 
 namespace runaway::host::uq {
@@ -50,6 +51,24 @@ double second_onset(const RunSummary& s) {
   if (onsets.size() < 2) return INFINITY;
   std::sort(onsets.begin(), onsets.end());
   return onsets[1];
+}
+
+// verdict_failed: 1 when a [verdict] rule of the run failed, 0 when every rule passed, NaN when
+// one is open or not judged (the run too short to decide) or the pack has no [verdict];
+// verdict_failed:RULE the same for one rule (docs/verdicts.md).
+double verdict_failed(const RunSummary& s, const std::string& name) {
+  if (!s.verdicts) return NAN;
+  const std::string rule =
+      name.size() > std::strlen(kVerdictFailed) ? name.substr(std::strlen(kVerdictFailed) + 1) : "";
+  bool failed = false, judged = false;
+  for (const RuleVerdict& r : s.verdicts->rules) {
+    if (!rule.empty() && r.rule != rule) continue;
+    judged = true;
+    if (r.overall == Finding::kFail) failed = true;
+    if (r.overall == Finding::kOpen || r.overall == Finding::kNotJudged) return NAN;
+  }
+  if (!judged) return NAN;
+  return failed ? 1.0 : 0.0;
 }
 
 // The rows of a pack that are independent samples and done, in design order.
@@ -130,6 +149,24 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// Charts one above the other in one SVG (each a nested <svg> at its offset).
+std::string stacked_charts(const std::vector<ChartSpec>& charts) {
+  int height = 0, width = 0;
+  std::string inner;
+  for (const ChartSpec& c : charts) {
+    std::string svg = svg_chart(c);
+    svg.replace(0, 4, fmt::format("<svg y=\"{}\"", height));
+    inner += svg;
+    height += c.height;
+    width = std::max(width, c.width);
+  }
+  return fmt::format(
+             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+             "viewBox=\"0 0 {0} {1}\">\n",
+             width, height) +
+         inner + "</svg>\n";
+}
+
 void write_salib(const Study& study, const StudyPlan& plan, const StudyOutcomes& out,
                  const fs::path& dir) {
   fs::create_directories(dir);
@@ -181,6 +218,8 @@ std::vector<double> case_quantities(const std::vector<std::string>& names,
       values[q] = std::isinf(second) ? second : second - s->first_onset;
     } else if (names[q] == "second_onset_s") {
       values[q] = second_onset(*s);
+    } else if (names[q].rfind(kVerdictFailed, 0) == 0) {
+      values[q] = verdict_failed(*s, names[q]);
     } else if (const io::Column* column = table.find(names[q])) {
       values[q] = std::get<std::vector<double>>(column->values).at(row);
     }
@@ -379,51 +418,61 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
     }
   }
 
-  // Convergence with the sample count.
-  std::vector<ChartPanel> panels;
+  // Convergence with the sample count: one chart per estimate (host/report/svg_chart.hpp), the
+  // estimate over the first n samples with its interval as a band.
+  std::vector<ChartSpec> charts;
   const int k0 = study.beyond.front();
-  ChartPanel probability{
-      fmt::format("P(cells in runaway > {}) with its Wilson 95 % interval", k0), "probability", {}};
+  const auto add_point = [](ChartSpec& chart, std::size_t series, double x, const Interval& i) {
+    chart.series[series].x.push_back(x);
+    chart.series[series].y.push_back(i.estimate);
+    chart.bands[series].low.push_back(i.low);
+    chart.bands[series].high.push_back(i.high);
+  };
+  const auto chart_of = [&](const std::string& title, const std::string& x_label,
+                            const std::string& y_label, const std::vector<std::string>& names) {
+    ChartSpec chart;
+    chart.title = title;
+    chart.x_label = x_label;
+    chart.y_label = y_label;
+    chart.height = 300;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      chart.series.push_back({names[i], {}, {}, false});
+      chart.bands.push_back({i, {}, {}});
+    }
+    return chart;
+  };
+  std::vector<std::string> pack_names;
+  for (const StudyPack& p : study.packs) pack_names.push_back(p.name);
+  ChartSpec probability =
+      chart_of(fmt::format("P(cells in runaway > {}) with its Wilson 95 % interval", k0), "samples",
+               "probability", pack_names);
   for (std::size_t p = 0; p < packs; ++p) {
-    ChartSeries s{study.packs[p].name, {}, {}, {}, {}};
     const std::vector<std::size_t> done = done_rows(plan, out, p);
     int yes = 0;
     for (std::size_t n = 0; n < done.size(); ++n) {
       yes += out.cells_in_runaway[p][done[n]] > k0 ? 1 : 0;
-      const Interval w = wilson_interval(yes, int(n + 1));
-      s.x.push_back(double(n + 1));
-      s.y.push_back(w.estimate);
-      s.low.push_back(w.low);
-      s.high.push_back(w.high);
+      add_point(probability, p, double(n + 1), wilson_interval(yes, int(n + 1)));
     }
-    probability.series.push_back(std::move(s));
   }
-  panels.push_back(std::move(probability));
+  charts.push_back(std::move(probability));
   if (packs > 1) {
-    ChartPanel difference{fmt::format("{} − {}: P(> {} cells), Newcombe paired 95 % interval",
-                                      study.packs[0].name, study.packs[1].name, k0),
-                          "difference",
-                          {}};
-    ChartSeries s{"difference", {}, {}, {}, {}};
+    ChartSpec difference =
+        chart_of(fmt::format("{} − {}: P(> {} cells), Newcombe paired 95 % interval",
+                             study.packs[0].name, study.packs[1].name, k0),
+                 "paired samples", "difference", {"difference"});
     const PairCounts all = pair_counts(plan, out, 0, 1, k0);
     const int pairs = all.both + all.only_a + all.only_b + all.neither;
     for (int n = 1; n <= pairs; ++n) {
       const PairCounts c = pair_counts(plan, out, 0, 1, k0, std::size_t(n));
-      const Interval d = paired_difference_interval(c.both, c.only_a, c.only_b, c.neither);
-      s.x.push_back(n);
-      s.y.push_back(d.estimate);
-      s.low.push_back(d.low);
-      s.high.push_back(d.high);
+      add_point(difference, 0, n,
+                paired_difference_interval(c.both, c.only_a, c.only_b, c.neither));
     }
-    difference.series.push_back(std::move(s));
-    panels.push_back(std::move(difference));
+    charts.push_back(std::move(difference));
   }
   for (std::size_t q = 0; q < out.quantities.size(); ++q) {
-    ChartPanel panel{"mean " + out.quantities[q] + " (finite values) ± 1.96 standard errors",
-                     out.quantities[q],
-                     {}};
+    ChartSpec chart = chart_of("mean " + out.quantities[q] + " ± 1.96 standard errors",
+                               "finite values", out.quantities[q], pack_names);
     for (std::size_t p = 0; p < packs; ++p) {
-      ChartSeries s{study.packs[p].name, {}, {}, {}, {}};
       std::vector<double> seen;
       for (const std::size_t r : done_rows(plan, out, p)) {
         const double v = out.values[p][r][q];
@@ -431,19 +480,12 @@ std::string write_uq_report(const Study& study, const StudyPlan& plan, const Stu
         seen.push_back(v);
         const Moments m = moments(seen);
         const double se = seen.size() > 1 ? m.std / std::sqrt(double(seen.size())) : NAN;
-        s.x.push_back(double(seen.size()));
-        s.y.push_back(m.mean);
-        s.low.push_back(m.mean - kZ95 * se);
-        s.high.push_back(m.mean + kZ95 * se);
+        add_point(chart, p, double(seen.size()), {m.mean, m.mean - kZ95 * se, m.mean + kZ95 * se});
       }
-      panel.series.push_back(std::move(s));
     }
-    panels.push_back(std::move(panel));
+    charts.push_back(std::move(chart));
   }
-  io::write_file_atomically(
-      dir / "convergence.svg",
-      svg_chart("Convergence with the sample count (" + study.file.filename().string() + ")",
-                "samples", panels));
+  io::write_file_atomically(dir / "convergence.svg", stacked_charts(charts));
   md +=
       "\n## Convergence\n\nEach estimate over the first n samples (design order), with its "
       "95 % interval: `convergence.svg`.\n\n![convergence](convergence.svg)\n";

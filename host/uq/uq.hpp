@@ -36,6 +36,9 @@ struct StudyOutcomes {
   std::vector<std::vector<int>> cells_in_runaway;        // [pack][row], -1 when not done
 };
 
+// The quantity of a run's [verdict] rules: "verdict_failed" (any rule), "verdict_failed:RULE".
+inline constexpr const char* kVerdictFailed = "verdict_failed";
+
 // The named quantities of the done case in row `row` of `summary` (its summary_table is
 // `table`): +inf for a censored time (fewer than two cells ran away), NaN for an unknown name.
 std::vector<double> case_quantities(const std::vector<std::string>& names,
