@@ -28,27 +28,25 @@ namespace fs = std::filesystem;
 using runaway::read_text;
 using runaway::testing::run_cli;
 
-// liquid and semi-solid twins, 3 samples each: 6 cases. `fixed`: more lines of [fixed].
-std::string study(const std::string& fixed = "") {
+// [packs] (the liquid example, and its semi-solid twin when `twins`) and [fixed]: the 4-cell
+// module on a coarse grid for `end_time` seconds (8 lines with both packs), then `fixed`.
+std::string packs_and_fixed(bool twins, double end_time, const std::string& fixed = "") {
   const std::string examples = std::string(RUNAWAY_SOURCE_DIR) + "/examples/";
-  return R"(description = "e2e"
-samples = 3
-seed = 5
-propagation_beyond = [0, 1]
-[packs]
-liquid = ")" +
-         examples +
-         R"(module_12_prismatic_liquid.toml"
-semi_solid = ")" +
-         examples + R"(module_12_prismatic_semisolid.toml"
-[fixed]
+  std::string out = "[packs]\nliquid = \"" + examples + "module_12_prismatic_liquid.toml\"\n";
+  if (twins) out += "semi_solid = \"" + examples + "module_12_prismatic_semisolid.toml\"\n";
+  return out + R"([fixed]
 "module.cells" = [4, 1, 1]
 "enclosure.size" = [0.171, 0.180, 0.132]
 "mesh.voxel_size" = [0.00407142857142857, 0.008, 0.008]
-"run.end_time" = 200.0
-"output.frame_interval" = 100.0
-)" + fixed +
-         R"(
+"run.end_time" = )" +
+         std::to_string(end_time) + "\n\"output.frame_interval\" = 100.0\n" + fixed;
+}
+
+// liquid and semi-solid twins, 3 samples each: 6 cases. `fixed`: more lines of [fixed] (from
+// line 14).
+std::string study(const std::string& fixed = "") {
+  return "description = \"e2e\"\nsamples = 3\nseed = 5\npropagation_beyond = [0, 1]\n" +
+         packs_and_fixed(true, 200.0, fixed) + R"(
 [inputs.ejecta_share]
 key = "chemistries.*.ejecta_heat_share"
 distribution = "truncated_normal"
@@ -203,16 +201,7 @@ TEST_F(Uq, FailedCasesAreCountedAndBoundedNotDropped) {
   // An empirical input from a CSV of two memory limits: 1 kB (only the run finds the model too
   // big, so those cases fail at run time) and 8 GB. A Latin hypercube of 4 draws each twice.
   write("limits.csv", "max_memory\n1000\n8e9\n");
-  const std::string examples = std::string(RUNAWAY_SOURCE_DIR) + "/examples/";
-  const fs::path file = write("failing.toml", R"(samples = 4
-[packs]
-liquid = ")" + examples + R"(module_12_prismatic_liquid.toml"
-[fixed]
-"module.cells" = [4, 1, 1]
-"enclosure.size" = [0.171, 0.180, 0.132]
-"mesh.voxel_size" = [0.00407142857142857, 0.008, 0.008]
-"run.end_time" = 10.0
-"output.frame_interval" = 10.0
+  const fs::path file = write("failing.toml", "samples = 4\n" + packs_and_fixed(false, 10.0) + R"(
 [inputs.max_memory]
 key = "mesh.max_memory"
 distribution = "empirical"
@@ -234,17 +223,8 @@ source = "ASSUMED: a test of failures"
 }
 
 TEST_F(Uq, SaltelliDesignRunsNTimesDPlusTwoCasesAndReportsSobolIndices) {
-  const std::string examples = std::string(RUNAWAY_SOURCE_DIR) + "/examples/";
-  const fs::path file = write("saltelli.toml", R"(sampling = "saltelli"
-samples = 4
-[packs]
-liquid = ")" + examples + R"(module_12_prismatic_liquid.toml"
-[fixed]
-"module.cells" = [4, 1, 1]
-"enclosure.size" = [0.171, 0.180, 0.132]
-"mesh.voxel_size" = [0.00407142857142857, 0.008, 0.008]
-"run.end_time" = 10.0
-"output.frame_interval" = 10.0
+  const fs::path file = write(
+      "saltelli.toml", "sampling = \"saltelli\"\nsamples = 4\n" + packs_and_fixed(false, 10.0) + R"(
 [inputs.power]
 key = "trigger.power"
 distribution = "uniform"
