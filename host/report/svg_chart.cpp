@@ -132,15 +132,19 @@ std::string svg_chart(const ChartSpec& spec) {
   for (const ChartBand& b : spec.bands) {
     if (b.series >= spec.series.size()) continue;
     const std::vector<double>& x = spec.series[b.series].x;
-    std::string upper, lower;  // the polygon: along the high ends, back along the low ones
+    std::string points;  // the polygon: along the high ends, back along the low ones
+    std::vector<std::size_t> kept;
     for (std::size_t i = 0; i < x.size() && i < b.low.size() && i < b.high.size(); ++i) {
       if (!std::isfinite(x[i]) || !std::isfinite(b.low[i]) || !std::isfinite(b.high[i])) continue;
-      upper += fmt::format("{:.1f},{:.1f} ", px(x[i]), py(b.high[i]));
-      lower = fmt::format("{:.1f},{:.1f} ", px(x[i]), py(b.low[i])) + lower;
+      points += fmt::format("{:.1f},{:.1f} ", px(x[i]), py(b.high[i]));
+      kept.push_back(i);
     }
-    if (!upper.empty()) {
-      out += fmt::format("<polygon points=\"{}{}\" fill=\"{}\" fill-opacity=\"0.18\"/>\n", upper,
-                         lower, series_colour(b.series));
+    for (auto i = kept.rbegin(); i != kept.rend(); ++i) {
+      points += fmt::format("{:.1f},{:.1f} ", px(x[*i]), py(b.low[*i]));
+    }
+    if (!points.empty()) {
+      out += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.18\"/>\n", points,
+                         series_colour(b.series));
     }
   }
   for (std::size_t k = 0; k < spec.series.size(); ++k) {

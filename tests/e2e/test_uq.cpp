@@ -169,9 +169,10 @@ TEST_F(Uq, DakotaAdapterWritesResponsesOrFail) {
   const std::string params = R"(                                          2 variables
                       7.000000000000000e-01 ejecta_share
                       6.000000000000000e+02 power
-                                          2 functions
+                                          3 functions
                                           1 ASV_1:cells_in_runaway
                                           1 ASV_2:peak_temperature_K
+                                          1 ASV_3:verdict_failed:ul9540a-module
                                           2 derivative_variables
                                           1 DVV_1:ejecta_share
                                           2 DVV_2:power
@@ -185,6 +186,8 @@ TEST_F(Uq, DakotaAdapterWritesResponsesOrFail) {
   const std::string results = read_text(dir_ / "results.out");
   EXPECT_NE(results.find(" cells_in_runaway\n"), std::string::npos) << results;
   EXPECT_NE(results.find(" peak_temperature_K\n"), std::string::npos) << results;
+  // The pack's [verdict]: one module, so UL 9540A's "contained by the module" passes (0).
+  EXPECT_NE(results.find("\n0 verdict_failed:ul9540a-module\n"), std::string::npos) << results;
   EXPECT_TRUE(fs::exists(dir_ / "runaway_eval_1.1" / "results.h5"));
 
   // A run that fails (a model over its memory limit: only the run finds out) says FAIL.
