@@ -319,10 +319,11 @@ std::string verdict_html(const VerdictReport& v, const std::string& id) {
       "<p>Runaway of the initiating cell {} confirmed (GB 38031-2025 C.5.3.7) at {} s; "
       "thermal-event warning at {} s; first neighbour runaway {} s; burning plume out of the "
       "pack {} s; vent gas out of the pack {} s; every probe at or below the cool temperature "
-      "since {} s.</p>\n",
+      "since {} s. Runaway stayed in the initiating cell: <b>{}</b>; in its module: <b>{}</b> "
+      "(over the simulated time).</p>\n",
       v.initiating_cell, number(v.initiating_runaway, 1), number(v.warning, 1),
       number(v.first_neighbour_runaway, 1), number(v.flame_out, 1), number(v.hot_gas_out, 1),
-      number(v.cool, 1));
+      number(v.cool, 1), v.contained_in_cell ? "yes" : "no", v.contained_in_module ? "yes" : "no");
   out += fmt::format(
       "<table class=\"verdict\" id=\"{}\"><tr><th>rule</th><th>clause</th><th>what the rule "
       "asks</th><th>finding</th><th>figures that decided it</th></tr>\n",
