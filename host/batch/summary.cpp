@@ -156,6 +156,34 @@ io::Table summary_table(const BatchSummary& s) {
     return std::string(r.propagation_stopped ? "true" : "false");
   });
   summary_text("stopped_before", [](const RunSummary& r) { return r.stopped_before; });
+  // The [verdict] rules (docs/verdicts.md), when a case has them: each rule's finding and the
+  // times that decide them, for sweeps and studies over a regulation's question.
+  std::vector<std::string> rules;
+  for (const CaseResult& c : s.cases) {
+    if (!c.summary || !c.summary->verdicts) continue;
+    for (const RuleVerdict& v : c.summary->verdicts->rules) {
+      if (std::find(rules.begin(), rules.end(), v.rule) == rules.end()) rules.push_back(v.rule);
+    }
+  }
+  for (const std::string& rule : rules) {
+    text(("verdict_" + rule).c_str(), [&rule](const CaseResult& c) {
+      if (!c.summary || !c.summary->verdicts) return std::string();
+      for (const RuleVerdict& v : c.summary->verdicts->rules) {
+        if (v.rule == rule) return std::string(to_string(v.overall));
+      }
+      return std::string();
+    });
+  }
+  if (!rules.empty()) {
+    auto time = [&](const char* name, double VerdictReport::*member) {
+      metric(name, "s",
+             [member](const RunSummary& r) { return r.verdicts ? (*r.verdicts).*member : NAN; });
+    };
+    time("initiating_runaway_s", &VerdictReport::initiating_runaway);
+    time("warning_s", &VerdictReport::warning);
+    time("first_neighbour_runaway_s", &VerdictReport::first_neighbour_runaway);
+    time("vent_gas_out_of_pack_s", &VerdictReport::hot_gas_out);
+  }
   metric("end_time_s", "s", [](const RunSummary& r) { return r.end_time; });
   metric("wall_time_s", "s", [](const RunSummary& r) { return r.wall_time; });
   text("error", [](const CaseResult& c) { return c.error; });

@@ -1,8 +1,11 @@
 // `runaway bench [--json FILE] [--size S|M|L] [--repetitions N]`: the benchmark suite of
-// host/bench/bench_suite.hpp, with Google Benchmark's console table and JSON.
+// host/bench/bench_suite.hpp, with Google Benchmark's console table and JSON; `runaway bench
+// --verify`: the self-check of host/bench/bench_verify.hpp.
+#include <cstdio>
 #include <memory>
 
 #include "host/bench/bench_suite.hpp"
+#include "host/bench/bench_verify.hpp"
 #include "host/cli/cli.hpp"
 
 namespace runaway::host {
@@ -36,7 +39,23 @@ void add_bench_command(CLI::App& app) {
                   "mesh.voxel_size=0.001; repeatable")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  cmd->callback([options] { bench::run_suite(*options); });
+  auto verify = std::make_shared<bool>(false);
+  auto tolerance_scale = std::make_shared<double>(1.0);
+  cmd->add_flag("--verify", *verify,
+                "Self-check for benchmark harnesses: a fixed conduction case and an adiabatic "
+                "kinetics release with known answers; prints FOM: and PASS or FAIL (exit code 1)");
+  // Scales the --verify limits: the test that FAIL is reported sets it to 0.
+  cmd->add_option("--verify-tolerance-scale", *tolerance_scale)->group("");
+  cmd->callback([options, verify, tolerance_scale] {
+    if (*verify) {
+      const bench::VerifyResult result = bench::verify(*tolerance_scale);
+      std::fputs(bench::verify_text(result).c_str(), stdout);
+      std::fflush(stdout);
+      if (!result.pass()) throw CLI::RuntimeError(1);
+      return;
+    }
+    bench::run_suite(*options);
+  });
 }
 
 }  // namespace runaway::host

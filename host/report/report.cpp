@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <limits>
+#include <sstream>
 #include <system_error>
 
 #include "common/error.hpp"
@@ -89,7 +90,7 @@ fs::path find_viz(const fs::path& given) {
     std::size_t start = 0;
     while (start <= dirs.size()) {
       const std::size_t end = std::min(dirs.find(':', start), dirs.size());
-      const fs::path p = fs::path(dirs.substr(start, end - start)) / "runaway-viz";
+      fs::path p = fs::path(dirs.substr(start, end - start)) / "runaway-viz";
       if (::access(p.c_str(), X_OK) == 0) return p;
       start = end + 1;
     }
@@ -105,6 +106,7 @@ bool run_program(const std::vector<std::string>& args, const fs::path& log) {
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
@@ -319,10 +321,11 @@ std::string verdict_html(const VerdictReport& v, const std::string& id) {
       "<p>Runaway of the initiating cell {} confirmed (GB 38031-2025 C.5.3.7) at {} s; "
       "thermal-event warning at {} s; first neighbour runaway {} s; burning plume out of the "
       "pack {} s; vent gas out of the pack {} s; every probe at or below the cool temperature "
-      "since {} s.</p>\n",
+      "since {} s. Runaway stayed in the initiating cell: <b>{}</b>; in its module: <b>{}</b> "
+      "(over the simulated time).</p>\n",
       v.initiating_cell, number(v.initiating_runaway, 1), number(v.warning, 1),
       number(v.first_neighbour_runaway, 1), number(v.flame_out, 1), number(v.hot_gas_out, 1),
-      number(v.cool, 1));
+      number(v.cool, 1), v.contained_in_cell ? "yes" : "no", v.contained_in_module ? "yes" : "no");
   out += fmt::format(
       "<table class=\"verdict\" id=\"{}\"><tr><th>rule</th><th>clause</th><th>what the rule "
       "asks</th><th>finding</th><th>figures that decided it</th></tr>\n",
@@ -449,7 +452,14 @@ std::string markdown_to_html(const std::string& markdown) {
     } else if (line.rfind("# ", 0) == 0) {
       continue;  // the document's own title: the report has its headings
     } else {
-      out += "<p>" + html_escape(line) + "</p>\n";
+      // **bold** pairs, the only inline markup compare_markdown writes.
+      std::string text = html_escape(line);
+      for (bool open = true;; open = !open) {
+        const std::size_t at = text.find("**");
+        if (at == std::string::npos) break;
+        text.replace(at, 2, open ? "<b>" : "</b>");
+      }
+      out += "<p>" + text + "</p>\n";
     }
   }
   if (in_table) out += "</table>\n";
@@ -487,9 +497,29 @@ std::vector<std::string> write_report(const ReportOptions& options) {
         s.y.push_back(r.summary.cells[c].onset_time);
       }
       onsets.series.push_back(s);
+      onsets.x_min = -0.5;
+      onsets.x_max = std::max(std::isfinite(onsets.x_max) ? onsets.x_max : 0.0,
+                              double(r.summary.cells.size()) - 0.5);
+    }
+    // The per-run rows first; the per-cell rows (a dozen per cell) folded away below them.
+    std::string runs_table, cells_table, header;
+    int table_lines = 0;
+    std::istringstream compared(compare_markdown(summaries));
+    for (std::string line; std::getline(compared, line);) {
+      const bool row = line.rfind('|', 0) == 0;
+      table_lines += row ? 1 : 0;
+      if (row && table_lines <= 2) {
+        header += line + "\n";
+      } else if (row && line.rfind("| cell ", 0) == 0) {
+        cells_table += line + "\n";
+      } else if (table_lines > 0) {  // the title above the table is the report's heading
+        runs_table += line + "\n";
+      }
     }
     body += "<h2 id=\"comparison\">Comparison of the runs</h2>\n" + svg_chart(onsets) +
-            markdown_to_html(compare_markdown(summaries));
+            markdown_to_html(header + runs_table) +
+            "<details><summary>Per-cell comparison</summary>\n" +
+            markdown_to_html(header + cells_table) + "</details>\n";
   }
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const Run& run = runs[i];

@@ -86,12 +86,15 @@ std::string svg_chart(const ChartSpec& spec) {
   const bool fixed_y =
       std::isfinite(spec.y_min) && std::isfinite(spec.y_max) && spec.y_max > spec.y_min;
   if (fixed_y) y0 = spec.y_min, y1 = spec.y_max;
-  const double xs = nice_step(x1 - x0, 6);
+  const bool fixed_x =
+      std::isfinite(spec.x_min) && std::isfinite(spec.x_max) && spec.x_max > spec.x_min;
+  if (fixed_x) x0 = spec.x_min, x1 = spec.x_max;
+  const double xs = fixed_x ? std::max(1.0, nice_step(x1 - x0, 6)) : nice_step(x1 - x0, 6);
   const double ys = fixed_y ? std::max(1.0, nice_step(y1 - y0, 5)) : nice_step(y1 - y0, 5);
-  x0 = std::floor(x0 / xs) * xs, x1 = std::ceil(x1 / xs) * xs;
+  if (!fixed_x) x0 = std::floor(x0 / xs) * xs, x1 = std::ceil(x1 / xs) * xs;
   if (!fixed_y) y0 = std::floor(y0 / ys) * ys, y1 = std::ceil(y1 / ys) * ys;
 
-  const double left = 70, right = 190, top = 34, bottom = 50;
+  const double left = 70, right = 260, top = 34, bottom = 50;
   const double w = spec.width - left - right, h = spec.height - top - bottom;
   auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * w; };
   auto py = [&](double y) { return top + (1 - (y - y0) / (y1 - y0)) * h; };
@@ -102,7 +105,7 @@ std::string svg_chart(const ChartSpec& spec) {
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"{}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
       spec.width, spec.height, spec.width, spec.height, left, html_escape(spec.title));
-  for (double x = x0; x <= x1 + xs * 1e-9; x += xs) {
+  for (double x = std::ceil(x0 / xs - 1e-9) * xs; x <= x1 + xs * 1e-9; x += xs) {
     out += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#ddd\"/>"
         "<text x=\"{0:.1f}\" y=\"{3:.1f}\" text-anchor=\"middle\">{4}</text>\n",

@@ -25,8 +25,9 @@ struct ChartBand {
 struct ChartSpec {
   std::string title, x_label, y_label;
   std::vector<ChartSeries> series;
-  int width = 760, height = 360;                      // px
+  int width = 860, height = 360;                      // px
   double y_min = std::nan(""), y_max = std::nan("");  // a fixed y range; NaN: from the data
+  double x_min = std::nan(""), x_max = std::nan("");  // a fixed x range; NaN: from the data
   std::vector<double> x_marks;                        // vertical dashed lines (e.g. the warning)
   std::vector<std::string> x_mark_labels;
   std::vector<ChartBand> bands;  // drawn under the lines

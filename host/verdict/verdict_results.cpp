@@ -185,10 +185,12 @@ std::string verdict_text(const VerdictReport& r) {
       "Runaway confirmed (GB 38031-2025 C.5.3.7) in the initiating cell {} at {} s; warning at "
       "{} s; first neighbour {} s; first outside the initiating module {} s; vent fire {} s; "
       "burning plume out of the pack {} s; vent gas out of the pack {} s; every probe at or "
-      "below the cool temperature since {} s.\n\n",
+      "below the cool temperature since {} s. Runaway stayed in the initiating cell: {}; in its "
+      "module: {} (over the simulated time).\n\n",
       r.initiating_cell, seconds(r.initiating_runaway), seconds(r.warning),
       seconds(r.first_neighbour_runaway), seconds(r.first_runaway_outside_module), seconds(r.fire),
-      seconds(r.flame_out), seconds(r.hot_gas_out), seconds(r.cool));
+      seconds(r.flame_out), seconds(r.hot_gas_out), seconds(r.cool),
+      r.contained_in_cell ? "yes" : "no", r.contained_in_module ? "yes" : "no");
   for (const RuleVerdict& rule : r.rules) {
     out +=
         fmt::format("**{}**: {}\n\n| clause | criterion | finding | figures |\n|---|---|---|---|\n",

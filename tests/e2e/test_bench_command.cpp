@@ -134,5 +134,23 @@ TEST_F(BenchCommand, RefusesABadSizeAndAnUnwritableJsonPath) {
   EXPECT_FALSE(fs::exists(unwritable));
 }
 
+// --verify: the harness's self-check prints each case, one FOM: line and PASS, exit code 0; with
+// its limits scaled to 0 the same numbers FAIL, exit code 1.
+TEST_F(BenchCommand, VerifyPrintsAFigureOfMeritAndPassOrFail) {
+  const std::string log = path("verify.log");
+  ASSERT_EQ(run({RUNAWAY_CLI, "bench", "--verify"}, log), 0) << read_text(log);
+  const std::string text = read_text(log);
+  EXPECT_NE(text.find("verify conduction:"), std::string::npos) << text;
+  EXPECT_NE(text.find("verify kinetics:"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nFOM: "), std::string::npos) << text;
+  EXPECT_NE(text.find("\nPASS\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("FAIL"), std::string::npos) << text;
+
+  const std::string failing = path("verify-fail.log");
+  EXPECT_EQ(run({RUNAWAY_CLI, "bench", "--verify", "--verify-tolerance-scale", "0"}, failing), 1)
+      << read_text(failing);
+  EXPECT_NE(read_text(failing).find("\nFAIL\n"), std::string::npos) << read_text(failing);
+}
+
 }  // namespace
 }  // namespace runaway::testing

@@ -4,6 +4,8 @@
 // block after every step, within 1e-12 relative. Then a checkpoint written by all ranks restarts
 // on half of them (4 -> 2, 2 -> 1) and still follows the single grid.
 //
+// The probes (their voxels' maximum and mean, reduced over the ranks) follow too.
+//
 // Voxel updates are identical on any split; what could differ is the per-cell sums (mean
 // temperature, vented mass, heat) and the vent fire's demand, added in another order across
 // ranks. They feed the fire and the events, and runaway amplifies a 1e-16 difference by orders of
@@ -55,6 +57,15 @@ SimulationInput heated_cell() {
     plume.radiation.push_back({v, 4e-3, 1e-6});
   }
   plume.radiation_share = 0.4;
+  // Probes: the frame's top layer (its maximum), a mid-height plane (its mean) and one voxel; a
+  // split run reduces each over the ranks holding its voxels.
+  host::ProbeSetup top{"top", {}, true, 100};
+  host::ProbeSetup middle{"middle", {}, false, 100};
+  for (std::int64_t v = 0; v < 100; ++v) {
+    top.voxels.push_back(9 * 100 + v);
+    middle.voxels.push_back(5 * 100 + v);
+  }
+  in.probes = {top, middle, host::ProbeSetup{"point", {4 * 100 + 4 * 10 + 7}, false, 1}};
   in.control.end_time = 40;
   return in;
 }
@@ -65,7 +76,7 @@ double relative_gap(double a, double b) {
 }
 
 // Largest relative gap of this rank's block and of the per-cell records from the reference.
-double gap_from(const host::Simulation& split, const host::Simulation& whole) {
+double gap_from(host::Simulation& split, host::Simulation& whole) {
   const host::Placement& p = split.input().placement;
   const auto expected = p.decomposed()
                             ? parallel::slice(whole.temperature_field(), p.global_shape, p.block)
@@ -87,6 +98,11 @@ double gap_from(const host::Simulation& split, const host::Simulation& whole) {
                              {a.stats.mean_temperature, b.stats.mean_temperature},
                              {a.stats.heat_released, b.stats.heat_released}}) {
     worst = std::max(worst, relative_gap(x, y));
+  }
+  const std::vector<double> probes = split.probe_temperatures();
+  const std::vector<double> reference = whole.probe_temperatures();
+  for (std::size_t p = 0; p < reference.size(); ++p) {
+    worst = std::max(worst, p < probes.size() ? relative_gap(probes[p], reference[p]) : 1.0);
   }
   return worst;
 }
