@@ -76,6 +76,12 @@ TEST_F(UqStudy, PlansTheSameSamplesForEveryPackWithKeysExpandedPerPack) {
                                           "\"cell_heat\"]"),
             std::string::npos)
       << plan.cases.case_files[0];
+  // The [verdict] columns of the batch summary and the verdicts' own quantity are quantities.
+  EXPECT_EQ(load_study(write(study_text(kGoodInputs,
+                                        "quantities = [\"warning_s\", "
+                                        "\"verdict_failed:gb38031-2025\"]\n")))
+                .quantities.size(),
+            2u);
   // Reproducible: the same file gives the same design.
   EXPECT_EQ(plan_study(load_study(write(study_text(kGoodInputs)))).values, plan.values);
 }
