@@ -8,6 +8,7 @@
 
 #include "common/error.hpp"
 #include "host/config/config.hpp"
+#include "host/solver/vent_plume.hpp"
 #include "host/verdict/probes.hpp"
 #include "io/results_writer.hpp"
 
@@ -25,7 +26,7 @@ double gas_volume(const io::ModelData& model) {
   std::size_t voxels = 0;
   for (std::size_t v = 0; v < model.material.size(); ++v) {
     const std::size_t m = model.material[v];
-    if (model.cell[v] < 0 && m < rho.size() && rho[m] * cp[m] < 1e5) ++voxels;
+    if (model.cell[v] < 0 && m < rho.size() && rho[m] * cp[m] < kGasHeatCapacity) ++voxels;
   }
   return double(voxels) * model.grid.dx * model.grid.dy * model.grid.dz;
 }
