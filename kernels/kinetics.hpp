@@ -373,6 +373,12 @@ struct KineticsTolerances {
   double absolute_temperature = 1e-3;  // K
   double absolute_fraction = 1e-8;     // on c_i and s
   int max_attempts = 20000;            // accepted + rejected sub-steps per call
+  // Judge the error of each reactant fraction (and of the liquid s) by the heat it stands for,
+  // in kelvin, against the temperature's tolerance, rather than as a bare fraction: what a
+  // fraction's error does to the answer is the temperature it would release. A nearly consumed
+  // reactant then no longer forces sub-steps of 1e-8 of itself (the propagation phase's main
+  // cost, docs/performance.md). A reactant that carries no heat keeps the fraction tolerance.
+  bool fractions_by_heat = true;
 };
 
 struct KineticsStepResult {
@@ -596,6 +602,17 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
       if (rate * h > 0.05) h = 0.05 / rate;
     }
   }
+  // Kelvin per unit of each fraction (0: judged as a fraction), for the error norm.
+  double kelvin_per_unit[detail::kSlotVented] = {};
+  if (tolerances.fractions_by_heat) {
+    double electrolyte_heat = vent.heat_per_kg;  // J per kg of liquid: vented or decomposed
+    for (int i = 0; i < n; ++i) {
+      const Reaction& r = chemistry.reactions[i];
+      kelvin_per_unit[i] = std::fabs(r.heat_of_reaction) * reactant_content(chemistry, i) / rho_cp;
+      if (r.reactant_is_electrolyte) electrolyte_heat += std::fabs(r.heat_of_reaction);
+    }
+    kelvin_per_unit[detail::kSlotElectrolyte] = electrolyte_heat * we / rho_cp;
+  }
   const double h_min = 1e-14 * (dt > 1.0 ? dt : 1.0);
   double time = 0.0;
   bool reject_last = false;
@@ -650,14 +667,28 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
     }
     const bool finite = detail::all_finite(chemistry, y_new);
     if (finite) {
+      const double t_magnitude =
+          std::fabs(y.v[detail::kSlotTemperature]) > std::fabs(y_new.v[detail::kSlotTemperature])
+              ? std::fabs(y.v[detail::kSlotTemperature])
+              : std::fabs(y_new.v[detail::kSlotTemperature]);
+      const double temperature_tolerance =
+          tolerances.absolute_temperature + tolerances.relative * t_magnitude;
       for (int j = 0; j < detail::kSlotVented; ++j) {
         if (j >= n && j < detail::kSlotElectrolyte) continue;
         const double e = Ros3::kE1 * k1.v[j] + Ros3::kE2 * k2.v[j] + Ros3::kE3 * k3.v[j];
-        const double absolute = j == detail::kSlotTemperature ? tolerances.absolute_temperature
-                                                              : tolerances.absolute_fraction;
-        const double magnitude =
-            std::fabs(y.v[j]) > std::fabs(y_new.v[j]) ? std::fabs(y.v[j]) : std::fabs(y_new.v[j]);
-        const double ratio = std::fabs(e) / (absolute + tolerances.relative * magnitude);
+        double ratio = 0.0;
+        if (j == detail::kSlotTemperature) {
+          ratio = std::fabs(e) / temperature_tolerance;
+        } else {
+          // A fraction: relative to itself, and absolute as the heat it stands for (or the bare
+          // fraction tolerance if it carries no heat).
+          const double absolute = kelvin_per_unit[j] > 0.0
+                                      ? tolerances.absolute_temperature / kelvin_per_unit[j]
+                                      : tolerances.absolute_fraction;
+          const double magnitude =
+              std::fabs(y.v[j]) > std::fabs(y_new.v[j]) ? std::fabs(y.v[j]) : std::fabs(y_new.v[j]);
+          ratio = std::fabs(e) / (absolute + tolerances.relative * magnitude);
+        }
         if (ratio > error) error = ratio;
       }
     }

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "host/chemistry/chemistry_library.hpp"
+#include "host/solver/simulation.hpp"
 #include "kernels/chemistry.hpp"
 #include "kernels/kinetics.hpp"
 #include "support/cli.hpp"
@@ -206,6 +207,52 @@ TEST(KineticsAgainstCvode, NrelWithOneSecondDriverSteps) {
   }
   EXPECT_LT(worst, 0.5);
   std::printf("nrel-lco, 1 s driver steps: max |T - T_cvode| = %.3g K\n", worst);
+}
+
+// The pack's tolerances (relative 1e-4, host::pack_kinetics_tolerances) over 1 s driver steps,
+// with each reactant's error judged by the heat it stands for (the default) and as a bare
+// fraction: the same accuracy against CVODE, and the heat-weighted norm must take fewer
+// sub-steps (it no longer resolves a nearly consumed reactant to 1e-8 of itself).
+TEST(KineticsAgainstCvode, FractionsJudgedByHeatTakeFewerSubStepsAtTheSameAccuracy) {
+  const Chemistry chem = host::find_chemistry("nrel-lco");
+  const double t0 = 430.0;
+  const Rhs f = [](double, const double* y, double* dydt) { nrel_rhs(y, dydt); };
+  const std::vector<double> y0 = {0.15, 0.75, 0.04, 1.0, t0};
+  const std::vector<double> atol = {1e-14, 1e-14, 1e-14, 1e-14, 1e-9};
+  std::vector<double> grid;
+  for (int k = 0; k <= 600; ++k) grid.push_back(double(k));
+  const auto reference = cvode_solve(f, y0, atol, grid);
+  struct Outcome {
+    double worst = 0;
+    long substeps = 0;
+  };
+  const auto integrate = [&](bool by_heat) {
+    kernels::KineticsTolerances tolerances = host::pack_kinetics_tolerances();
+    tolerances.fractions_by_heat = by_heat;
+    KineticState state = kernels::initial_kinetic_state(chem);
+    double temperature = t0;
+    double hint = 0.0;
+    Outcome o;
+    for (std::size_t k = 1; k < grid.size(); ++k) {
+      const kernels::KineticsStepResult r =
+          kernels::advance_kinetics(chem, temperature, state, 1.0, 0.0, {}, tolerances, hint);
+      EXPECT_TRUE(r.converged);
+      hint = r.next_substep;
+      temperature = r.temperature;
+      o.substeps += r.accepted_substeps + r.rejected_substeps;
+      o.worst = std::max(o.worst, std::fabs(temperature - reference[k][4]));
+    }
+    return o;
+  };
+  const Outcome by_heat = integrate(true);
+  const Outcome as_fraction = integrate(false);
+  std::printf(
+      "nrel-lco, 1 s steps, pack tolerances: by heat %ld sub-steps, max |T - T_cvode| %.3g K; "
+      "as fractions %ld sub-steps, %.3g K\n",
+      by_heat.substeps, by_heat.worst, as_fraction.substeps, as_fraction.worst);
+  EXPECT_LT(by_heat.worst, 0.5);
+  EXPECT_LT(as_fraction.worst, 0.5);
+  EXPECT_LT(double(by_heat.substeps), 0.8 * double(as_fraction.substeps));
 }
 
 // --- case 2: the full model through the kernel's own derivatives --------------------------------
