@@ -80,6 +80,15 @@ struct IsSet {
   __host__ __device__ bool operator()(std::uint8_t flag) const { return flag != 0; }
 };
 
+// flag == value, or >= value for the highest class.
+struct InClass {
+  std::uint8_t value;
+  bool or_above;
+  __host__ __device__ bool operator()(std::uint8_t flag) const {
+    return flag == value || (or_above && flag > value);
+  }
+};
+
 // A term of a compensated sum.
 template <class F>
 struct AsCompensated {
@@ -197,6 +206,21 @@ struct CudaExec {
   void for_each_balanced(Index n, const F& f) const {
     for_each(n,
              f);  // the GPU's warp scheduler balances; compaction to reacting voxels is the lever
+  }
+
+  // As OmpExec::compact_by_class: one stream compaction per class, heaviest first (a handful of
+  // small kernels per half step).
+  Index compact_by_class(Index n, const std::uint8_t* flags, int classes, Index* out) const {
+    Index written = 0;
+    for (int c = classes; c >= 1; --c) {
+      Index* end =
+          thrust::copy_if(thrust::cuda::par.on(stream), thrust::counting_iterator<Index>(0),
+                          thrust::counting_iterator<Index>(n), flags, out + written,
+                          InClass{std::uint8_t(c), c == classes});
+      check(cudaGetLastError(), "compaction by class");
+      written = Index(end - out);
+    }
+    return written;
   }
 
   Index compact(Index n, const std::uint8_t* flags, Index* out) const {

@@ -95,7 +95,7 @@ class BackendImpl final : public Backend {
   Index select_reacting(const MarkReacting& mark, Index count, Index* list) override {
     if (count <= 0) return 0;
     exec_.for_each(count, mark);
-    return exec_.compact(count, mark.reacting, list);
+    return exec_.compact_by_class(count, mark.reacting, kCostClasses, list);
   }
   void region_source(const RegionSourceUpdate& update, Index count) override {
     exec_.for_each(count, update);

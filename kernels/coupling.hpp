@@ -30,6 +30,9 @@ struct KineticsView {
   double* remaining = nullptr;              // c_i, [reaction][active]: remaining[i * count + m]
   double* electrolyte_left = nullptr;       // s per active voxel
   float* substep_hint = nullptr;            // the integrator's last sub-step, s
+  // Sub-steps (accepted + rejected) each voxel's integrator has taken so far: what the
+  // propagation phase costs (runaway bench module/propagation). nullptr: not counted.
+  std::int32_t* substeps = nullptr;
   double* heat_release_rate =
       nullptr;  // net reaction heat of the last half step / its length, W/m^3
   double* self_heating_rate = nullptr;  // K/s at the end of the last half step
@@ -54,6 +57,19 @@ struct CellDrive {
   const VentFlow* vent = nullptr;           // what the open vent does (cell_vent_flow)
 };
 
+// The cost class of a reacting voxel over a half step of dt from its sub-step hint: 1 for about
+// one sub-step, then one class per factor 4 of expected sub-steps, kCostClasses for thousands.
+// The reacting list is ordered by class, heaviest first (Backend::select_reacting), so that a
+// GPU warp's lanes take similar numbers of sub-steps and CPU threads start with the long jobs.
+inline constexpr int kCostClasses = 7;
+RUNAWAY_HD inline std::uint8_t cost_class(float substep_hint, double dt) {
+  if (!(substep_hint > 0.0f) || !(dt > 0.0)) return 1;  // no hint yet: the integrator chooses
+  const double substeps = dt / double(substep_hint);
+  int c = 1;
+  for (double bound = 4.0; c < kCostClasses && substeps >= bound; bound *= 4.0) ++c;
+  return std::uint8_t(c);
+}
+
 // Which active voxels need the stiff integrator this half step: those at or above their
 // chemistry's quiet temperature (kinetics.hpp), and every voxel of a cell with a short-circuit
 // source or an open vent. The rest cost this check only. A voxel turning quiet gets its rates
@@ -63,7 +79,8 @@ struct MarkReacting {
   CellDrive drive;
   const double* t;                  // padded grid
   const double* quiet_temperature;  // K per chemistry slot
-  std::uint8_t* reacting;           // per active voxel: 1 if integrated this half step
+  std::uint8_t* reacting;  // per active voxel: 0 if quiet, else its cost class this half step
+  double dt;               // s, the half step (for the cost class)
   RUNAWAY_HD void operator()(Index m) const {
     const std::int32_t cell = k.cell[m];
     const bool now = t[k.voxel[m]] >= quiet_temperature[k.chemistry[m]] ||
@@ -72,7 +89,7 @@ struct MarkReacting {
       k.heat_release_rate[m] = 0.0;
       k.self_heating_rate[m] = 0.0;
     }
-    reacting[m] = now ? 1 : 0;
+    reacting[m] = now ? cost_class(k.substep_hint[m], dt) : 0;
   }
 };
 
@@ -106,6 +123,9 @@ struct KineticsUpdate {
     for (int i = 0; i < chem.reaction_count; ++i) k.remaining[i * k.count + m] = state.remaining[i];
     k.electrolyte_left[m] = state.electrolyte_left;
     k.substep_hint[m] = float(r.next_substep);
+    if (k.substeps != nullptr) {
+      k.substeps[m] += r.accepted_substeps + r.rejected_substeps;
+    }
     k.heat_release_rate[m] = r.heat_released / dt;
     k.self_heating_rate[m] = r.self_heating_rate;
     k.heat_released[m] += r.heat_released;

@@ -95,6 +95,47 @@ struct OmpExec {
     return offset[std::size_t(used)];
   }
 
+  // Writes the indices m < n with flags[m] != 0 to out, grouped by flags[m] from `classes` down
+  // to 1 (heaviest first, kernels/coupling.hpp cost_class), increasing within a group; returns
+  // how many. One parallel region: per-thread counts per class, a prefix sum, the writes.
+  Index compact_by_class(Index n, const std::uint8_t* flags, int classes, Index* out) const {
+    const int max_threads = omp_get_max_threads();
+    const auto width = std::size_t(classes) + 1;
+    std::vector<Index> offset(std::size_t(max_threads) * width, 0);  // [thread][class]
+    Index total = 0;
+#pragma omp parallel num_threads(max_threads)
+    {
+      const int t = omp_get_thread_num();
+      const int threads = omp_get_num_threads();
+      const Index begin = n * t / threads;
+      const Index end = n * (t + 1) / threads;
+      Index* mine = offset.data() + std::size_t(t) * width;
+      for (Index m = begin; m < end; ++m) {
+        const int c = flags[m] < classes ? flags[m] : classes;
+        if (c > 0) ++mine[c];
+      }
+#pragma omp barrier
+#pragma omp single
+      {
+        Index next = 0;
+        for (int c = classes; c >= 1; --c) {
+          for (int i = 0; i < threads; ++i) {
+            Index& slot = offset[std::size_t(i) * width + std::size_t(c)];
+            const Index count = slot;
+            slot = next;
+            next += count;
+          }
+        }
+        total = next;
+      }
+      for (Index m = begin; m < end; ++m) {
+        const int c = flags[m] < classes ? flags[m] : classes;
+        if (c > 0) out[mine[c]++] = m;
+      }
+    }
+    return total;
+  }
+
   template <class F>
   CompensatedSum sum_each(Index n, const F& f) const {
     std::vector<CompensatedSum> partial(static_cast<std::size_t>(omp_get_max_threads()));

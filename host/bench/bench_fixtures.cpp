@@ -208,9 +208,9 @@ kernels::KineticsUpdate KineticsVoxels::update() {
 // One half step as Simulation::kinetics_half_step takes it: quiet voxels cost the check only.
 void KineticsVoxels::half_step() {
   kernels::KineticsUpdate u = update();
-  const Index reacting =
-      backend_.select_reacting({u.k, u.drive, u.t, quiet_temperature_.data(), reacting_.data()},
-                               count_, reacting_list_.data());
+  const Index reacting = backend_.select_reacting(
+      {u.k, u.drive, u.t, quiet_temperature_.data(), reacting_.data(), u.dt}, count_,
+      reacting_list_.data());
   if (reacting == 0) return;
   u.subset = reacting_list_.data();
   backend_.kinetics(u, reacting);

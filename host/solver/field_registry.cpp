@@ -58,6 +58,7 @@ kernels::KineticsView FieldRegistry::kinetics_view(const kernels::Chemistry* che
   v.remaining = data<double>("remaining");
   v.electrolyte_left = data<double>("electrolyte_left");
   v.substep_hint = data<float>("substep_hint");
+  v.substeps = data<std::int32_t>("kinetics_substeps");
   v.heat_release_rate = data<double>("heat_release_rate");
   v.self_heating_rate = data<double>("self_heating_rate");
   v.arrival_time = data<double>("arrival_time");

@@ -52,6 +52,8 @@ void validate(const SimulationInput& in) {
           "must be > 0");
   require(c.temperature_tolerance > 0 && std::isfinite(c.temperature_tolerance),
           "run.temperature_tolerance", text(c.temperature_tolerance), "must be > 0");
+  require(c.kinetics_tolerance > 0 && c.kinetics_tolerance <= 1e-2, "run.kinetics_tolerance",
+          text(c.kinetics_tolerance), "must be in (0, 0.01]");
   require(c.frame_interval > 0 && std::isfinite(c.frame_interval), "output.frame_interval",
           text(c.frame_interval), "must be > 0");
   require(c.sample_interval > 0 && std::isfinite(c.sample_interval), "output.sample_interval",
@@ -226,7 +228,8 @@ void Simulation::allocate_fields() {
   f.add<std::uint8_t>("active_chemistry", L::kActive, false);
   f.add<double>("remaining", L::kActive, true, kernels::kMaxReactions);
   f.add<double>("electrolyte_left", L::kActive, true);
-  f.add<float>("substep_hint", L::kActive, true);  // 0: the integrator chooses
+  f.add<float>("substep_hint", L::kActive, true);               // 0: the integrator chooses
+  f.add<std::int32_t>("kinetics_substeps", L::kActive, false);  // a cost counter, not state
   f.add<double>("heat_release_rate", L::kActive, true);
   f.add<double>("self_heating_rate", L::kActive, true);
   f.add<double>("arrival_time", L::kActive, true, 1, kNotYet);
