@@ -35,6 +35,24 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kModuleExample = "module_12_prismatic_liquid.toml";
+constexpr const char* kPackExample = "mg4_semisolid_pack.toml";
+
+// module/propagation: the 12-cell liquid module with thermal pads in its gaps and an ejecta
+// share of 0.4 (inside the Databank's range, docs/uq.md), a variant whose runaway crosses cells:
+// the example as shipped stops after the heated cell. Three cells run away within 130 s.
+const std::vector<std::string>& propagation_overrides() {
+  static const std::vector<std::string> overrides = {
+      "module.barrier.material=\"thermal-pad\"",
+      "chemistries.nmc-liquid-50ah.ejecta_heat_share=0.4"};
+  return overrides;
+}
+// Onsets (s) of cells 0, 1, 2 of that variant at the example's mesh in a tight reference run:
+// `runaway run examples/module_12_prismatic_liquid.toml --set run.end_time=130` with the two
+// overrides above and run.kinetics_tolerance=1e-6, run.max_temperature_change=1 (commit of
+// docs/performance.md "Work and precision of the propagation phase"). The issue's bar: the
+// default tolerances stay within 0.5 s of them.
+constexpr double kPropagationReferenceOnsets[] = {70.4, 99.8, 126.4};
+constexpr double kOnsetLimit = 0.5;                     // s
 constexpr const char* kKineticsChemistry = "nrel-lco";  // the default model (docs/design.md §4)
 
 double seconds(Clock::duration d) {
@@ -192,7 +210,7 @@ void coupled_step(benchmark::State& state, Suite& suite) {
   state.SetLabel(fmt::format("{}, dt {:g} s, quiet", m.name, dt));
 }
 
-// ---- (e) the module run from t = 0 -----------------------------------------------------------
+// ---- (e) whole runs from t = 0: the module, its propagation phase, the pack when quiet -------
 class StageCounter : public SimulationObserver {
  public:
   void on_step(Simulation& sim) override {
@@ -203,21 +221,35 @@ class StageCounter : public SimulationObserver {
   std::int64_t steps = 0;
 };
 
-struct ModuleRun {
+// What one whole-run benchmark runs.
+struct WholeRunSpec {
+  std::string key;                     // of its fixture
+  std::string config;                  // pack config
+  std::vector<std::string> overrides;  // on it
+  bool quiet = false;                  // no trigger: nothing reacts
+  bool check_onsets = false;           // against kPropagationReferenceOnsets
+  std::string label;
+};
+
+struct WholeRun {
   ModuleCase module;
   std::unique_ptr<Simulation> simulation;
 };
 
-void module_run(benchmark::State& state, Suite& suite) {
-  ModuleRun& m = suite.fixtures.get<ModuleRun>("module run", [&] {
-    auto r = std::make_shared<ModuleRun>();
-    r->module = make_module_case(suite.module_config, suite.module_overrides);
+void whole_run(benchmark::State& state, Suite& suite, const WholeRunSpec& spec) {
+  WholeRun& m = suite.fixtures.get<WholeRun>(spec.key, [&] {
+    auto r = std::make_shared<WholeRun>();
+    r->module = make_module_case(spec.config, spec.overrides);
+    if (spec.quiet) r->module.input.triggers.clear();
     return r;
   });
   const double voxels = double(m.module.grid.voxel_count());
   double updates = 0;
   double simulated = 0;
+  double substeps = 0;
   std::int64_t steps = 0;
+  int in_runaway = 0;
+  double onset_deviation = spec.check_onsets ? 0.0 : -1.0;  // -1: not checked (JSON has no NaN)
   for (auto _ : state) {
     state.PauseTiming();
     m.simulation.reset();  // free the last run's arrays before allocating the next
@@ -227,9 +259,21 @@ void module_run(benchmark::State& state, Suite& suite) {
     StageCounter counter;
     m.simulation->run(&counter);
     suite.backend->synchronize();
+    state.PauseTiming();
     updates += double(counter.stages) * voxels;
     simulated += m.simulation->time();
+    substeps += m.simulation->kinetics_substeps();
     steps = counter.steps;
+    in_runaway = m.simulation->cells_in_runaway();
+    if (spec.check_onsets) {
+      const auto& cells = m.simulation->cells();
+      for (std::size_t c = 0; c < std::size(kPropagationReferenceOnsets); ++c) {
+        const double onset = c < cells.size() ? cells[c].onset_time() : NAN;
+        const double gap = std::fabs(onset - kPropagationReferenceOnsets[c]);
+        onset_deviation = std::isnan(gap) ? INFINITY : std::max(onset_deviation, gap);
+      }
+    }
+    state.ResumeTiming();
   }
   m.simulation.reset();
   // As for the coupled step: RKL2 stage bytes, so GB_per_second is stage-equivalent.
@@ -238,8 +282,11 @@ void module_run(benchmark::State& state, Suite& suite) {
   state.counters["voxels"] = voxels;
   state.counters["active_voxels"] = double(m.module.jelly_roll_voxels);
   state.counters["steps"] = double(steps);
+  state.counters["cells_in_runaway"] = in_runaway;
   state.counters["simulated_seconds_per_second"] = Counter(simulated, Counter::kIsRate);
-  state.SetLabel(fmt::format("{}, heater on", m.module.name));
+  state.counters["kinetics_substeps_per_second"] = Counter(substeps, Counter::kIsRate);
+  state.counters["max_onset_deviation_s"] = onset_deviation;
+  state.SetLabel(spec.label);
 }
 
 // Turns an exception inside a benchmark into Google Benchmark's error report, and keeps the
@@ -298,9 +345,22 @@ void print_summary(const Suite& suite, const std::vector<benchmark::BenchmarkRep
           "(issue #8 target when quiet: <= 1.15); {:.3g} simulated s per wall s\n",
           name, counter(run, "stages"), counter(run, "coupled_over_conduction"),
           counter(run, "simulated_seconds_per_second"));
-    } else if (name.rfind("module/run", 0) == 0) {
+    } else if (name.rfind("module/run", 0) == 0 || name.rfind("pack/quiet", 0) == 0) {
       fmt::print("{}: {:.0f} steps; {:.3g} simulated s per wall s\n", name, counter(run, "steps"),
                  counter(run, "simulated_seconds_per_second"));
+    } else if (name.rfind("module/propagation", 0) == 0) {
+      const double deviation = counter(run, "max_onset_deviation_s");
+      fmt::print(
+          "{}: {:.0f} cells in runaway, {:.0f} steps; {:.3g} simulated s per wall s; {:.3g} "
+          "kinetics sub-steps per s; {}\n",
+          name, counter(run, "cells_in_runaway"), counter(run, "steps"),
+          counter(run, "simulated_seconds_per_second"),
+          counter(run, "kinetics_substeps_per_second"),
+          deviation < 0
+              ? std::string("onsets not checked (not the example's mesh and config)")
+              : fmt::format("onsets of cells 0-2 within {:.2f} s of the reference "
+                            "(limit {:g} s): {}",
+                            deviation, kOnsetLimit, deviation <= kOnsetLimit ? "PASS" : "FAIL"));
     } else if (name.rfind("kinetics", 0) == 0) {
       fmt::print("{}: {:.1f} sub-steps per voxel per half step\n", name,
                  counter(run, "substeps_per_voxel"));
@@ -338,6 +398,9 @@ SuitePlan make_plan(const std::string& size_text, double available_memory_bytes)
   if (size == "XS") {  // the e2e test's size: a few seconds in all
     p.cube = 32;
     p.module_run_time = 5;
+    p.propagation_time = 90;
+    p.pack_quiet_time = 5;
+    p.pack_at_example_mesh = false;
     p.min_time = 0.01;
   } else if (size == "S") {
     p.cube = 64;
@@ -398,21 +461,64 @@ void run_suite(const SuiteOptions& options) {
                     {"", 0, "--config", suite.module_config});
   }
   const ModuleOutline base = module_outline(suite.module_config, options.overrides);
-  std::vector<std::string>& overrides = suite.module_overrides;
+  std::vector<std::string> mesh;  // the size's mesh and memory settings
+  bool example_mesh = !sets_voxel_size(options.overrides);
   if (!sets_voxel_size(options.overrides)) {
     const double r = module_refinement(base.grid.voxel_count(), suite.plan.module_voxels,
                                        suite.plan.module_at_most);
     if (r != 1) {
       const meshes::Vec3& h = base.voxel_size;
-      overrides.push_back(
-          fmt::format("mesh.voxel_size=[{}, {}, {}]", h[0] / r, h[1] / r, h[2] / r));
+      mesh.push_back(fmt::format("mesh.voxel_size=[{}, {}, {}]", h[0] / r, h[1] / r, h[2] / r));
+      example_mesh = false;
     }
   }
-  overrides.push_back(
-      fmt::format("mesh.max_memory={:.0f}", std::max(1.0, suite.plan.memory_budget)));
-  overrides.push_back(fmt::format("run.end_time={:g}", suite.plan.module_run_time));
-  overrides.insert(overrides.end(), options.overrides.begin(), options.overrides.end());
+  mesh.push_back(fmt::format("mesh.max_memory={:.0f}", std::max(1.0, suite.plan.memory_budget)));
+  const auto with = [&](std::vector<std::string> first, double end_time) {
+    first.insert(first.end(), mesh.begin(), mesh.end());
+    first.push_back(fmt::format("run.end_time={:g}", end_time));
+    first.insert(first.end(), options.overrides.begin(), options.overrides.end());
+    return first;
+  };
+  std::vector<std::string>& overrides = suite.module_overrides;
+  overrides = with({}, suite.plan.module_run_time);
   const ModuleOutline module = module_outline(suite.module_config, overrides);
+
+  // The propagating variant of the default module (a user's --config is taken as it is), with
+  // its onsets checked only where the reference was run: the example's mesh, nothing changed.
+  const bool default_module = options.config_path.empty();
+  WholeRunSpec propagation;
+  propagation.key = "module propagation";
+  propagation.config = suite.module_config;
+  propagation.overrides =
+      with(default_module ? propagation_overrides() : std::vector<std::string>{},
+           suite.plan.propagation_time);
+  propagation.check_onsets = default_module && example_mesh && options.overrides.empty();
+  propagation.label = default_module ? "12-cell liquid module, thermal pads, ejecta share 0.4"
+                                     : module.name + ", heater on";
+  const ModuleOutline propagating = module_outline(propagation.config, propagation.overrides);
+
+  // The MG4-like pack, quiet: its example's mesh (XS: coarsened towards cube^3 voxels).
+  WholeRunSpec pack;
+  pack.key = "pack quiet";
+  pack.config = (examples_dir() / kPackExample).string();
+  pack.quiet = true;
+  pack.label = "MG4-like 312-cell pack, no trigger";
+  if (!suite.plan.pack_at_example_mesh) {
+    const ModuleOutline p = module_outline(pack.config, {});
+    const double r = module_refinement(p.grid.voxel_count(), suite.plan.module_voxels, false);
+    pack.overrides.push_back(fmt::format("mesh.voxel_size=[{}, {}, {}]", p.voxel_size[0] / r,
+                                         p.voxel_size[1] / r, p.voxel_size[2] / r));
+  }
+  pack.overrides.push_back(
+      fmt::format("mesh.max_memory={:.0f}", std::max(1.0, suite.plan.memory_budget)));
+  pack.overrides.push_back(fmt::format("run.end_time={:g}", suite.plan.pack_quiet_time));
+  const ModuleOutline quiet_pack = module_outline(pack.config, pack.overrides);
+
+  WholeRunSpec module_spec;
+  module_spec.key = "module run";
+  module_spec.config = suite.module_config;
+  module_spec.overrides = overrides;
+  module_spec.label = module.name + ", heater on";
 
   // 2. The suite, in this order, filtered by name.
   using Body = std::function<void(benchmark::State&)>;
@@ -432,7 +538,11 @@ void run_suite(const SuiteOptions& options) {
       {"module/coupled_step/" + grid_text(module.grid),
        [&](benchmark::State& s) { coupled_step(s, suite); }, true},
       {fmt::format("module/run_{:g}s/{}", module.end_time, grid_text(module.grid)),
-       [&](benchmark::State& s) { module_run(s, suite); }, false},
+       [&](benchmark::State& s) { whole_run(s, suite, module_spec); }, false},
+      {"module/propagation/" + grid_text(propagating.grid),
+       [&](benchmark::State& s) { whole_run(s, suite, propagation); }, false},
+      {"pack/quiet/" + grid_text(quiet_pack.grid),
+       [&](benchmark::State& s) { whole_run(s, suite, pack); }, false},
   };
   std::vector<std::string> names;
   int selected = 0;

@@ -7,6 +7,10 @@
 //   module/coupled_step/NXxNYxNZ     one quiet coupled step (dt = run.dt_max) of the 12-cell
 //                                    module, and its ratio to conduction alone
 //   module/run_Ts/NXxNYxNZ           the module run from t = 0 to T (heater on)
+//   module/propagation/NXxNYxNZ      a propagating variant of the module through the runaway
+//                                    of 3 cells: simulated s and kinetics sub-steps per wall
+//                                    s, onsets checked against a tight reference run
+//   pack/quiet/NXxNYxNZ              the MG4-like 312-cell pack with no trigger from t = 0
 //
 // Every benchmark reports voxel_updates_per_second, bytes_per_voxel (by design, see
 // bench_fixtures.hpp), GB_per_second and fraction_of_bandwidth: the achieved bandwidth over STREAM
@@ -32,14 +36,17 @@ struct SuiteOptions {
 // What a size means on this machine.
 struct SuitePlan {
   std::string size;
-  int cube = 0;                     // edge of the conduction box, voxels
-  std::int64_t quiet_voxels = 0;    // cube^3 / 2: about the jelly-roll share of a pack
-  std::int64_t runaway_voxels = 0;  // cube^2: a runaway front is a layer one voxel thick
-  double module_voxels = 0;         // voxel count the module is refined towards: cube^3
-  bool module_at_most = false;      // refine to at most module_voxels (L: memory bound)
-  double module_run_time = 0;       // s simulated by module/run
-  double min_time = 0.5;            // s, Google Benchmark's minimum time per repetition
-  double memory_budget = 0;         // bytes: half the backend's available memory
+  int cube = 0;                      // edge of the conduction box, voxels
+  std::int64_t quiet_voxels = 0;     // cube^3 / 2: about the jelly-roll share of a pack
+  std::int64_t runaway_voxels = 0;   // cube^2: a runaway front is a layer one voxel thick
+  double module_voxels = 0;          // voxel count the module is refined towards: cube^3
+  bool module_at_most = false;       // refine to at most module_voxels (L: memory bound)
+  double module_run_time = 0;        // s simulated by module/run
+  double propagation_time = 130;     // s simulated by module/propagation (3 cells run away)
+  double pack_quiet_time = 60;       // s simulated by pack/quiet
+  bool pack_at_example_mesh = true;  // pack/quiet at the example's mesh (XS: coarsened)
+  double min_time = 0.5;             // s, Google Benchmark's minimum time per repetition
+  double memory_budget = 0;          // bytes: half the backend's available memory
 };
 
 // Throws runaway::Error (bad input) for an unknown size, (runtime) when L cannot be sized.

@@ -17,6 +17,19 @@
 
 namespace {
 
+// OpenMP threads that wait at a barrier sleep rather than spin, unless the user says otherwise.
+// Measured (docs/performance.md "On a shared machine"): with another process busy on one of two
+// cores, spinning threads take the core from the thread the barrier waits for, and a module run
+// took 5.4x as long as with passive waiting; on an idle machine passive waiting costs little.
+// libgomp reads the variable in its own initialiser, before main, so it is set from the
+// executable's pre-initialisers, which the dynamic loader runs before any library's.
+void default_to_passive_waiting(int /*argc*/, char** /*argv*/, char** /*envp*/) {
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 0);  // 0: a user's own setting wins
+}
+__attribute__((section(".preinit_array"),
+               used)) void (*const kPassiveWaiting)(int, char**,
+                                                    char**) = &default_to_passive_waiting;
+
 // `partitioner` splits runs over the ranks of an MPI build (null: not split).
 int run(int argc, char** argv, const runaway::host::Partitioner* partitioner) {
   CLI::App app{"runaway: GPU-accelerated thermal-runaway propagation in battery packs"};

@@ -58,8 +58,8 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
   if (run == nullptr) r.missing(top, "run", "run control: end_time, ...");
   {
     const Scope s{run, "run"};
-    r.check_keys(s,
-                 {"end_time", "dt_min", "dt_max", "max_temperature_change", "initial_temperature"});
+    r.check_keys(s, {"end_time", "dt_min", "dt_max", "max_temperature_change",
+                     "initial_temperature", "kinetics_tolerance"});
     RunControl& c = config.run;
     c.end_time = r.required_number(s, "end_time", Rule::kPositive, "s");
     c.dt_min = r.number_or(s, "dt_min", c.dt_min, Rule::kPositive);
@@ -69,6 +69,12 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
         r.number_or(s, "max_temperature_change", c.max_temperature_change, Rule::kPositive);
     c.initial_temperature =
         r.number_or(s, "initial_temperature", c.initial_temperature, Rule::kTemperature);
+    c.kinetics_tolerance =
+        r.number_or(s, "kinetics_tolerance", c.kinetics_tolerance, Rule::kPositive);
+    if (c.kinetics_tolerance > 1e-2) {
+      r.fail_key(s.key("kinetics_tolerance"),
+                 "must be at most 0.01 (a relative error per sub-step; the default is 1e-4)");
+    }
   }
 
   if (const toml::table* output = r.table(top, "output")) {

@@ -116,6 +116,9 @@ struct RunControl {
   double dt_max = 1.0;                  // s, step when quiet (docs/design.md §5.5)
   double max_temperature_change = 5.0;  // K, largest temperature change per step
   double initial_temperature = 298.15;  // K, of every voxel at t = 0
+  // Relative error per sub-step of the per-voxel stiff integrator (kinetics.hpp): the
+  // work-precision table of docs/performance.md measured the default.
+  double kinetics_tolerance = 1e-4;
 };
 
 struct OutputConfig {

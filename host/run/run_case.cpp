@@ -416,6 +416,8 @@ RunSummary run_case(const RunOptions& options) {
     writer.emplace(dir, data, ro);
   }
 
+  const double resumed_at = sim.time();  // 0, or the checkpoint's time
+
   // 4. Run, the output thread writing while the solver goes on; then close the file (complete
   // is written last, after all queued output) and summarise it. If the run fails, the output
   // still queued is written (none after an output error) and the file stays incomplete.
@@ -433,6 +435,8 @@ RunSummary run_case(const RunOptions& options) {
     observer.finish_progress();
     output.finish();
   }
+  const double substeps = sim.kinetics_substeps();  // collective in a split run
+  const double simulated = sim.time() - resumed_at;
   std::error_code ignored;
   if (domain.is_root()) fs::remove(dir / kCheckpointName, ignored);  // finished: not needed
   RunSummary summary = summarize_results(dir);
@@ -440,6 +444,8 @@ RunSummary run_case(const RunOptions& options) {
   domain.max(0.0);
   if (summary.verdicts && domain.is_root()) write_verdict(summary.results, *summary.verdicts);
   summary.wall_time = seconds_since(start);
+  summary.kinetics_substeps = substeps;
+  summary.simulated_per_wall_second = simulated / summary.wall_time;
   summary.backend = backend->info().name;
   if (split) summary.backend += fmt::format(" x {} MPI ranks", domain.size());
   if (options.print_summary && domain.is_root()) {
@@ -627,8 +633,14 @@ std::string summary_text(const RunSummary& s) {
   if (s.propagation_stopped && s.cells_in_runaway > 0) {
     out += fmt::format("  stopped before   {}\n", s.stopped_before);
   }
-  out += fmt::format("  simulated {:.0f} s in {:.1f} s wall on {}\n", s.end_time, s.wall_time,
+  out += fmt::format("  simulated {:.0f} s in {:.1f} s wall on {}", s.end_time, s.wall_time,
                      s.backend);
+  // Only known right after the run (a restart counts from its checkpoint).
+  if (std::isfinite(s.kinetics_substeps) && std::isfinite(s.simulated_per_wall_second)) {
+    out += fmt::format(" ({:.3g} simulated s per wall s; {:.3g} kinetics sub-steps)",
+                       s.simulated_per_wall_second, s.kinetics_substeps);
+  }
+  out += "\n";
   if (s.verdicts) out += "\nVerdicts (docs/verdicts.md)\n\n" + verdict_text(*s.verdicts);
   return out;
 }

@@ -96,6 +96,10 @@ struct RunSummary {
   std::string stopped_before;        // the first cell next to the front that did not run away
   double end_time = 0;               // s simulated
   double wall_time = 0;              // s
+  // Of this invocation only (NaN when read back from results.h5): stiff-integrator sub-steps,
+  // and simulated seconds (since the restart, if any) per wall second.
+  double kinetics_substeps = NAN;
+  double simulated_per_wall_second = NAN;
   std::string backend;
   std::string verdict;  // one line, e.g. "propagated to 12 of 12 cells in 312 s"
   // The [verdict] rules judged on the run (docs/verdicts.md); none without [verdict].

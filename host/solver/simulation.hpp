@@ -62,6 +62,7 @@ struct SimulationControl {
   double min_dt = 1e-3;              // s
   double max_dt = 1.0;               // s
   double temperature_tolerance = 5;  // K per step, outside voxels already in runaway
+  double kinetics_tolerance = 1e-4;  // relative, per sub-step (pack_kinetics_tolerances)
   double frame_interval = 10;        // s between field frames
   double sample_interval = 0.5;      // s between per-cell samples
   double onset_rate = kernels::kDefaultRunawayRateThreshold;  // K/s
@@ -181,7 +182,7 @@ class SimulationObserver {
 void validate(const SimulationInput& input);
 
 // Accuracy of the per-voxel kinetics integrator in a pack (looser than the 0D runs').
-kernels::KineticsTolerances pack_kinetics_tolerances();
+kernels::KineticsTolerances pack_kinetics_tolerances(double relative = 1e-4);
 
 class Simulation {
  public:
@@ -207,6 +208,9 @@ class Simulation {
   double last_temperature_change() const { return last_change_; }
   // Active voxels integrated by the last kinetics half step (the rest were quiet).
   std::int64_t reacting_voxels() const { return reacting_count_; }
+  // Stiff-integrator sub-steps (accepted + rejected) of every voxel since the run (or its
+  // restart) began, summed over ranks: the propagation phase's cost, for benchmarks.
+  double kinetics_substeps() const;
   ConductionSolver& conduction() { return conduction_; }
   kernels::Backend& backend() { return backend_; }
 

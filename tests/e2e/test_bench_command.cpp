@@ -90,7 +90,7 @@ TEST_F(BenchCommand, WritesGoogleBenchmarkJsonWithEveryCounter) {
                           "reference_GB_per_second", "runaway_commit", "num_cpus"}) {
     EXPECT_EQ(parsed.context.count(key), 1u) << "context lacks " << key;
   }
-  EXPECT_EQ(parsed.counters.size(), 5u);
+  EXPECT_EQ(parsed.counters.size(), 7u);
 
   // Bytes per voxel by design: an RKL2 stage moves 60 B; the module benchmarks count the RKL2
   // stage's bytes per voxel update; a kinetics voxel of nrel-lco (4 reactions) moves 109 + 16 x 4.
@@ -98,7 +98,9 @@ TEST_F(BenchCommand, WritesGoogleBenchmarkJsonWithEveryCounter) {
                                                 {"kinetics/quiet/", 24.0},
                                                 {"kinetics/runaway/", 173.0},
                                                 {"module/coupled_step/", 60.0},
-                                                {"module/run_", 60.0}};
+                                                {"module/run_", 60.0},
+                                                {"module/propagation/", 60.0},
+                                                {"pack/quiet/", 60.0}};
   for (const auto& [prefix, bytes_per_voxel] : design) {
     SCOPED_TRACE(prefix);
     const std::map<std::string, double> counters = benchmark_named(parsed, prefix);
@@ -120,6 +122,16 @@ TEST_F(BenchCommand, WritesGoogleBenchmarkJsonWithEveryCounter) {
   const std::map<std::string, double> module_run = benchmark_named(parsed, "module/run_");
   ASSERT_EQ(module_run.count("simulated_seconds_per_second"), 1u);
   EXPECT_GT(module_run.at("simulated_seconds_per_second"), 0.0);
+  // The propagation benchmark's heated cell runs away within its 90 s (onset near 70 s), so the
+  // stiff integrator did work; at XS's coarse mesh there is no reference to check onsets with.
+  const std::map<std::string, double> propagation = benchmark_named(parsed, "module/propagation/");
+  EXPECT_GE(propagation.at("cells_in_runaway"), 1.0);
+  EXPECT_GT(propagation.at("kinetics_substeps_per_second"), 0.0);
+  EXPECT_EQ(propagation.at("max_onset_deviation_s"), -1.0);
+  // The quiet pack: nothing reacts, nothing runs away.
+  const std::map<std::string, double> pack = benchmark_named(parsed, "pack/quiet/");
+  EXPECT_EQ(pack.at("cells_in_runaway"), 0.0);
+  EXPECT_GT(pack.at("simulated_seconds_per_second"), 0.0);
 }
 
 TEST_F(BenchCommand, RefusesABadSizeAndAnUnwritableJsonPath) {
