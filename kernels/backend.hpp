@@ -100,6 +100,8 @@ class Backend {
   virtual double latent_energy(const LatentEnergyOfVoxel& latent, Index count) = 0;
   // Largest stable forward-Euler step: min over voxels of rho cp / sum of face conductances.
   virtual double explicit_time_step_limit(const ConductionView& view) = 0;
+  // Largest estimated local time error of an RKL2 step over the interior (Rkl2TimeError).
+  virtual double max_time_error(const Rkl2TimeError& error) = 0;
   // Largest and smallest interior temperature.
   virtual double max_temperature(const ConductionView& view, const double* temperature) = 0;
   virtual double min_temperature(const ConductionView& view, const double* temperature) = 0;

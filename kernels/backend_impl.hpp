@@ -82,6 +82,9 @@ class BackendImpl final : public Backend {
   double explicit_time_step_limit(const ConductionView& view) override {
     return exec_.min_interior(view.shape, ExplicitStepOfVoxel{view});
   }
+  double max_time_error(const Rkl2TimeError& error) override {
+    return exec_.max_interior(error.v.shape, error);
+  }
   double max_temperature(const ConductionView& view, const double* temperature) override {
     return exec_.max_interior(view.shape, ValueOfVoxel{temperature});
   }

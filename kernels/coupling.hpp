@@ -297,15 +297,19 @@ struct CellStatisticsCombine {
 // |T_new - T_old| of active voxel m if it has not run away yet (0 once it has): the step
 // controller bounds it, so the splitting error stays small in the jelly rolls where onset times
 // are decided, while a cell already in runaway (resolved by the stiff integrator) or a hot flame
-// region (not where onset is decided) does not force tiny steps on the whole pack.
+// region (not where onset is decided) does not force tiny steps on the whole pack. With
+// `reacting` (per active voxel, MarkReacting's flags) a voxel the kinetics skipped counts 0 too:
+// it has no splitting error, and the conduction's time error bound covers it.
 struct ActiveTemperatureChange {
   const Index* voxel;
   const double* t_new;
   const double* t_old;  // compact: the active voxels' temperatures at the step's start
   const std::uint8_t* in_runaway;
+  const std::uint8_t* reacting = nullptr;
   RUNAWAY_HD double operator()(Index m) const {
     const Index c = voxel[m];
-    return in_runaway[c] ? 0.0 : std::fabs(t_new[c] - t_old[m]);
+    if (in_runaway[c] != 0 || (reacting != nullptr && reacting[m] == 0)) return 0.0;
+    return std::fabs(t_new[c] - t_old[m]);
   }
 };
 

@@ -59,11 +59,16 @@ PackConfig parse_pack_config(const toml::table& root, const std::string& file) {
   {
     const Scope s{run, "run"};
     r.check_keys(s, {"end_time", "dt_min", "dt_max", "max_temperature_change",
-                     "initial_temperature", "kinetics_tolerance"});
+                     "temperature_tolerance", "initial_temperature", "kinetics_tolerance"});
     RunControl& c = config.run;
     c.end_time = r.required_number(s, "end_time", Rule::kPositive, "s");
     c.dt_min = r.number_or(s, "dt_min", c.dt_min, Rule::kPositive);
-    c.dt_max = r.number_or(s, "dt_max", c.dt_max, Rule::kPositive);
+    // With an error target the error sets quiet steps, and dt_max is only a hard cap.
+    const bool error_target = r.get(s, "temperature_tolerance") != nullptr;
+    c.temperature_tolerance =
+        r.number_or(s, "temperature_tolerance", c.temperature_tolerance, Rule::kPositive);
+    c.dt_max = r.number_or(s, "dt_max", error_target ? RunControl::kDtMaxWithTolerance : c.dt_max,
+                           Rule::kPositive);
     if (c.dt_min > c.dt_max) r.fail_key(s.key("dt_min"), "must not exceed run.dt_max");
     c.max_temperature_change =
         r.number_or(s, "max_temperature_change", c.max_temperature_change, Rule::kPositive);

@@ -115,7 +115,12 @@ struct RunControl {
   double dt_min = 1e-4;                 // s, smallest step the controller may take
   double dt_max = 1.0;                  // s, step when quiet (docs/design.md §5.5)
   double max_temperature_change = 5.0;  // K, largest temperature change per step
-  double initial_temperature = 298.15;  // K, of every voxel at t = 0
+  // K, target of the conduction's time error (docs/design.md §5.5); infinity: not controlled.
+  double temperature_tolerance = std::numeric_limits<double>::infinity();
+  // dt_max when temperature_tolerance is given and dt_max is not: a hard cap, far above the
+  // steps the error allows in most runs, so that the error, not dt_max, sets quiet steps.
+  static constexpr double kDtMaxWithTolerance = 60.0;  // s
+  double initial_temperature = 298.15;                 // K, of every voxel at t = 0
   // Relative error per sub-step of the per-voxel stiff integrator (kinetics.hpp): the
   // work-precision table of docs/performance.md measured the default.
   double kinetics_tolerance = 1e-4;

@@ -525,6 +525,7 @@ void ConductionSolver::forward_euler(double dt) {
   t_.swap(stage_[0]);
   exchange_halo(t_.data());
   last_stages_ = 1;
+  last_time_error_ = 0;
 }
 
 // RKL2 super-time-step (Meyer, Balsara & Aslam 2014): s stages, three rotating stage arrays.
@@ -560,6 +561,11 @@ void ConductionSolver::rkl2(double dt) {
   }
   t_.swap(stage_[prev]);
   last_stages_ = s;
+  // stage_[prev] now holds the start temperature; t_ has the ghosts the last stage wrote.
+  last_time_error_ = estimate_time_error_
+                         ? backend_.max_time_error({view_, stage_[prev].data(), rate0_.data(),
+                                                    t_.data(), 0.5 * dt, time_error_skip_})
+                         : 0.0;
 }
 
 std::vector<double> ConductionSolver::temperature() const {

@@ -94,6 +94,16 @@ class ConductionSolver {
   // Adds dt q/(rho cp) from the problem's heat source, if any.
   void apply_heat_source(double dt);
 
+  // Makes every RKL2 step estimate its local time error (kernels::Rkl2TimeError), ignoring the
+  // voxels whose padded flag in `skip` is set (nullptr: none); read it with last_time_error().
+  void estimate_time_error(const std::uint8_t* skip) {
+    estimate_time_error_ = true;
+    time_error_skip_ = skip;
+  }
+  // This rank's largest estimated local time error of the last step, K (0 if not estimated, or
+  // after a forward-Euler step, whose own error the explicit limit keeps small).
+  double last_time_error() const { return last_time_error_; }
+
   void set_boundary(Face face, const BoundaryCondition& bc);
   const BoundaryCondition& boundary(Face face) const;
   const kernels::BoundaryFaces& boundaries() const { return faces_; }
@@ -165,6 +175,9 @@ class ConductionSolver {
   double dt_explicit_ = 0;
   double time_ = 0;
   int last_stages_ = 0;
+  bool estimate_time_error_ = false;
+  const std::uint8_t* time_error_skip_ = nullptr;
+  double last_time_error_ = 0;
 };
 
 }  // namespace runaway::host

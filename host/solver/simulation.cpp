@@ -122,7 +122,7 @@ double Simulation::step(double dt) {
 
   collect_cell_statistics();
   close_cell_steps(dt);  // short-circuit energy, vent fire, events: kernels/cell_events.hpp
-  adapt_step();
+  adapt_step(dt);
   ++steps_;
   return dt;
 }
@@ -161,15 +161,32 @@ double Simulation::choose_step(double dt) const {
   return std::max(std::min(dt_, limit), std::min(c.min_dt, c.end_time - t));
 }
 
-// Next step: bound the temperature change of active voxels not yet in runaway.
-void Simulation::adapt_step() {
+// Next step: bound the temperature change of active voxels not yet in runaway, and the
+// conduction's estimated local time error over every voxel not in runaway (docs/design.md §5.5).
+void Simulation::adapt_step(double taken) {
   const SimulationControl& c = input_.control;
-  last_change_ = std::max(0.0, domain_.max(backend_.max_temperature_change(
-                                   {view_.voxel, conduction_.temperature_data(),
-                                    fields_->data<double>("start_temperature"), view_.in_runaway},
-                                   fields_->active_count())));
-  const double factor = last_change_ > 0 ? 0.9 * c.temperature_tolerance / last_change_ : 1.5;
-  dt_ = std::clamp(dt_ * std::clamp(factor, 0.2, 1.5), c.min_dt, c.max_dt);
+  const bool error_target = std::isfinite(c.temperature_tolerance);
+  // With an error target, the change bound is for the splitting error of reacting voxels only.
+  const std::uint8_t* reacting = error_target ? fields_->data<std::uint8_t>("reacting") : nullptr;
+  double highest[2] = {backend_.max_temperature_change(
+                           {view_.voxel, conduction_.temperature_data(),
+                            fields_->data<double>("start_temperature"), view_.in_runaway, reacting},
+                           fields_->active_count()),
+                       conduction_.last_time_error()};
+  domain_.max(highest, 2);
+  last_change_ = std::max(0.0, highest[0]);
+  last_time_error_ = std::max(0.0, highest[1]);
+  const double factor = last_change_ > 0 ? 0.9 * c.max_temperature_change / last_change_ : 1.5;
+  double next = dt_ * std::clamp(factor, 0.2, 1.5);
+  if (last_time_error_ > 0 && error_target) {
+    // The error grows as dt^3; scaled from the step taken (shorter than dt_ when it landed on a
+    // frame or an event), shrinking at most 5x per step like the change bound. The whole
+    // tolerance per step: the error left at the end stays 2-20x below it, as diffusion damps
+    // what each step leaves (tests/verification/test_time_error.cpp).
+    const double ratio = c.temperature_tolerance / last_time_error_;
+    next = std::min(next, taken * std::max(0.2, 0.9 * std::cbrt(ratio)));
+  }
+  dt_ = std::clamp(next, c.min_dt, c.max_dt);
 }
 
 // Per-cell heat sources and vent flows, heater powers, oven ambient: fixed over the step.

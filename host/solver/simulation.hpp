@@ -57,11 +57,14 @@ struct Trigger {
 };
 
 struct SimulationControl {
-  double end_time = 600;             // s
-  double initial_dt = 0.05;          // s
-  double min_dt = 1e-3;              // s
-  double max_dt = 1.0;               // s
-  double temperature_tolerance = 5;  // K per step, outside voxels already in runaway
+  double end_time = 600;              // s
+  double initial_dt = 0.05;           // s
+  double min_dt = 1e-3;               // s
+  double max_dt = 1.0;                // s
+  double max_temperature_change = 5;  // K per step, outside voxels already in runaway
+  // Target of the conduction's estimated local time error per step, K, over every voxel not in
+  // runaway (kernels::Rkl2TimeError; docs/design.md §5.5). Infinity: not controlled.
+  double temperature_tolerance = std::numeric_limits<double>::infinity();
   double kinetics_tolerance = 1e-4;  // relative, per sub-step (pack_kinetics_tolerances)
   double frame_interval = 10;        // s between field frames
   double sample_interval = 0.5;      // s between per-cell samples
@@ -206,6 +209,9 @@ class Simulation {
   int cells_in_runaway() const;
   double max_temperature() const { return conduction_.max_temperature(); }
   double last_temperature_change() const { return last_change_; }
+  // The conduction's largest estimated local time error of the last step, K (0 if not
+  // controlled).
+  double last_time_error() const { return last_time_error_; }
   // Active voxels integrated by the last kinetics half step (the rest were quiet).
   std::int64_t reacting_voxels() const { return reacting_count_; }
   // Stiff-integrator sub-steps (accepted + rejected) of every voxel since the run (or its
@@ -248,7 +254,7 @@ class Simulation {
   void apply_region_sources(double dt);
   void collect_cell_statistics();
   void close_cell_steps(double dt);
-  void adapt_step();
+  void adapt_step(double taken);
   // Set-up.
   std::vector<kernels::Index> build_active_list();
   void allocate_fields();
@@ -329,6 +335,7 @@ class Simulation {
   std::vector<std::uint8_t> trigger_on_;
   double dt_ = 0;
   double last_change_ = 0;
+  double last_time_error_ = 0;
   double next_frame_ = 0;
   double next_sample_ = 0;
   std::int64_t steps_ = 0;

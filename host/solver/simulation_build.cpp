@@ -1,6 +1,7 @@
 // Setting a Simulation up: input checks, the active-voxel list, the field registry's table, the
 // heat-source regions and each cell's event-model parameters.
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 
@@ -50,8 +51,10 @@ void validate(const SimulationInput& in) {
           "must be finite and at least run.min_dt");
   require(c.initial_dt > 0 && std::isfinite(c.initial_dt), "run.initial_dt", text(c.initial_dt),
           "must be > 0");
-  require(c.temperature_tolerance > 0 && std::isfinite(c.temperature_tolerance),
-          "run.temperature_tolerance", text(c.temperature_tolerance), "must be > 0");
+  require(c.max_temperature_change > 0 && std::isfinite(c.max_temperature_change),
+          "run.max_temperature_change", text(c.max_temperature_change), "must be > 0");
+  require(c.temperature_tolerance > 0, "run.temperature_tolerance", text(c.temperature_tolerance),
+          "must be > 0 (infinity: not controlled)");
   require(c.kinetics_tolerance > 0 && c.kinetics_tolerance <= 1e-2, "run.kinetics_tolerance",
           text(c.kinetics_tolerance), "must be in (0, 0.01]");
   require(c.frame_interval > 0 && std::isfinite(c.frame_interval), "output.frame_interval",
@@ -149,6 +152,9 @@ Simulation::Simulation(kernels::Backend& backend, SimulationInput input, const D
   build_heat_pathways();
   build_probes();
   build_cell_records();
+  if (std::isfinite(input_.control.temperature_tolerance)) {
+    conduction_.estimate_time_error(view_.in_runaway);  // runaway voxels: see adapt_step
+  }
   dt_ = std::min(input_.control.initial_dt, input_.control.max_dt);
 }
 

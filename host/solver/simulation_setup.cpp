@@ -179,7 +179,8 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
   c.min_dt = config.run.dt_min;
   c.max_dt = config.run.dt_max;
   c.initial_dt = std::min(0.05, c.max_dt);
-  c.temperature_tolerance = config.run.max_temperature_change;
+  c.max_temperature_change = config.run.max_temperature_change;
+  c.temperature_tolerance = config.run.temperature_tolerance;
   c.kinetics_tolerance = config.run.kinetics_tolerance;
   c.frame_interval = config.output.frame_interval;
   c.sample_interval = config.output.series_interval;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -525,6 +526,27 @@ TEST_F(Config, NegativeOrZeroSizes) {
 TEST_F(Config, NonFiniteNumbers) {
   expect_bad(replace(kValid, "gap = 0.002", "gap = nan"), "module.gap", 9, "finite");
   expect_bad(replace(kValid, "end_time = 100.0", "end_time = inf"), "run.end_time", 12, "finite");
+}
+
+// run.temperature_tolerance: off unless given; given, it makes dt_max a 60 s cap unless dt_max
+// is given too; bad values name their file, line and key.
+TEST_F(Config, TemperatureToleranceAndTheDtMaxItImplies) {
+  const PackConfig off = load_pack_config(write("pack.toml", kValid));
+  EXPECT_TRUE(std::isinf(off.run.temperature_tolerance));
+  EXPECT_DOUBLE_EQ(off.run.dt_max, 1.0);
+  const PackConfig on = load_pack_config(
+      write("pack.toml",
+            replace(kValid, "end_time = 100.0", "end_time = 100.0\ntemperature_tolerance = 0.3")));
+  EXPECT_DOUBLE_EQ(on.run.temperature_tolerance, 0.3);
+  EXPECT_DOUBLE_EQ(on.run.dt_max, RunControl::kDtMaxWithTolerance);
+  const PackConfig capped = load_pack_config(
+      write("pack.toml", replace(kValid, "end_time = 100.0",
+                                 "end_time = 100.0\ntemperature_tolerance = 0.3\ndt_max = 5")));
+  EXPECT_DOUBLE_EQ(capped.run.dt_max, 5.0);
+  expect_bad(replace(kValid, "end_time = 100.0", "end_time = 100.0\ntemperature_tolerance = -1"),
+             "run.temperature_tolerance", 13, "");
+  expect_bad(replace(kValid, "end_time = 100.0", "end_time = 100.0\ntemperature_tolerance = 0"),
+             "run.temperature_tolerance", 13, "");
 }
 
 TEST_F(Config, TemperaturesInCelsiusAreCaught) {
