@@ -602,16 +602,15 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
       if (rate * h > 0.05) h = 0.05 / rate;
     }
   }
-  // Kelvin per unit of each fraction (0: judged as a fraction), for the error norm.
+  // Kelvin per unit of each reactant fraction (0: judged as a bare fraction), for the error
+  // norm. The liquid s keeps the bare fraction tolerance: its balance with the vented and
+  // decomposed mass closes to round-off only while clamping it at 0 moves next to nothing.
   double kelvin_per_unit[detail::kSlotVented] = {};
   if (tolerances.fractions_by_heat) {
-    double electrolyte_heat = vent.heat_per_kg;  // J per kg of liquid: vented or decomposed
     for (int i = 0; i < n; ++i) {
       const Reaction& r = chemistry.reactions[i];
       kelvin_per_unit[i] = std::fabs(r.heat_of_reaction) * reactant_content(chemistry, i) / rho_cp;
-      if (r.reactant_is_electrolyte) electrolyte_heat += std::fabs(r.heat_of_reaction);
     }
-    kelvin_per_unit[detail::kSlotElectrolyte] = electrolyte_heat * we / rho_cp;
   }
   const double h_min = 1e-14 * (dt > 1.0 ? dt : 1.0);
   double time = 0.0;

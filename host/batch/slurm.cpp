@@ -41,7 +41,12 @@ std::string slurm_script(const fs::path& dir, const fs::path& executable, std::s
   out += "#SBATCH --ntasks=1\n";
   out += "#SBATCH --gres=gpu:1\n";
   out += "#SBATCH --output=" + (dir / "slurm-%A_%a.out").string() + "\n";
-  out += "set -euo pipefail\n\n";
+  out += "set -euo pipefail\n";
+  // On CPU nodes each task's OpenMP team is the cores Slurm gave it (add --cpus-per-task).
+  out +=
+      "if [ -n \"${SLURM_CPUS_PER_TASK:-}\" ] && [ -z \"${OMP_NUM_THREADS:-}\" ]; then\n"
+      "  export OMP_NUM_THREADS=\"$SLURM_CPUS_PER_TASK\"\n"
+      "fi\n\n";
   out += "RUNAWAY=\"${RUNAWAY:-" + binary.string() + "}\"\n";
   out += "BATCH_DIR=" + shell_quoted(dir.string()) + "\n";
   out += R"SH(line=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" "$BATCH_DIR/cases.txt")

@@ -46,12 +46,12 @@ const std::vector<std::string>& propagation_overrides() {
       "chemistries.nmc-liquid-50ah.ejecta_heat_share=0.4"};
   return overrides;
 }
-// Onsets (s) of cells 0, 1, 2 of that variant at the example's mesh in a tight reference run:
+// Onsets (s) of cells 0 and 1 of that variant at the example's mesh, converged in the step:
 // `runaway run examples/module_12_prismatic_liquid.toml --set run.end_time=130` with the two
-// overrides above and run.kinetics_tolerance=1e-6, run.max_temperature_change=1 (commit of
-// docs/performance.md "Work and precision of the propagation phase"). The issue's bar: the
-// default tolerances stay within 0.5 s of them.
-constexpr double kPropagationReferenceOnsets[] = {70.4, 99.8, 126.4};
+// overrides above and run.max_temperature_change=0.25, run.dt_max=0.25 (1 K and 1 s give 72.4
+// and 102.2 s, run.kinetics_tolerance 1e-6 or 1e-3 changes nothing; docs/performance.md "Work
+// and precision of the propagation phase"). The issue's bar: the defaults within 0.5 s.
+constexpr double kPropagationReferenceOnsets[] = {72.6, 102.9};
 constexpr double kOnsetLimit = 0.5;                     // s
 constexpr const char* kKineticsChemistry = "nrel-lco";  // the default model (docs/design.md §4)
 
@@ -358,7 +358,7 @@ void print_summary(const Suite& suite, const std::vector<benchmark::BenchmarkRep
           counter(run, "kinetics_substeps_per_second"),
           deviation < 0
               ? std::string("onsets not checked (not the example's mesh and config)")
-              : fmt::format("onsets of cells 0-2 within {:.2f} s of the reference "
+              : fmt::format("onsets of cells 0-1 within {:.2f} s of the reference "
                             "(limit {:g} s): {}",
                             deviation, kOnsetLimit, deviation <= kOnsetLimit ? "PASS" : "FAIL"));
     } else if (name.rfind("kinetics", 0) == 0) {
@@ -398,7 +398,7 @@ SuitePlan make_plan(const std::string& size_text, double available_memory_bytes)
   if (size == "XS") {  // the e2e test's size: a few seconds in all
     p.cube = 32;
     p.module_run_time = 5;
-    p.propagation_time = 90;
+    p.propagation_time = 130;
     p.pack_quiet_time = 5;
     p.pack_at_example_mesh = false;
     p.min_time = 0.01;

@@ -232,6 +232,9 @@ TEST_F(Batch, SlurmArrayAndCollectGiveTheSameSummary) {
   const std::string script = read_text(out / "batch.slurm");
   EXPECT_NE(script.find("#SBATCH --array=0-1\n"), std::string::npos) << script;
   EXPECT_NE(script.find("#SBATCH --gres=gpu:1\n"), std::string::npos) << script;
+  // A CPU task's OpenMP team is the cores Slurm gave it, unless the user chose.
+  EXPECT_NE(script.find("export OMP_NUM_THREADS=\"$SLURM_CPUS_PER_TASK\""), std::string::npos)
+      << script;
   std::istringstream cases(read_text(out / "cases.txt"));
   std::vector<std::string> lines;
   for (std::string line; std::getline(cases, line);) lines.push_back(line);

@@ -13,6 +13,7 @@
 #include "host/chemistry/chemistry_library.hpp"
 #include "host/config/config.hpp"
 #include "host/run/check.hpp"
+#include "host/solver/simulation.hpp"
 #include "meshes/library.hpp"
 #include "support/scratch.hpp"
 
@@ -547,6 +548,22 @@ TEST_F(Config, TemperatureToleranceAndTheDtMaxItImplies) {
              "run.temperature_tolerance", 13, "");
   expect_bad(replace(kValid, "end_time = 100.0", "end_time = 100.0\ntemperature_tolerance = 0"),
              "run.temperature_tolerance", 13, "");
+}
+
+// run.kinetics_tolerance: 1e-4 unless given; it reaches the Simulation's integrator; bad values
+// name their file, line and key.
+TEST_F(Config, KineticsToleranceIsReadAndBounded) {
+  EXPECT_DOUBLE_EQ(load_pack_config(write("pack.toml", kValid)).run.kinetics_tolerance, 1e-4);
+  const PackConfig tight =
+      load_pack_config(write("pack.toml", replace(kValid, "end_time = 100.0",
+                                                  "end_time = 100.0\nkinetics_tolerance = 1e-6")));
+  EXPECT_DOUBLE_EQ(tight.run.kinetics_tolerance, 1e-6);
+  EXPECT_DOUBLE_EQ(pack_kinetics_tolerances(1e-6).relative, 1e-6);
+  EXPECT_DOUBLE_EQ(pack_kinetics_tolerances(1e-6).absolute_temperature, 1e-4);
+  expect_bad(replace(kValid, "end_time = 100.0", "end_time = 100.0\nkinetics_tolerance = 0"),
+             "run.kinetics_tolerance", 13, "");
+  expect_bad(replace(kValid, "end_time = 100.0", "end_time = 100.0\nkinetics_tolerance = 0.1"),
+             "run.kinetics_tolerance", 13, "at most 0.01");
 }
 
 TEST_F(Config, TemperaturesInCelsiusAreCaught) {
