@@ -184,21 +184,27 @@ TEST(KineticsAgainstCvode, NrelAdiabaticRunawayWithinHalfAKelvin) {
       t0, grid.size(), c.max_deviation, c.at_time, c.reference_temperature, c.substeps);
 }
 
+// The NREL case from 430 K by CVODE at every whole second to 600 s ([k][4] is T).
+constexpr double kNrelStart = 430.0;  // K
+std::vector<std::vector<double>> nrel_reference_each_second() {
+  const Rhs f = [](double, const double* y, double* dydt) { nrel_rhs(y, dydt); };
+  const std::vector<double> y0 = {0.15, 0.75, 0.04, 1.0, kNrelStart};
+  const std::vector<double> atol = {1e-14, 1e-14, 1e-14, 1e-14, 1e-9};
+  std::vector<double> grid;
+  for (int k = 0; k <= 600; ++k) grid.push_back(double(k));
+  return cvode_solve(f, y0, atol, grid);
+}
+
 // Driver steps of 1 s (the 3D solver's quiet maximum) across the whole runaway: the integrator
 // must still land on the reference at every step end.
 TEST(KineticsAgainstCvode, NrelWithOneSecondDriverSteps) {
   const Chemistry chem = host::find_chemistry("nrel-lco");
-  const double t0 = 430.0;
-  const Rhs f = [](double, const double* y, double* dydt) { nrel_rhs(y, dydt); };
-  const std::vector<double> y0 = {0.15, 0.75, 0.04, 1.0, t0};
-  const std::vector<double> atol = {1e-14, 1e-14, 1e-14, 1e-14, 1e-9};
-  std::vector<double> grid;
-  for (int k = 0; k <= 600; ++k) grid.push_back(double(k));
-  const auto reference = cvode_solve(f, y0, atol, grid);
+  const double t0 = kNrelStart;
+  const auto reference = nrel_reference_each_second();
   KineticState state = kernels::initial_kinetic_state(chem);
   double temperature = t0;
   double worst = 0.0;
-  for (std::size_t k = 1; k < grid.size(); ++k) {
+  for (std::size_t k = 1; k < reference.size(); ++k) {
     const kernels::KineticsStepResult r =
         kernels::advance_kinetics(chem, temperature, state, 1.0, 0.0, {});
     ASSERT_TRUE(r.converged);
@@ -215,13 +221,8 @@ TEST(KineticsAgainstCvode, NrelWithOneSecondDriverSteps) {
 // sub-steps (it no longer resolves a nearly consumed reactant to 1e-8 of itself).
 TEST(KineticsAgainstCvode, FractionsJudgedByHeatTakeFewerSubStepsAtTheSameAccuracy) {
   const Chemistry chem = host::find_chemistry("nrel-lco");
-  const double t0 = 430.0;
-  const Rhs f = [](double, const double* y, double* dydt) { nrel_rhs(y, dydt); };
-  const std::vector<double> y0 = {0.15, 0.75, 0.04, 1.0, t0};
-  const std::vector<double> atol = {1e-14, 1e-14, 1e-14, 1e-14, 1e-9};
-  std::vector<double> grid;
-  for (int k = 0; k <= 600; ++k) grid.push_back(double(k));
-  const auto reference = cvode_solve(f, y0, atol, grid);
+  const double t0 = kNrelStart;
+  const auto reference = nrel_reference_each_second();
   struct Outcome {
     double worst = 0;
     long substeps = 0;
@@ -233,7 +234,7 @@ TEST(KineticsAgainstCvode, FractionsJudgedByHeatTakeFewerSubStepsAtTheSameAccura
     double temperature = t0;
     double hint = 0.0;
     Outcome o;
-    for (std::size_t k = 1; k < grid.size(); ++k) {
+    for (std::size_t k = 1; k < reference.size(); ++k) {
       const kernels::KineticsStepResult r =
           kernels::advance_kinetics(chem, temperature, state, 1.0, 0.0, {}, tolerances, hint);
       EXPECT_TRUE(r.converged);
