@@ -50,8 +50,9 @@ void run_demo(const fs::path& output, const RunOptions& base) {
           {o.config_path, 0, "", ""});
     }
     o.output_dir = output / name;
-    // Long enough for the front to cross all 12 cells of both variants (last onsets near 290 s
-    // and 350 s); the examples themselves run 1800 s.
+    // Long enough for a front to cross the module (before the ejecta split of docs/physics.md,
+    // when both twins propagated, their last onsets came near 290 s and 350 s; now the heated
+    // cell stops it in both); the examples themselves run 1800 s.
     o.overrides = {"run.end_time=420"};
     fmt::print("\n== {} -> {}\n", name, o.output_dir.string());
     std::fflush(stdout);
