@@ -160,6 +160,7 @@ struct CellEventState {
   double vapour_mass = 0;             // kg of solvent vapour in the free volume at the last check
   double volatile_mass = 0;           // kg of volatile solvent left in the cell (liquid and vapour)
   double electrolyte_decomposed = 0;  // kg of liquid electrolyte the reactions used up so far
+  double gas_production_rate = 0;     // mol/s the reactions made over the last step
   // The previous check, to interpolate threshold crossings (time < 0: none yet).
   double checked_time = -1;                  // s
   double checked_max_temperature = 0;        // K
@@ -291,8 +292,8 @@ RUNAWAY_HD inline VentFlow cell_vent_flow(const CellEventParameters& p, const Ce
                                           double t0, double mean_temperature, double liquid_mass,
                                           double dt) {
   if (!vent_open_during(s, t0)) return VentFlow{};
-  VentFlow flow =
-      open_vent_flow(p.vent, mean_temperature, s.gas_moles, liquid_mass, s.volatile_mass, dt);
+  VentFlow flow = open_vent_flow(p.vent, mean_temperature, s.gas_moles, liquid_mass,
+                                 s.volatile_mass, dt, s.gas_production_rate);
   flow.retained_share = 1.0 - ejected_share_during(p, s, t0);
   return flow;
 }
@@ -442,6 +443,7 @@ RUNAWAY_HD inline void vent_cell_step(const CellEventParameters& p, CellEventSta
       open ? gas_left_after_venting(v, t, s.gas_moles, o.gas_generated, p_v, dt) : made;
   const double gas_mass = (made - left) * v.gas_molar_mass;
   s.gas_moles = left;
+  s.gas_production_rate = dt > 0.0 ? o.gas_generated / dt : 0.0;
   s.vented_gas_mass += gas_mass;
   s.gas_enthalpy_due += gas_mass * v.gas_heat_capacity * (t - v.reference_temperature);
   s.vented_vapour_mass += vapour;

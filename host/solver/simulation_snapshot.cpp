@@ -17,7 +17,7 @@ namespace {
 template <class Record>
 auto record_fields(Record& r) {
   using P = decltype(&r.peak_temperature);
-  return std::array<std::pair<const char*, P>, 59>{{
+  return std::array<std::pair<const char*, P>, 60>{{
       {"short_circuit_start_time", &r.events.short_circuit_start_time},
       {"vent_open_time", &r.events.vent_open_time},
       {"vent_ejection_start", &r.events.vent_ejection_start},
@@ -44,6 +44,7 @@ auto record_fields(Record& r) {
       {"vapour_mass", &r.events.vapour_mass},
       {"volatile_mass", &r.events.volatile_mass},
       {"electrolyte_decomposed", &r.events.electrolyte_decomposed},
+      {"gas_production_rate", &r.events.gas_production_rate},
       {"reference_temperature", &r.parameters.vent.reference_temperature},
       {"initial_electrolyte", &r.initial_electrolyte},
       {"peak_temperature", &r.peak_temperature},
