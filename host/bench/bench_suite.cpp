@@ -39,7 +39,8 @@ constexpr const char* kPackExample = "mg4_semisolid_pack.toml";
 
 // module/propagation: the 12-cell liquid module with thermal pads in its gaps and an ejecta
 // share of 0.4 (inside the Databank's range, docs/uq.md), a variant whose runaway crosses cells:
-// the example as shipped stops after the heated cell. Three cells run away within 130 s.
+// the example as shipped stops after the heated cell. Three cells run away within 140 s (the
+// third at 132.7 s).
 const std::vector<std::string>& propagation_overrides() {
   static const std::vector<std::string> overrides = {
       "module.barrier.material=\"thermal-pad\"",
@@ -48,10 +49,10 @@ const std::vector<std::string>& propagation_overrides() {
 }
 // Onsets (s) of cells 0 and 1 of that variant at the example's mesh, converged in the step:
 // `runaway run examples/module_12_prismatic_liquid.toml --set run.end_time=130` with the two
-// overrides above and run.max_temperature_change=0.25, run.dt_max=0.25 (1 K and 1 s give 72.4
-// and 102.2 s, run.kinetics_tolerance 1e-6 or 1e-3 changes nothing; docs/performance.md "Work
-// and precision of the propagation phase"). The issue's bar: the defaults within 0.5 s.
-constexpr double kPropagationReferenceOnsets[] = {72.6, 102.9};
+// overrides above and run.max_temperature_change=0.25, run.dt_max=0.25 (the defaults give 72.60
+// and 102.83 s; docs/performance.md "Work and precision of the propagation phase"). The issue's
+// bar: the defaults within 0.5 s.
+constexpr double kPropagationReferenceOnsets[] = {72.57, 103.23};
 constexpr double kOnsetLimit = 0.5;                     // s
 constexpr const char* kKineticsChemistry = "nrel-lco";  // the default model (docs/design.md §4)
 
@@ -398,7 +399,7 @@ SuitePlan make_plan(const std::string& size_text, double available_memory_bytes)
   if (size == "XS") {  // the e2e test's size: a few seconds in all
     p.cube = 32;
     p.module_run_time = 5;
-    p.propagation_time = 130;
+    p.propagation_time = 140;
     p.pack_quiet_time = 5;
     p.pack_at_example_mesh = false;
     p.min_time = 0.01;

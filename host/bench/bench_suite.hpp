@@ -42,7 +42,7 @@ struct SuitePlan {
   double module_voxels = 0;          // voxel count the module is refined towards: cube^3
   bool module_at_most = false;       // refine to at most module_voxels (L: memory bound)
   double module_run_time = 0;        // s simulated by module/run
-  double propagation_time = 130;     // s simulated by module/propagation (3 cells run away)
+  double propagation_time = 140;     // s simulated by module/propagation (3 cells run away)
   double pack_quiet_time = 60;       // s simulated by pack/quiet
   bool pack_at_example_mesh = true;  // pack/quiet at the example's mesh (XS: coarsened)
   double min_time = 0.5;             // s, Google Benchmark's minimum time per repetition

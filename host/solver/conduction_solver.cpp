@@ -511,6 +511,18 @@ void ConductionSolver::conduct(double dt, Integrator integrator) {
   }
   melt();
   time_ += dt;
+  stage_sources_.clear();
+}
+
+void ConductionSolver::add_stage_sources(double* t, double dt, bool temperatures) {
+  bool ghosts_stale = false;
+  for (const StageSource& source : stage_sources_) {
+    if (source.count == 0 || source.power_density == 0) continue;
+    backend_.region_source({source.voxels, view_.inv_heat_capacity, source.power_density, dt, t},
+                           source.count);
+    ghosts_stale = ghosts_stale || source.on_boundary;
+  }
+  if (ghosts_stale && temperatures) backend_.apply_boundaries(faces_, view_, t);
 }
 
 void ConductionSolver::forward_euler(double dt) {
@@ -522,6 +534,7 @@ void ConductionSolver::forward_euler(double dt) {
   backend_.apply_boundaries(faces_, view_, t_.data());
   exchange_halo(t_.data());
   backend_.forward_euler(faces_, view_, t_.data(), stage_[0].data(), dt);
+  add_stage_sources(stage_[0].data(), dt);
   t_.swap(stage_[0]);
   exchange_halo(t_.data());
   last_stages_ = 1;
@@ -542,13 +555,17 @@ void ConductionSolver::rkl2(double dt) {
     if (decomposed) exchange_halo(t_.data());
     backend_.rkl2_first_stage(faces_, view_, t_.data(), rate0_.data(), stage_[0].data(),
                               rkl2_first_coefficient(s) * dt);
+    add_stage_sources(stage_[0].data(), rkl2_first_coefficient(s) * dt);
     if (decomposed) exchange_halo(stage_[0].data());
     const double* y_prev2 = t_.data();
     for (int j = 2; j <= s; ++j) {
       const int out = (prev + 1) % 3;
       double* y_prev = stage_[prev].data();
-      backend_.rkl2_stage(faces_, view_, rkl2_coefficients(s, j, dt), t_.data(), rate0_.data(),
-                          y_prev, y_prev2, stage_[out].data());
+      const kernels::Rkl2StageCoefficients k = rkl2_coefficients(s, j, dt);
+      backend_.rkl2_stage(faces_, view_, k, t_.data(), rate0_.data(), y_prev, y_prev2,
+                          stage_[out].data());
+      // The source term of M(Y) = L(Y) + q/(rho cp), in both of the stage's evaluations.
+      add_stage_sources(stage_[out].data(), k.mu_tilde_dt + k.gamma_tilde_dt);
       if (decomposed) exchange_halo(stage_[out].data());
       y_prev2 = y_prev;
       prev = out;
@@ -562,6 +579,9 @@ void ConductionSolver::rkl2(double dt) {
   t_.swap(stage_[prev]);
   last_stages_ = s;
   // stage_[prev] now holds the start temperature; t_ has the ghosts the last stage wrote.
+  // The defect y - y0 - dt/2 (M(y0) + M(y)) holds the sources twice over half a step: put them
+  // into rate0 (L(y0), which no stage needs any more).
+  if (estimate_time_error_) add_stage_sources(rate0_.data(), 2.0, false);
   last_time_error_ = estimate_time_error_
                          ? backend_.max_time_error({view_, stage_[prev].data(), rate0_.data(),
                                                     t_.data(), 0.5 * dt, time_error_skip_})

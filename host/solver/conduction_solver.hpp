@@ -94,6 +94,21 @@ class ConductionSolver {
   // Adds dt q/(rho cp) from the problem's heat source, if any.
   void apply_heat_source(double dt);
 
+  // A heat source over a list of this rank's voxels (a heater pad), held over the next conduct():
+  // added inside every RKL2 stage, as the method's source term, rather than split around the
+  // step. A heated pad's exchange with its neighbours is stiff: a split kick left the pad
+  // dt/2 q/(rho cp) away from the quasi-steady state it sits in at every step's end, and the cell
+  // beside it ~1 K too hot at 0.5 s steps. Cleared by conduct().
+  struct StageSource {
+    const kernels::Index* voxels = nullptr;  // padded indices
+    kernels::Index count = 0;
+    double power_density = 0;  // W/m^3
+    // Whether a voxel lies on the grid's outer faces: its boundary ghost, which each stage writes
+    // from the stage's own values, must then be written again with the source added.
+    bool on_boundary = false;
+  };
+  void add_stage_source(const StageSource& source) { stage_sources_.push_back(source); }
+
   // Makes every RKL2 step estimate its local time error (kernels::Rkl2TimeError), ignoring the
   // voxels whose padded flag in `skip` is set (nullptr: none); read it with last_time_error().
   void estimate_time_error(const std::uint8_t* skip) {
@@ -164,6 +179,10 @@ class ConductionSolver {
   kernels::DeviceArray<double> stage_[3];
   kernels::DeviceArray<double> heat_source_;
   bool has_heat_source_ = false;
+  std::vector<StageSource> stage_sources_;
+  // Adds dt q/(rho cp) of the stage sources to `t`; for a temperature field (not a rate), also
+  // writes the boundary ghosts of sources on the grid's faces again.
+  void add_stage_sources(double* t, double dt, bool temperatures = true);
   kernels::DeviceArray<kernels::VariableFace> variable_faces_;
   kernels::Index variable_face_count_ = 0;
   bool any_variable_faces_ = false;  // on any rank

@@ -99,7 +99,8 @@ std::vector<double> Simulation::probe_temperatures() {
   return out;
 }
 
-// One coupled step, Strang splitting: K(dt/2) S(dt/2) C(dt) S(dt/2) K(dt/2), then the cells.
+// One coupled step, Strang splitting: K(dt/2) C(dt) K(dt/2), then the cells; heaters are a
+// source term of the conduction C.
 double Simulation::step(double dt) {
   dt = choose_step(dt);
   const double t = time();
@@ -114,10 +115,9 @@ double Simulation::step(double dt) {
   }
 
   kinetics_half_step(half, t + half);
-  apply_region_sources(half);
+  hand_region_sources_to_conduction();  // heaters: inside the conduction's stages
   conduction_.conduct(dt);
   book_heat_pathways(dt);  // diagnostic: which way heat entered each cell
-  apply_region_sources(half);
   kinetics_half_step(half, t + dt);
 
   collect_cell_statistics();
@@ -258,15 +258,13 @@ void Simulation::kinetics_half_step(double dt, double time_end) {
   backend_.kinetics(update, reacting_count_);
 }
 
-// Heaters: their power spread over their voxels.
-void Simulation::apply_region_sources(double dt) {
+// Heaters: their power spread over their voxels, a source of the next conduct().
+void Simulation::hand_region_sources_to_conduction() {
   const double volume = conduction_.spacing().volume();
   for (Region& r : regions_) {
     if (r.power == 0 || r.count == 0) continue;
-    const double density = r.power / (r.global_count * volume);
-    backend_.region_source({r.voxels.data(), conduction_.view().inv_heat_capacity, density, dt,
-                            conduction_.temperature_data()},
-                           r.count);
+    conduction_.add_stage_source(
+        {r.voxels.data(), r.count, r.power / (r.global_count * volume), r.on_boundary});
   }
 }
 

@@ -251,7 +251,7 @@ class Simulation {
   double choose_step(double dt) const;
   void update_drivers(double dt);
   void kinetics_half_step(double dt, double time_end);
-  void apply_region_sources(double dt);
+  void hand_region_sources_to_conduction();
   void collect_cell_statistics();
   void close_cell_steps(double dt);
   void adapt_step(double taken);
@@ -322,8 +322,9 @@ class Simulation {
   struct Region {
     kernels::DeviceArray<kernels::Index> voxels;
     kernels::Index count = 0;
-    double global_count = 0;  // voxels on all ranks together
-    double power = 0;         // W over the current step (heaters)
+    double global_count = 0;   // voxels on all ranks together
+    double power = 0;          // W over the current step (heaters)
+    bool on_boundary = false;  // a voxel on this rank's grid's outer faces
   };
   std::vector<Region> regions_;
 

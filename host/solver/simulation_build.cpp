@@ -316,6 +316,8 @@ void Simulation::build_regions() {
       const int j = int((v / s.nx) % s.ny) + 1;
       const int k = int(v / (std::int64_t(s.nx) * s.ny)) + 1;
       idx.push_back(s.index(i, j, k));
+      r.on_boundary =
+          r.on_boundary || i == 1 || i == s.nx || j == 1 || j == s.ny || k == 1 || k == s.nz;
     }
     r.count = Index(idx.size());
     r.global_count = domain_.sum(double(r.count));

@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 int run_module(const std::string& example, const fs::path& out) {
   return run({RUNAWAY_CLI, "run", std::string(RUNAWAY_SOURCE_DIR) + "/examples/" + example, "-o",
               out.string(), "-q", "--set", "module.cells=[3,1,1]", "--set",
-              "enclosure.size=[0.1425,0.180,0.132]", "--set", "run.end_time=55"},
+              "enclosure.size=[0.1425,0.180,0.132]", "--set", "run.end_time=90"},
              out.string() + ".log");
 }
 
