@@ -135,9 +135,13 @@ struct KineticsUpdate {
     k.ejected_heat[m] += r.ejected_heat;
     k.vent_heat[m] += r.vent_heat;
     k.electrolyte_decomposed[m] += r.electrolyte_decomposed;
-    if (r.self_heating_rate > onset_rate && std::isnan(k.arrival_time[m])) {
-      k.arrival_time[m] =
-          rate_crossing_time(rate_before, r.self_heating_rate, onset_rate, time_end, dt);
+    // The onset: the self-heating rate past the threshold at the half step's end, or on average
+    // over it (a voxel that burns out within one half step, as a hot short can make it, ends
+    // with no rate left to see).
+    const double mean_rate = r.heat_released / (dt * chem.density * chem.heat_capacity);
+    const double seen_rate = r.self_heating_rate > mean_rate ? r.self_heating_rate : mean_rate;
+    if (seen_rate > onset_rate && std::isnan(k.arrival_time[m])) {
+      k.arrival_time[m] = rate_crossing_time(rate_before, seen_rate, onset_rate, time_end, dt);
       k.in_runaway[c] = 1;
     }
   }

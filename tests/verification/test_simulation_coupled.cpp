@@ -248,6 +248,23 @@ TEST(CoupledSimulation, VentingCellBalancesElectrolyteAndHeat) {
   EXPECT_GT(rec.events.electrolyte_decomposed, 0.0);
 }
 
+// A voxel that burns out within one half step (a cell started far above its onset, as a hot
+// short or fire can make it) ends that half step with no self-heating left: its onset is still
+// seen, from the step's mean self-heating rate, and lands within the first step.
+TEST(CoupledSimulation, OnsetIsSeenWhenTheReactionsFinishWithinAHalfStep) {
+  auto backend = kernels::make_openmp_backend();
+  const kernels::Chemistry chem = host::find_chemistry("nrel-lco");
+  SimulationInput in = jelly_block(chem, 4, false);
+  in.conduction.initial_temperature = 900;  // K: every reaction done within the step
+  in.control.end_time = 60.0;
+  host::Simulation sim(*backend, in);
+  const double first_step = sim.step(30.0);  // s: a step the caller chose, as a coarse run takes
+  const host::CellRecord& rec = sim.cells()[0];
+  EXPECT_LT(rec.stats.max_self_heating_rate, in.control.onset_rate) << "burnt out in the step";
+  ASSERT_FALSE(std::isnan(rec.onset_time()));
+  EXPECT_LE(rec.onset_time(), first_step);
+}
+
 // Skipping quiet voxels (below their chemistry's quiet temperature) must not change the answer:
 // a heater drives a framed cell into runaway; the run with skipping and the run integrating every
 // voxel every step agree on the onset and on the temperatures, while the skipping run integrated
@@ -314,7 +331,7 @@ TEST(CoupledSimulation, RestoredSnapshotContinuesBitForBit) {
   nail.cell = 0;
   nail.start = 60;
   in.triggers = {nail};
-  in.control.end_time = 150;
+  in.control.end_time = 60.0;
   host::Simulation whole(*backend, in);
   while (whole.time() < 40) whole.step();
   host::Simulation resumed(*backend, in);
@@ -384,7 +401,7 @@ TEST(CoupledSimulation, RestoredSnapshotKeepsTheMelt) {
   nail.cell = 0;
   nail.start = 20;
   in.triggers = {nail};
-  in.control.end_time = 120;
+  in.control.end_time = 60.0;
   host::Simulation whole(*backend, in);
   while (whole.time() < 40) whole.step();
   const host::SimulationSnapshot snapshot = whole.snapshot();
