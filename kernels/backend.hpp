@@ -119,6 +119,9 @@ class Backend {
   // gave its voxels.
   virtual void gather_voxels(const GatherVoxels& gather, Index count) = 0;
   virtual void deposit_heat(const DepositHeat& deposit, Index count) = 0;
+  // The plumes' held heat, spread over a conduction step's stages, then cleared.
+  virtual void spread_held_heat(const SpreadHeldHeat& spread, Index count) = 0;
+  virtual void clear_held_heat(const ClearHeldHeat& clear, Index count) = 0;
   // Heat pathways into cells (kernels/heat_pathways.hpp): each surface face's joules over a step,
   // then each segment's (a cell's pathway's) compensated sum.
   virtual void surface_heat_flow(const SurfaceHeatFlow& flow, Index count) = 0;

@@ -109,6 +109,12 @@ class BackendImpl final : public Backend {
   void deposit_heat(const DepositHeat& deposit, Index count) override {
     exec_.for_each(count, deposit);
   }
+  void spread_held_heat(const SpreadHeldHeat& spread, Index count) override {
+    exec_.for_each(count, spread);
+  }
+  void clear_held_heat(const ClearHeldHeat& clear, Index count) override {
+    exec_.for_each(count, clear);
+  }
   void surface_heat_flow(const SurfaceHeatFlow& flow, Index count) override {
     if (count > 0) exec_.for_each(count, flow);
   }

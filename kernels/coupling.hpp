@@ -105,6 +105,8 @@ struct KineticsUpdate {
   double onset_rate;  // runaway onset threshold on the self-heating rate, K/s
   KineticsTolerances tolerances;
   const Index* subset = nullptr;  // active indices to integrate; nullptr: all k.count of them
+  // The second half step of a split step: the conduction C(dt) ran since the last half step.
+  bool after_conduction = false;
 
   RUNAWAY_HD void operator()(Index q) const {
     const Index m = subset != nullptr ? subset[q] : q;
@@ -114,10 +116,12 @@ struct KineticsUpdate {
     KineticState state;
     for (int i = 0; i < chem.reaction_count; ++i) state.remaining[i] = k.remaining[i * k.count + m];
     state.electrolyte_left = k.electrolyte_left[m];
-    const double rate_before = k.self_heating_rate[m];
+    // Until the voxel's onset, the integrator watches its self-heating rate sub-step by sub-step.
+    const bool before_onset = std::isnan(k.arrival_time[m]);
+    const double rate_before = k.self_heating_rate[m];  // at the last half step's end
     const KineticsStepResult r =
         advance_kinetics(chem, t[c], state, dt, drive.source[cell], drive.vent[cell], tolerances,
-                         double(k.substep_hint[m]));
+                         double(k.substep_hint[m]), before_onset ? onset_rate : 0.0);
     if (!r.converged) *k.failures = int(m) + 1;  // any one failing voxel, for the message
     t[c] = r.temperature;
     for (int i = 0; i < chem.reaction_count; ++i) k.remaining[i * k.count + m] = state.remaining[i];
@@ -135,13 +139,24 @@ struct KineticsUpdate {
     k.ejected_heat[m] += r.ejected_heat;
     k.vent_heat[m] += r.vent_heat;
     k.electrolyte_decomposed[m] += r.electrolyte_decomposed;
-    // The onset: the self-heating rate past the threshold at the half step's end, or on average
-    // over it (a voxel that burns out within one half step, as a hot short can make it, ends
-    // with no rate left to see).
-    const double mean_rate = r.heat_released / (dt * chem.density * chem.heat_capacity);
-    const double seen_rate = r.self_heating_rate > mean_rate ? r.self_heating_rate : mean_rate;
-    if (seen_rate > onset_rate && std::isnan(k.arrival_time[m])) {
-      k.arrival_time[m] = rate_crossing_time(rate_before, seen_rate, onset_rate, time_end, dt);
+    // The onset: where the self-heating rate passed the threshold. A rate above it at the half
+    // step's end is interpolated in log(rate) from the last half step's end rate, over the whole
+    // half step: Strang splitting puts a step's conduction at one instant between the half
+    // steps, so the integrator's own sub-steps would see the conduction's part of the rise as a
+    // jump at the half step's start and place the crossing up to dt/2 early. A rate that passed
+    // it and fell back inside the half step (a voxel that flares and burns out, as a hot short
+    // can make it) has no end rate to show: the integrator's sub-steps place it. Past it only
+    // at the half step's start, then below, is the split conduction's jump alone (a jelly roll
+    // whose endothermic reactions answer a conduction rise never self-heats at the threshold
+    // when the two act together): no onset. Past it at the first half step's start (a run
+    // started hot, or a driver that changed between steps) is seen there.
+    const bool ends_above = r.self_heating_rate > onset_rate;
+    const bool seen_inside =
+        r.watched_rate_crossing > 0.0 || (r.watched_rate_crossing == 0.0 && !after_conduction);
+    if (before_onset && (ends_above || seen_inside)) {
+      k.arrival_time[m] = ends_above ? rate_crossing_time(rate_before, r.self_heating_rate,
+                                                          onset_rate, time_end, dt)
+                                     : time_end - dt + r.watched_rate_crossing;
       k.in_runaway[c] = 1;
     }
   }

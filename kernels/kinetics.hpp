@@ -34,7 +34,7 @@
 // step error (the ODE's linear invariant, enforced rather than hoped for). Gas and the electrolyte
 // the reactions decompose are booked from the same changes.
 //
-// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 184 registers, a 1.5 kB
+// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 202 registers, a 1.5 kB
 // stack frame for the stage vectors, no spills. A quiet voxel takes one sub-step per call; one in
 // the steep part of a runaway a few hundred per 0.5 s (benchmarks/bench_kinetics.cpp).
 #pragma once
@@ -394,7 +394,11 @@ struct KineticsStepResult {
   // reactions. With the vented mass it closes the electrolyte's mass balance.
   double electrolyte_decomposed = 0;
   double self_heating_rate = 0;  // K/s at the end of the step (kept - vent heat, no q_extra)
-  double next_substep = 0;       // s, the sub-step the controller would try next (a hint)
+  // s from the step's start when the self-heating rate first passed the watched rate (the
+  // runaway-onset threshold), placed between the sub-steps that bracket it; < 0 if it did not,
+  // or if no rate was watched.
+  double watched_rate_crossing = -1;
+  double next_substep = 0;  // s, the sub-step the controller would try next (a hint)
   int accepted_substeps = 0;
   int rejected_substeps = 0;
   // false if the attempt budget ran out or the linear system broke down: the state then holds
@@ -561,18 +565,52 @@ RUNAWAY_HD inline bool all_finite(const Chemistry& chemistry, const Vec& y) {
          std::isfinite(y.v[kSlotVented]);
 }
 
+// Watches the self-heating rate sub-step by sub-step for its first crossing of a threshold, so
+// that the onset time does not depend on the coupling step: the rate is seen at every sub-step's
+// ends (log-interpolated between them) and as the sub-step's mean (a voxel that flares and burns
+// out inside one sub-step).
+struct RateCrossingWatch {
+  double threshold = 0;  // K/s; <= 0 watches nothing
+  double time_before = 0;
+  double rate_before = 0;
+  double crossing = -1;
+
+  RUNAWAY_HD void start(double rate) {
+    rate_before = rate;
+    if (threshold > 0.0 && rate > threshold) crossing = 0.0;
+  }
+  // The sub-step [time_before, time] with its mean rate, ending at `rate`.
+  RUNAWAY_HD void see(double time, double rate, double mean_rate) {
+    if (threshold > 0.0 && crossing < 0.0) {
+      const double h = time - time_before;
+      if (rate > threshold) {
+        crossing = rate_before > 0.0 ? time_before + h * std::log(threshold / rate_before) /
+                                                         std::log(rate / rate_before)
+                                     : time;
+      } else if (mean_rate > threshold) {
+        // Up past the threshold and down again inside the sub-step: place it before the middle.
+        crossing = rate_before > 0.0 ? time_before + 0.5 * h * std::log(threshold / rate_before) /
+                                                         std::log(mean_rate / rate_before)
+                                     : time_before + 0.5 * h;
+      }
+    }
+    time_before = time;
+    rate_before = rate;
+  }
+};
+
 }  // namespace detail
 
 // Advances one voxel's temperature and reaction state over dt with the external source
 // external_heat_rate (W/m^3, constant over the step). `vent`: what the cell's open vent does over
 // the step (kernels::vent_flow of cell_events.hpp; the default is a closed vent). first_substep
 // is a hint (e.g. the previous call's next_substep); <= 0 lets the controller choose.
-RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry,
-                                                      double temperature, KineticState& state,
-                                                      double dt, double external_heat_rate,
-                                                      const VentFlow& vent_flow,
-                                                      const KineticsTolerances& tolerances = {},
-                                                      double first_substep = 0.0) {
+// watched_rate > 0 (K/s): report when the self-heating rate first passes it
+// (result.watched_rate_crossing).
+RUNAWAY_HD inline KineticsStepResult advance_kinetics(
+    const Chemistry& chemistry, double temperature, KineticState& state, double dt,
+    double external_heat_rate, const VentFlow& vent_flow, const KineticsTolerances& tolerances = {},
+    double first_substep = 0.0, double watched_rate = 0.0) {
   using detail::Ros3;
   using detail::Vec;
   const int n = chemistry.reaction_count;
@@ -590,6 +628,10 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
 
   Vec f0;
   detail::rhs(chemistry, y, vent, external_heat_rate, f0);
+  const double external_rate = external_heat_rate / rho_cp;  // K/s the source alone gives
+  detail::RateCrossingWatch watch;
+  watch.threshold = watched_rate;
+  watch.start(f0.v[detail::kSlotTemperature] - external_rate);
   // First sub-step: the hint, else dt limited to ~2 K and ~5 % of any reactant per sub-step
   // (a first guess only; the error controller decides).
   double h = first_substep > 0.0 ? first_substep : dt;
@@ -614,6 +656,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
   }
   const double h_min = 1e-14 * (dt > 1.0 ? dt : 1.0);
   double time = 0.0;
+  double watched_mean_rate = 0.0;  // of the last accepted sub-step, for the watch
   bool reject_last = false;
   bool have_f0 = true;
   int attempts = 0;
@@ -627,7 +670,10 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
     const double h_natural = h;  // before clipping to the end of the step
     if (h > dt - time) h = dt - time;
     if (h < h_min) h = h_min;
-    if (!have_f0) detail::rhs(chemistry, y, vent, external_heat_rate, f0);
+    if (!have_f0) {
+      detail::rhs(chemistry, y, vent, external_heat_rate, f0);
+      watch.see(time, f0.v[detail::kSlotTemperature] - external_rate, watched_mean_rate);
+    }
     have_f0 = true;
 
     detail::Factored m;
@@ -740,6 +786,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
     y = y_new;
     time += h;
     if (dt - time <= 1e-12 * dt) time = dt;
+    watched_mean_rate = (reaction_heat - ejected_heat - vent_heat) / (rho_cp * h);
     ++result.accepted_substeps;
     have_f0 = false;
     const double h_next = h * (reject_last ? (factor < 1.0 ? factor : 1.0) : factor);
@@ -757,6 +804,8 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(const Chemistry& chemistry
   result.temperature = y.v[detail::kSlotTemperature];
   result.heat_released = result.reaction_heat - result.ejected_heat - result.vent_heat;
   result.self_heating_rate = self_heating_rate(chemistry, result.temperature, state, vent);
+  if (!have_f0) watch.see(time, result.self_heating_rate, watched_mean_rate);
+  result.watched_rate_crossing = watch.crossing;
   result.next_substep = h;
   return result;
 }

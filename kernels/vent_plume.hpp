@@ -137,4 +137,27 @@ struct DepositHeat {
   }
 };
 
+// A plume's heat reaches the solid over the next conduction step, as a source of its RKL2
+// stages, not as a kick at the step's end: a kicked surface voxel sat up to
+// max_temperature_change too hot when the next kinetics half step began, and a neighbour's top
+// corner ran away from that kick ~1.6 s early at the default steps (docs/performance.md).
+// DepositHeat adds a step's joules, as kelvin, to `held` (a grid field); each stage then adds
+// `share` (its weight / the step) of it, and the step ends with it cleared.
+struct SpreadHeldHeat {
+  const Index* voxel;  // padded indices, each once
+  const double* held;  // K per padded voxel
+  double share;
+  double* t;
+  RUNAWAY_HD void operator()(Index m) const {
+    const Index c = voxel[m];
+    t[c] += share * held[c];
+  }
+};
+
+struct ClearHeldHeat {
+  const Index* voxel;
+  double* held;
+  RUNAWAY_HD void operator()(Index m) const { held[voxel[m]] = 0.0; }
+};
+
 }  // namespace runaway::kernels

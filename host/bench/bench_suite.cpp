@@ -49,10 +49,11 @@ const std::vector<std::string>& propagation_overrides() {
 }
 // Onsets (s) of cells 0 and 1 of that variant at the example's mesh, converged in the step:
 // `runaway run examples/module_12_prismatic_liquid.toml --set run.end_time=130` with the two
-// overrides above and run.max_temperature_change=0.25, run.dt_max=0.25 (the defaults give 72.60
-// and 102.62 s; docs/performance.md "Work and precision of the propagation phase"). The issue's
-// bar: the defaults within 0.5 s.
-constexpr double kPropagationReferenceOnsets[] = {72.57, 103.23};
+// overrides above and run.max_temperature_change=0.25, run.dt_max=0.25 (the defaults give 72.55
+// and 103.45 s to 110 s, and within 0.01 s of these in this benchmark's run to 140 s, whose steps
+// land on other frames; docs/performance.md "Work and precision of the propagation phase"). The
+// issue's bar: the defaults within 0.5 s.
+constexpr double kPropagationReferenceOnsets[] = {72.59, 103.24};
 constexpr double kOnsetLimit = 0.5;                     // s
 constexpr const char* kKineticsChemistry = "nrel-lco";  // the default model (docs/design.md §4)
 

@@ -114,7 +114,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
   double time = 0.0;
   double temperature = options.start_temperature;
   double substep_hint = 0.0;
-  double rate_before = kernels::self_heating_rate(chemistry, temperature, state);
+  const double start_rate = kernels::self_heating_rate(chemistry, temperature, state);
 
   // Largest step: max_step, and a tenth of the thermal time constant when coupled to an oven.
   double step_limit = options.max_step;
@@ -196,7 +196,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     }
   };
   // The check at the start, as the 3D simulation does: a cell above a threshold fires at once.
-  note(kernels::update_cell_events(events, cell_state, {time, temperature, rate_before, NAN, 0.0}));
+  note(kernels::update_cell_events(events, cell_state, {time, temperature, start_rate, NAN, 0.0}));
   record(nullptr, 0.0, 0.0, 0.0);
   s.max_temperature = temperature;
   s.max_pressure = cell_state.pressure;
@@ -232,10 +232,14 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
         kernels::cell_vent_flow(events, cell_state, time, temperature,
                                 state.electrolyte_left * electrolyte_per_share, step);
 
+    // Until the onset, the integrator watches the self-heating rate sub-step by sub-step.
+    const double watched_rate = kernels::has_event(cell_state, kernels::kEventRunaway)
+                                    ? 0.0
+                                    : events.runaway_rate_threshold;
     KineticState trial = state;
-    kernels::KineticsStepResult r = kernels::advance_kinetics(chemistry, temperature, trial, step,
-                                                              cell_source + surroundings_rate, vent,
-                                                              options.tolerances, substep_hint);
+    kernels::KineticsStepResult r = kernels::advance_kinetics(
+        chemistry, temperature, trial, step, cell_source + surroundings_rate, vent,
+        options.tolerances, substep_hint, watched_rate);
     if (options.mode == CellTestMode::kOven && r.converged) {
       // The oven's exchange at the step's mean temperature (trapezoidal predictor-corrector):
       // second order in the step, where the start temperature alone was first order and put the
@@ -246,7 +250,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
       trial = state;
       r = kernels::advance_kinetics(chemistry, temperature, trial, step,
                                     cell_source + surroundings_rate, vent, options.tolerances,
-                                    substep_hint);
+                                    substep_hint, watched_rate);
     }
     if (!r.converged) {
       throw runtime_error(fmt::format("kinetics did not converge at t = {} s, T = {} K after {} "
@@ -265,11 +269,7 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     substep_hint = r.next_substep;
     // The cell's step closes with the event model the 3D simulation uses; onset is where the
     // self-heating rate crossed the threshold, as for a voxel of a pack.
-    const double threshold = events.runaway_rate_threshold;
-    const double onset = r.self_heating_rate > threshold
-                             ? kernels::rate_crossing_time(rate_before, r.self_heating_rate,
-                                                           threshold, time + step, step)
-                             : NAN;
+    const double onset = r.watched_rate_crossing >= 0.0 ? time + r.watched_rate_crossing : NAN;
     kernels::CellObservation seen{time + step, r.temperature, r.self_heating_rate, onset,
                                   r.vented_mass * volume};
     seen.mean_temperature = r.temperature;
@@ -283,7 +283,6 @@ CellTestResult run_cell_test(const Chemistry& chemistry, const ReferenceCell& ce
     double combustion_energy = 0.0;
     const unsigned fired =
         kernels::close_cell_step(events, cell_state, seen, step, &short_energy, &combustion_energy);
-    rate_before = r.self_heating_rate;
     s.reaction_heat += r.reaction_heat * volume;
     s.vent_heat += r.vent_heat * volume;
     s.short_circuit_energy += short_energy;

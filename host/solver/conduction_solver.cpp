@@ -504,6 +504,7 @@ void ConductionSolver::conduct(double dt, Integrator integrator) {
   }
   // Gas-gap conductances from the temperatures at the start of the step, frozen for the step.
   refresh_variable_conductances();
+  step_dt_ = dt;
   if (integrator == Integrator::kForwardEuler) {
     forward_euler(dt);
   } else {
@@ -517,9 +518,16 @@ void ConductionSolver::conduct(double dt, Integrator integrator) {
 void ConductionSolver::add_stage_sources(double* t, double dt, bool temperatures) {
   bool ghosts_stale = false;
   for (const StageSource& source : stage_sources_) {
-    if (source.count == 0 || source.power_density == 0) continue;
-    backend_.region_source({source.voxels, view_.inv_heat_capacity, source.power_density, dt, t},
-                           source.count);
+    if (source.count == 0) continue;
+    if (source.held_kelvin != nullptr) {
+      backend_.spread_held_heat({source.voxels, source.held_kelvin, dt / step_dt_, t},
+                                source.count);
+    } else if (source.power_density != 0) {
+      backend_.region_source({source.voxels, view_.inv_heat_capacity, source.power_density, dt, t},
+                             source.count);
+    } else {
+      continue;
+    }
     ghosts_stale = ghosts_stale || source.on_boundary;
   }
   if (ghosts_stale && temperatures) backend_.apply_boundaries(faces_, view_, t);

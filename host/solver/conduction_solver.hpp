@@ -106,6 +106,9 @@ class ConductionSolver {
     // Whether a voxel lies on the grid's outer faces: its boundary ghost, which each stage writes
     // from the stage's own values, must then be written again with the source added.
     bool on_boundary = false;
+    // Instead of power_density: the kelvin each voxel gains over the whole step, per padded
+    // voxel (a plume's held heat, kernels::SpreadHeldHeat).
+    const double* held_kelvin = nullptr;
   };
   void add_stage_source(const StageSource& source) { stage_sources_.push_back(source); }
 
@@ -180,6 +183,7 @@ class ConductionSolver {
   kernels::DeviceArray<double> heat_source_;
   bool has_heat_source_ = false;
   std::vector<StageSource> stage_sources_;
+  double step_dt_ = 0;  // of the conduct() under way: a held source's share of each stage
   // Adds dt q/(rho cp) of the stage sources to `t`; for a temperature field (not a rate), also
   // writes the boundary ghosts of sources on the grid's faces again.
   void add_stage_sources(double* t, double dt, bool temperatures = true);

@@ -114,14 +114,20 @@ double Simulation::step(double dt) {
     backend_.fill(budget, view_.count, 0.0);
   }
 
-  kinetics_half_step(half, t + half);
+  kinetics_half_step(half, t + half, false);
   hand_region_sources_to_conduction();  // heaters: inside the conduction's stages
+  const bool plume_heat = hand_plume_heat_to_conduction();  // the last step's plumes: likewise
   conduction_.conduct(dt);
+  if (plume_heat) {
+    backend_.clear_held_heat({plume_voxels_.data(), fields_->data<double>("plume_heat_held")},
+                             plume_voxel_count_);
+  }
   book_heat_pathways(dt);  // diagnostic: which way heat entered each cell
-  kinetics_half_step(half, t + dt);
+  kinetics_half_step(half, t + dt, true);
 
   collect_cell_statistics();
   close_cell_steps(dt);  // short-circuit energy, vent fire, events: kernels/cell_events.hpp
+  if (time() >= input_.control.end_time * (1 - 1e-12)) settle_plume_heat();
   adapt_step(dt);
   ++steps_;
   return dt;
@@ -236,7 +242,7 @@ kernels::KineticsTolerances pack_kinetics_tolerances(double relative) {
 
 // Kinetics on the reacting voxels only: a check of every active voxel's temperature, a
 // compaction, then the stiff integrator over the compact list.
-void Simulation::kinetics_half_step(double dt, double time_end) {
+void Simulation::kinetics_half_step(double dt, double time_end, bool after_conduction) {
   const Index active = fields_->active_count();
   if (active == 0) return;
   const kernels::CellDrive drive{cell_source_.data(), cell_vent_open_.data(),
@@ -254,7 +260,8 @@ void Simulation::kinetics_half_step(double dt, double time_end) {
                                  time_end,
                                  input_.control.onset_rate,
                                  pack_kinetics_tolerances(input_.control.kinetics_tolerance),
-                                 list};
+                                 list,
+                                 after_conduction};
   backend_.kinetics(update, reacting_count_);
 }
 
@@ -266,6 +273,32 @@ void Simulation::hand_region_sources_to_conduction() {
     conduction_.add_stage_source(
         {r.voxels.data(), r.count, r.power / (r.global_count * volume), r.on_boundary});
   }
+}
+
+bool Simulation::hand_plume_heat_to_conduction() {
+  if (!plume_heat_held_) return false;
+  plume_heat_held_ = false;
+  if (plume_voxel_count_ > 0) {
+    ConductionSolver::StageSource source;
+    source.voxels = plume_voxels_.data();
+    source.count = plume_voxel_count_;
+    source.on_boundary = plume_voxels_on_boundary_;
+    source.held_kelvin = fields_->data<double>("plume_heat_held");
+    conduction_.add_stage_source(source);
+  }
+  return true;
+}
+
+// The run ends: no next step will spread what the last one's plumes gave, so it goes in now
+// (the energy books already hold it).
+void Simulation::settle_plume_heat() {
+  if (!plume_heat_held_) return;
+  plume_heat_held_ = false;
+  if (plume_voxel_count_ == 0) return;
+  double* held = fields_->data<double>("plume_heat_held");
+  backend_.spread_held_heat({plume_voxels_.data(), held, 1.0, conduction_.temperature_data()},
+                            plume_voxel_count_);
+  backend_.clear_held_heat({plume_voxels_.data(), held}, plume_voxel_count_);
 }
 
 // The vent plume of a cell over the step (kernels/vent_plume.hpp): its fire burns what its gas
@@ -354,9 +387,10 @@ void Simulation::deposit_plume(std::size_t cell, double ejecta, double combustio
     plume.values.upload(joules.data());
     backend_.deposit_heat(
         {plume.voxels.data(), plume.values.data(), conduction_.view().inv_heat_capacity,
-         1.0 / conduction_.spacing().volume(), conduction_.temperature_data()},
+         1.0 / conduction_.spacing().volume(), fields_->data<double>("plume_heat_held")},
         voxels);
   }
+  plume_heat_held_ = true;  // on every rank: the next conduction spreads it
   const std::size_t cells = input_.cells.size();
   for (std::size_t v = 0; v < joules.size(); ++v) {
     const std::int32_t target = plume.voxel_cell[v];

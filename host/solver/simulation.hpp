@@ -250,8 +250,12 @@ class Simulation {
   // The steps of Simulation::step, in the order they run.
   double choose_step(double dt) const;
   void update_drivers(double dt);
-  void kinetics_half_step(double dt, double time_end);
+  void kinetics_half_step(double dt, double time_end, bool after_conduction);
   void hand_region_sources_to_conduction();
+  // The plumes' heat of the last step: a source of this step's conduction
+  // (kernels::SpreadHeldHeat); at the run's end, added at once.
+  bool hand_plume_heat_to_conduction();
+  void settle_plume_heat();
   void collect_cell_statistics();
   void close_cell_steps(double dt);
   void adapt_step(double taken);
@@ -306,6 +310,11 @@ class Simulation {
     std::vector<int> radiation_slot;       // voxel of each radiation target
   };
   std::vector<Plume> plumes_;
+  // Every plume's voxels on this rank, each once, for the held heat ("plume_heat_held").
+  kernels::DeviceArray<kernels::Index> plume_voxels_;
+  kernels::Index plume_voxel_count_ = 0;
+  bool plume_voxels_on_boundary_ = false;
+  bool plume_heat_held_ = false;  // some plume deposited heat that no conduction spread yet
   // The cells' surface faces on this rank and their segments (cell x pathway).
   kernels::DeviceArray<kernels::CellSurfaceFace> surface_faces_;
   kernels::Index surface_face_count_ = 0;

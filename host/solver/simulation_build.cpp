@@ -249,6 +249,13 @@ void Simulation::allocate_fields() {
   f.add<double>("start_temperature", L::kActive, false);  // for the step controller
   f.add<Index>("reacting_list", L::kActive, false);
   f.add<std::uint8_t>("in_runaway", L::kGrid, true);
+  // Plumes: their heat of a step, held for the next conduction (kernels::SpreadHeldHeat).
+  const bool plumes = std::any_of(input_.cells.begin(), input_.cells.end(), [](const auto& cell) {
+    const PlumePath& p = cell.plume;
+    return !p.node_area.empty() || p.radiation_share > 0.0 || !p.faces.empty() ||
+           !p.radiation.empty();
+  });
+  if (plumes) f.add<double>("plume_heat_held", L::kGrid, true);
   f.add_external(
       "temperature", [this] { return conduction_.temperature_data(); }, L::kGrid);
   // Melting cans: the melt fraction (the conduction solver's, halo exchanged) is run state.
@@ -335,6 +342,7 @@ void Simulation::build_regions() {
 void Simulation::build_plumes() {
   const kernels::GridShape& s = conduction_.shape();
   plumes_.resize(input_.cells.size());
+  std::vector<kernels::Index> every;  // all plumes' voxels, for the held heat
   for (std::size_t c = 0; c < input_.cells.size(); ++c) {
     const PlumePath& path = input_.cells[c].plume;
     Plume& plume = plumes_[c];
@@ -357,6 +365,21 @@ void Simulation::build_plumes() {
       plume.voxels.upload(padded.data());
       plume.values = kernels::DeviceArray<double>(backend_, padded.size());
     }
+    every.insert(every.end(), padded.begin(), padded.end());
+  }
+  std::sort(every.begin(), every.end());
+  every.erase(std::unique(every.begin(), every.end()), every.end());
+  plume_voxel_count_ = kernels::Index(every.size());
+  for (const kernels::Index p : every) {
+    const std::int64_t row = s.nx + 2;
+    const std::int64_t plane = row * (s.ny + 2);
+    const auto i = int(p % row), j = int((p / row) % (s.ny + 2)), k = int(p / plane);
+    plume_voxels_on_boundary_ = plume_voxels_on_boundary_ || i == 1 || i == s.nx || j == 1 ||
+                                j == s.ny || k == 1 || k == s.nz;
+  }
+  if (!every.empty()) {
+    plume_voxels_ = kernels::DeviceArray<kernels::Index>(backend_, every.size());
+    plume_voxels_.upload(every.data());
   }
   oxygen_left_.clear();
   for (const GasRegion& r : input_.gas_regions) oxygen_left_.push_back(r.oxygen_mass);

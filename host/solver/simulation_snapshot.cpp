@@ -172,6 +172,7 @@ void Simulation::restore(const SimulationSnapshot& s) {
   next_sample_ = scalar("next_sample");
   steps_ = std::int64_t(scalar("steps"));
   oxygen_left_ = need(s.doubles, "oxygen_left", oxygen_left_.size());
+  plume_heat_held_ = plume_voxel_count_ > 0;  // whatever the field holds, the next step spreads
   reported_events_ = std::size_t(scalar("reported_events"));
 }
 

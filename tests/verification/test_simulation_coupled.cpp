@@ -250,7 +250,7 @@ TEST(CoupledSimulation, VentingCellBalancesElectrolyteAndHeat) {
 
 // A voxel that burns out within one half step (a cell started far above its onset, as a hot
 // short or fire can make it) ends that half step with no self-heating left: its onset is still
-// seen, from the step's mean self-heating rate, and lands within the first step.
+// seen, at the kinetics integrator's sub-steps, and lands within the first step.
 TEST(CoupledSimulation, OnsetIsSeenWhenTheReactionsFinishWithinAHalfStep) {
   auto backend = kernels::make_openmp_backend();
   const kernels::Chemistry chem = host::find_chemistry("nrel-lco");
