@@ -177,8 +177,8 @@ TEST(Vapour, BlowdownEntrainsTheSameVapourWhateverTheStep) {
       kernels::vent_outflow(p, t0, n0, kernels::vapour_pressure(p, t0, pool0, volatile0));
   const double tau = n0 / start.gas_moles;
   ASSERT_LT(tau, 0.05) << "a blowdown far shorter than the steps";
-  double n = n0, vapour = 0.0, elapsed = 0.0;
-  for (; elapsed < 1.0; elapsed += 1e-3 * tau) {
+  double n = n0, vapour = 0.0, blowdown_time = 0.0;
+  for (; blowdown_time < 1.0; blowdown_time += 1e-3 * tau) {
     const double t = t0 - p.latent_heat * vapour / p.heat_capacity;
     const double p_v =
         kernels::vapour_pressure(p, t, pool0 - droplets * vapour, volatile0 - per_vapour * vapour);
@@ -188,7 +188,7 @@ TEST(Vapour, BlowdownEntrainsTheSameVapourWhateverTheStep) {
     vapour += 1e-3 * tau * out.vapour_mass;
   }
   ASSERT_GT(vapour, 0.0);
-  ASSERT_LT(elapsed, 0.5) << "the flow stops within the second";
+  ASSERT_LT(blowdown_time, 0.5) << "the flow stops within the second";
   for (int steps : {1, 10, 1000}) {
     EXPECT_NEAR(stepped(steps) / vapour, 1.0, 0.01) << steps << " steps; tau " << tau << " s";
   }
