@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -96,7 +97,7 @@ int batch_signal() {
 CaseProcesses::CaseProcesses(fs::path executable, int jobs, std::vector<std::string> gpus)
     : executable_(std::move(executable)), gpus_(std::move(gpus)), busy_(std::size_t(jobs)) {
   // Without GPUs the cases share the CPU cores: one OpenMP team each, unless the user chose.
-  const unsigned cores = std::thread::hardware_concurrency();
+  const unsigned cores = usable_cores();
   if (jobs > 1 && cores > 0 && std::getenv("OMP_NUM_THREADS") == nullptr) {
     threads_ = std::max(1u, cores / unsigned(jobs));
   }
@@ -121,7 +122,7 @@ std::optional<CaseProcesses::Finished> CaseProcesses::wait() {
       for (const auto& [child, info] : children_) kill(child, g_batch_signal.load());
       forwarded_ = true;
       fmt::print(
-          "runaway batch: interrupted; waiting for {} running case(s) to write their "
+          "runaway: interrupted; waiting for {} running case(s) to write their "
           "checkpoints\n",
           children_.size());
       std::fflush(stdout);
@@ -150,6 +151,15 @@ std::string failure_text(const fs::path& log, int wait_status) {
   }
   return fmt::format("runaway run exited with status {} (see {})", WEXITSTATUS(wait_status),
                      log.string());
+}
+
+unsigned usable_cores() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0) {
+    return unsigned(CPU_COUNT(&allowed));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 std::vector<std::string> visible_gpus() {

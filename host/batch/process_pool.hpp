@@ -68,6 +68,10 @@ class CaseProcesses {
   bool forwarded_ = false;
 };
 
+// The cores this process may run on: its affinity mask (what Slurm, taskset or a container
+// grant), not all the machine's cores.
+unsigned usable_cores();
+
 // The error of a failed `runaway run`: its "runaway: error:" line in `log`, else how it ended.
 std::string failure_text(const std::filesystem::path& log, int wait_status);
 

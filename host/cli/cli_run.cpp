@@ -1,11 +1,15 @@
 // `runaway run` and `runaway demo`.
 #include <fmt/core.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 
 #include "common/error.hpp"
+#include "host/batch/batch.hpp"
+#include "host/batch/case_files.hpp"
+#include "host/batch/process_pool.hpp"
 #include "host/cli/cli.hpp"
 #include "host/report/report.hpp"
 #include "host/run/compare.hpp"
@@ -31,40 +35,118 @@ std::string joined_command_line(const std::vector<std::string>& args) {
   return out;
 }
 
-// The main job for a new user: the 12-cell module with liquid cells, then its semi-solid twin,
-// and the comparison of the two.
-void run_demo(const fs::path& output, const RunOptions& base) {
-  const fs::path examples = examples_dir();
-  const char* cases[] = {"module_12_prismatic_liquid", "module_12_prismatic_semisolid"};
-  std::vector<RunSummary> summaries;
-  fmt::print(
-      "runaway demo: a 12-cell prismatic module, liquid (>10 % electrolyte) vs semi-solid "
-      "(<=10 %), heater on cell 0\n");
-  for (const char* name : cases) {
-    RunOptions o = base;
-    o.config_path = (examples / (std::string(name) + ".toml")).string();
-    if (!fs::exists(o.config_path)) {
-      throw bad_input(
-          "the demo's example is missing; set RUNAWAY_EXAMPLES_DIR to the examples/ "
-          "folder of the source tree",
-          {o.config_path, 0, "", ""});
+constexpr const char* kDemoCases[] = {"module_12_prismatic_liquid",
+                                      "module_12_prismatic_semisolid"};
+// Long enough for a front to cross the module (before the ejecta split of docs/physics.md, when
+// both twins propagated, their last onsets came near 290 s and 350 s; now the heated cell stops
+// it in both); the examples themselves run 1800 s.
+constexpr const char* kDemoEndTime = "run.end_time=420";
+
+fs::path demo_config(const char* name) {
+  const fs::path config = examples_dir() / (std::string(name) + ".toml");
+  if (!fs::exists(config)) {
+    throw bad_input(
+        "the demo's example is missing; set RUNAWAY_EXAMPLES_DIR to the examples/ folder of "
+        "the source tree",
+        {config.string(), 0, "", ""});
+  }
+  return config;
+}
+
+// Side by side only where each twin gets cores of its own: not across MPI ranks (they share
+// the grid), not on a GPU (one device would take the runs in turn anyway).
+bool demo_runs_side_by_side(const RunOptions& base) {
+  if (base.partitioner != nullptr || base.backend == kernels::BackendChoice::kCuda) return false;
+  if (base.backend == kernels::BackendChoice::kAuto && !visible_gpus().empty()) return false;
+  return usable_cores() >= 2;
+}
+
+// The twins as two `runaway run` processes, one OpenMP team on half the cores each: the
+// propagation phase scales less than perfectly over cores, so both finish sooner than one after
+// the other on all of them (docs/performance.md, "runaway demo"). Each writes its run.log; a
+// failed twin's error is raised once the other has finished, so its results are kept.
+std::vector<RunSummary> run_demo_side_by_side(const fs::path& output, const RunOptions& base) {
+  // Both folders are checked before either run starts, as one run would check its own; the runs
+  // then find their run.log there and are told to accept it.
+  for (const char* name : kDemoCases) {
+    demo_config(name);
+    io::prepare_run_directory(output / name, base.overwrite);
+  }
+  CaseProcesses processes("/proc/self/exe", 2, {});
+  BatchSignals signals;
+  for (const char* name : kDemoCases) {
+    const fs::path dir = output / name;
+    std::vector<std::string> args = {"run", demo_config(name).string(), "-o", dir.string()};
+    args.insert(args.end(), {"--overwrite", "--set", kDemoEndTime, "--backend", "openmp"});
+    args.insert(args.end(), {"--checkpoint-interval", fmt::format("{}", base.checkpoint_interval)});
+    if (!base.show_progress) args.emplace_back("-q");
+    processes.start(dir, args);
+    fmt::print("== {} -> {} (its progress: {})\n", name, dir.string(), (dir / kLogFile).string());
+  }
+  std::fflush(stdout);
+  std::vector<std::string> failures;
+  bool interrupted = false;
+  while (processes.running() > 0) {
+    const auto finished = processes.wait();
+    if (!finished) continue;
+    const fs::path log = finished->case_dir / kLogFile;
+    const std::string name = finished->case_dir.filename().string();
+    interrupted = interrupted || finished->interrupted;
+    if (WIFEXITED(finished->wait_status) && WEXITSTATUS(finished->wait_status) == 0) {
+      fmt::print("{} finished in {:.1f} s wall\n", name, finished->wall_time);
+    } else {
+      failures.push_back(fmt::format("{}: {} (see {})", name,
+                                     failure_text(log, finished->wait_status), log.string()));
+      fmt::print("{} failed after {:.1f} s wall\n", name, finished->wall_time);
     }
+    std::fflush(stdout);
+  }
+  if (interrupted || batch_signal() != 0) {
+    throw runtime_error(
+        "demo interrupted; a twin still running wrote a checkpoint in its folder (continue it "
+        "with `runaway run --restart DIR/checkpoint.h5`)");
+  }
+  if (!failures.empty()) {
+    std::string text = "the demo's runs failed:";
+    for (const std::string& f : failures) text += "\n  " + f;
+    throw runtime_error(text);
+  }
+  std::vector<RunSummary> summaries;
+  for (const char* name : kDemoCases) summaries.push_back(summarize_results(output / name));
+  return summaries;
+}
+
+std::vector<RunSummary> run_demo_in_turn(const fs::path& output, const RunOptions& base) {
+  std::vector<RunSummary> summaries;
+  for (const char* name : kDemoCases) {
+    RunOptions o = base;
+    o.config_path = demo_config(name).string();
     o.output_dir = output / name;
-    // Long enough for a front to cross the module (before the ejecta split of docs/physics.md,
-    // when both twins propagated, their last onsets came near 290 s and 350 s; now the heated
-    // cell stops it in both); the examples themselves run 1800 s.
-    o.overrides = {"run.end_time=420"};
+    o.overrides = {kDemoEndTime};
     fmt::print("\n== {} -> {}\n", name, o.output_dir.string());
     std::fflush(stdout);
     summaries.push_back(run_case(o));
   }
+  return summaries;
+}
+
+// The main job for a new user: the 12-cell module with liquid cells and its semi-solid twin,
+// and the comparison of the two.
+void run_demo(const fs::path& output, const RunOptions& base) {
+  fmt::print(
+      "runaway demo: a 12-cell prismatic module, liquid (>10 % electrolyte) vs semi-solid "
+      "(<=10 %), heater on cell 0\n");
+  std::fflush(stdout);
+  const std::vector<RunSummary> summaries = demo_runs_side_by_side(base)
+                                                ? run_demo_side_by_side(output, base)
+                                                : run_demo_in_turn(output, base);
   const std::string report = compare_markdown(summaries);
   io::write_file_atomically(output / "compare.md", report);
   io::write_file_atomically(output / "compare.csv", compare_csv(summaries));
   fmt::print("\n{}\n(written to {} and compare.csv)\n", report, (output / "compare.md").string());
   // The report an engineer would hand in: verdicts, probes, front, both twins compared.
   ReportOptions r;
-  for (const char* name : cases) r.runs.push_back(output / name);
+  for (const char* name : kDemoCases) r.runs.push_back(output / name);
   r.output = output / "report.html";
   r.command_line = "runaway demo";
   for (const std::string& note : write_report(r)) fmt::print(stderr, "note: {}\n", note);
