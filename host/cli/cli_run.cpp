@@ -43,7 +43,7 @@ constexpr const char* kDemoCases[] = {"module_12_prismatic_liquid",
 constexpr const char* kDemoEndTime = "run.end_time=420";
 
 fs::path demo_config(const char* name) {
-  const fs::path config = examples_dir() / (std::string(name) + ".toml");
+  fs::path config = examples_dir() / (std::string(name) + ".toml");
   if (!fs::exists(config)) {
     throw bad_input(
         "the demo's example is missing; set RUNAWAY_EXAMPLES_DIR to the examples/ folder of "
