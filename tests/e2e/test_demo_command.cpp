@@ -2,8 +2,9 @@
 // cheap stand-ins for the two twins: the 12-cell example cut to three cells on a coarse grid,
 // heated too weakly to run away, so that a run takes about a second. The twins run side by side
 // as two `runaway run` processes; each result is the one `runaway run` gives for the same config
-// and end time; a folder that holds results is refused before either twin starts; a twin that
-// fails is named with its error's file, line and key, and the other twin's results are kept.
+// and end time; with one usable core they run in turn; a folder that holds results is refused
+// before either twin starts; a twin that fails is named with its error's file, line and key, and
+// the other twin's results are kept.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -45,9 +46,11 @@ duration = 600.0
 )" + extra);
 }
 
-CommandResult run_demo(const fs::path& examples, const fs::path& output) {
-  return run_shell("RUNAWAY_EXAMPLES_DIR='" + examples.string() + "' '" + RUNAWAY_CLI +
-                   "' demo -q -o '" + output.string() + "'");
+// `runaway demo` into `output`, its command line after `prefix` (e.g. "taskset -c 0 ").
+CommandResult run_demo(const fs::path& examples, const fs::path& output,
+                       const std::string& prefix = "") {
+  return run_shell("RUNAWAY_EXAMPLES_DIR='" + examples.string() + "' " + prefix + "'" +
+                   RUNAWAY_CLI + "' demo -q -o '" + output.string() + "'");
 }
 
 TEST(DemoCommand, RunsBothTwinsSideBySideAndEachEqualsItsOwnRun) {
@@ -84,6 +87,26 @@ TEST(DemoCommand, RunsBothTwinsSideBySideAndEachEqualsItsOwnRun) {
     ASSERT_EQ(side.cells.size(), alone.cells.size());
     EXPECT_EQ(side.cells_in_runaway, alone.cells_in_runaway);
   }
+}
+
+// Given one core (its affinity mask, as Slurm or taskset grant it, not the machine's cores), the
+// demo runs the twins one after the other in its own process, with the same results.
+TEST(DemoCommand, OneUsableCoreRunsTheTwinsInTurn) {
+  if (find_program("taskset").empty()) GTEST_SKIP() << "no taskset to narrow the affinity mask";
+  const ScratchDir scratch("runaway_e2e_demo_one_core");
+  const fs::path examples = scratch / "examples";
+  fs::create_directories(examples);
+  for (const char* twin : kTwins) write_stand_in(examples, twin);
+
+  const CommandResult demo = run_demo(examples, scratch / "demo", "taskset -c 0 ");
+  ASSERT_EQ(demo.exit_code, 0) << demo.output;
+  for (const char* twin : kTwins) {
+    EXPECT_EQ(demo.output.find(std::string(twin) + " finished in"), std::string::npos)
+        << demo.output;
+    EXPECT_FALSE(fs::exists(scratch / "demo" / twin / "run.log"));
+    EXPECT_EQ(host::summarize_results(scratch / "demo" / twin).end_time, 420);
+  }
+  EXPECT_TRUE(fs::exists(scratch / "demo" / "compare.md"));
 }
 
 TEST(DemoCommand, RefusesAFolderHoldingResultsBeforeEitherTwinStarts) {
