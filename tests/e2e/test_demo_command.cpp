@@ -12,6 +12,8 @@
 #include <string>
 
 #include "common/files.hpp"
+#include "host/batch/batch.hpp"
+#include "host/batch/process_pool.hpp"
 #include "host/run/run_case.hpp"
 #include "io/files.hpp"
 #include "support/cli.hpp"
@@ -54,6 +56,10 @@ CommandResult run_demo(const fs::path& examples, const fs::path& output,
 }
 
 TEST(DemoCommand, RunsBothTwinsSideBySideAndEachEqualsItsOwnRun) {
+  if (host::usable_cores() < 2 || !host::visible_gpus().empty()) {
+    GTEST_SKIP() << "side by side needs two usable cores and no GPU; with one core the twins run "
+                    "in turn (OneUsableCoreRunsTheTwinsInTurn)";
+  }
   const ScratchDir scratch("runaway_e2e_demo");
   const fs::path examples = scratch / "examples";
   fs::create_directories(examples);
