@@ -159,17 +159,25 @@ struct OmpExec {
     return highest;
   }
 
+  // Compensated partial sums, so that the total does not depend on the team's size.
   template <class F>
   double sum_interior(const GridShape& s, const F& f) const {
-    double total = 0;
-#pragma omp parallel for collapse(2) schedule(static) reduction(+ : total)
-    for (int k = 1; k <= s.nz; ++k) {
-      for (int j = 1; j <= s.ny; ++j) {
-        const Index row = s.index(0, j, k);
-        for (int i = 1; i <= s.nx; ++i) total += f(row + i);
+    std::vector<CompensatedSum> partial(static_cast<std::size_t>(omp_get_max_threads()));
+#pragma omp parallel
+    {
+      CompensatedSum mine;
+#pragma omp for collapse(2) schedule(static)
+      for (int k = 1; k <= s.nz; ++k) {
+        for (int j = 1; j <= s.ny; ++j) {
+          const Index row = s.index(0, j, k);
+          for (int i = 1; i <= s.nx; ++i) mine.add(f(row + i));
+        }
       }
+      partial[std::size_t(omp_get_thread_num())] = mine;
     }
-    return total;
+    CompensatedSum total;
+    for (const CompensatedSum& p : partial) total.add(p);
+    return total.value();
   }
 
   template <class F>

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/exact_sum.hpp"
+#include "kernels/exec_omp.hpp"
 
 namespace runaway::testing {
 namespace {
@@ -80,6 +81,33 @@ TEST(CompensatedSum, AnyOrderGivesTheCorrectlyRoundedSum) {
   const double forward = plain(w);
   std::sort(w.begin(), w.end());
   EXPECT_NE(forward, plain(w));
+}
+
+// The OpenMP backend's sums over the interior and over a list give the correctly rounded sum
+// with any team of threads: a run may change its team between steps (host/run/thread_team.hpp).
+TEST(CompensatedSum, OpenMPSumsDoNotDependOnTheTeam) {
+  const kernels::GridShape shape{40, 50, 50};  // 100000 interior voxels, one term each
+  Terms t = make_terms(std::size_t(shape.interior_size()));
+  std::vector<double> field(std::size_t(shape.padded_size()), 0.0);
+  std::size_t next = 0;
+  for (int k = 1; k <= shape.nz; ++k)
+    for (int j = 1; j <= shape.ny; ++j)
+      for (int i = 1; i <= shape.nx; ++i)
+        field[std::size_t(shape.index(i, j, k))] = t.values[next++];
+  const kernels::OmpExec exec;
+  const int team = omp_get_max_threads();
+  for (int threads = 1; threads <= 4; ++threads) {
+    omp_set_num_threads(threads);
+    EXPECT_EQ(exec.sum_interior(shape, [&](kernels::Index m) { return field[std::size_t(m)]; }),
+              t.exact)
+        << threads << " threads";
+    EXPECT_EQ(exec.sum_each(kernels::Index(t.values.size()),
+                            [&](kernels::Index m) { return t.values[std::size_t(m)]; })
+                  .value(),
+              t.exact)
+        << threads << " threads";
+  }
+  omp_set_num_threads(team);
 }
 
 }  // namespace
