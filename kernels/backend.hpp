@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "kernels/conduction.hpp"
 #include "kernels/coupling.hpp"
@@ -64,6 +65,14 @@ class Backend {
   // (updating the previous graph in place when only kernel arguments changed), so a step of s
   // stages costs one launch instead of s + 6; the OpenMP backend just runs it.
   virtual void launch_sequence(const std::function<void()>& launches) = 0;
+  // The OpenMP team that runs each loop: its size now, a new size for the loops from here on,
+  // and its threads' kernel ids (gettid), for reading their run-queue waits from /proc
+  // (host/run/thread_team.hpp). Results do not depend on the team's size (sums are exact,
+  // kernels/exact_sum.hpp), so a run may change it between steps. A GPU backend has no team:
+  // 0, nothing, none.
+  virtual int team_size() const = 0;
+  virtual void set_team_size(int threads) = 0;
+  virtual std::vector<int> team_thread_ids() = 0;
   const TransferCounters& transfers() const { return transfers_; }
   // Why this backend was chosen (e.g. "no CUDA device: ..."), empty when it was asked for.
   const std::string& selection_note() const { return selection_note_; }

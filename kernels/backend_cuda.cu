@@ -153,6 +153,11 @@ struct CudaExec {
     check(cudaGraphLaunch(graph->exec, stream), "cudaGraphLaunch");
   }
 
+  // No CPU team to resize: the GPU's work is not shared with other processes' threads.
+  int team_size() const { return 0; }
+  void set_team_size(int /*threads*/) const {}
+  std::vector<int> team_thread_ids() const { return {}; }
+
   BackendInfo describe() const {
     BackendInfo info;
     info.kind = BackendKind::kCuda;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <utility>
+#include <vector>
 
 #include "kernels/backend.hpp"
 #include "kernels/conduction.hpp"
@@ -37,6 +38,9 @@ class BackendImpl final : public Backend {
   void launch_sequence(const std::function<void()>& launches) override {
     exec_.launch_sequence(launches);
   }
+  int team_size() const override { return exec_.team_size(); }
+  void set_team_size(int threads) override { exec_.set_team_size(threads); }
+  std::vector<int> team_thread_ids() override { return exec_.team_thread_ids(); }
 
   void apply_boundaries(const BoundaryFaces& faces, const ConductionView& view,
                         double* temperature) override {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <omp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -245,6 +247,21 @@ struct OmpExec {
   template <class F>
   void launch_sequence(const F& launches) const {
     launches();
+  }
+
+  // The team of every following parallel region: omp_set_num_threads from the thread that
+  // launches them (the solver thread). libgomp keeps the threads it no longer uses asleep.
+  int team_size() const {
+    return omp_get_max_threads();
+  }
+  void set_team_size(int threads) const {
+    omp_set_num_threads(std::max(1, threads));
+  }
+  std::vector<int> team_thread_ids() const {
+    std::vector<int> ids(std::size_t(omp_get_max_threads()), 0);
+#pragma omp parallel num_threads(int(ids.size()))
+    ids[std::size_t(omp_get_thread_num())] = int(syscall(SYS_gettid));
+    return ids;
   }
 
  private:

@@ -166,7 +166,7 @@ void add_run_commands(CLI::App& app, const Partitioner* partitioner) {
   struct RunArgs {
     std::string config, output, restart, backend = "auto";
     std::vector<std::string> overrides;
-    bool overwrite = false, quiet = false;
+    bool overwrite = false, quiet = false, fixed_threads = false;
     double checkpoint_interval = 600;
   };
   static RunArgs args;
@@ -181,6 +181,8 @@ void add_run_commands(CLI::App& app, const Partitioner* partitioner) {
   run->add_option("--checkpoint-interval", args.checkpoint_interval,
                   "Wall-clock seconds between checkpoints (0: only on SIGINT/SIGTERM)");
   run->add_flag("-q,--quiet", args.quiet, "No progress output");
+  run->add_flag("--fixed-threads", args.fixed_threads,
+                "Keep every OpenMP thread even while other processes keep the cores busy");
   run->callback([run, partitioner] {
     RunOptions o;
     o.partitioner = partitioner;
@@ -192,6 +194,7 @@ void add_run_commands(CLI::App& app, const Partitioner* partitioner) {
     o.backend = parse_backend(args.backend);
     o.checkpoint_interval = args.checkpoint_interval;
     o.show_progress = !args.quiet;
+    o.share_busy_cores = !args.fixed_threads;
     o.command_line = joined_command_line(run->remaining());
     if (args.config.empty() && args.restart.empty()) {
       run_demo(args.output.empty() ? fresh_demo_dir() : fs::path(args.output), o);

@@ -17,6 +17,7 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "host/config/config.hpp"
+#include "host/run/thread_team.hpp"
 #include "host/solver/simulation.hpp"
 #include "host/solver/simulation_setup.hpp"
 #include "host/verdict/verdict_results.hpp"
@@ -141,14 +142,15 @@ class RunObserver : public SimulationObserver {
  public:
   RunObserver(io::AsyncResultsWriter& output, const PackConfig& config,
               const io::ModelFingerprint& fp, fs::path checkpoint, const RunOptions& options,
-              const Domain& domain)
+              const Domain& domain, ThreadTeam* team)
       : output_(output),
         domain_(domain),
         config_(config),
         fingerprint_(fp),
         checkpoint_(std::move(checkpoint)),
         options_(options),
-        tty_(isatty(STDERR_FILENO) == 1 && domain.is_root()) {}
+        tty_(isatty(STDERR_FILENO) == 1 && domain.is_root()),
+        team_(team) {}
 
   void on_frame(Simulation& sim) override {
     io::FrameFields values;
@@ -207,6 +209,12 @@ class RunObserver : public SimulationObserver {
 
   void on_step(Simulation& sim) override {
     if (options_.show_progress && domain_.is_root()) show_progress(sim);
+    if (team_ != nullptr) {
+      if (const std::optional<std::string> change = team_->after_step()) {
+        if (tty_ && options_.show_progress) std::fputc('\n', stderr);
+        std::fprintf(stderr, "runaway: %s\n", change->c_str());
+      }
+    }
     // Ranks of a split run agree on stopping and checkpointing (both are collective).
     const int signal = int(domain_.max(double(g_signal.load())));
     const bool due =
@@ -295,6 +303,7 @@ class RunObserver : public SimulationObserver {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_checkpoint_ = std::chrono::steady_clock::now();
   double last_print_ = -1e9;
+  ThreadTeam* team_;  // null: the team is left alone
 };
 
 std::vector<io::FieldSpec> declared_fields(const PackConfig& config, const Simulation& sim) {
@@ -427,12 +436,18 @@ RunSummary run_case(const RunOptions& options) {
     const io::OutputMode mode =
         options.async_output && !split ? io::OutputMode::kThread : io::OutputMode::kInline;
     io::AsyncResultsWriter output(std::move(*writer), mode);
-    RunObserver observer(output, config, fp, dir / kCheckpointName, options, domain);
+    std::optional<ThreadTeam> team;
+    if (options.share_busy_cores) team.emplace(*backend);
+    RunObserver observer(output, config, fp, dir / kCheckpointName, options, domain,
+                         team ? &*team : nullptr);
     {
       StopSignals signals;
       sim.run(&observer);
     }
     observer.finish_progress();
+    if (team && options.show_progress && !team->summary().empty()) {
+      std::fprintf(stderr, "runaway: %s\n", team->summary().c_str());
+    }
     output.finish();
   }
   const double substeps = sim.kinetics_substeps();  // collective in a split run

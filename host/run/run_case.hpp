@@ -32,6 +32,9 @@ struct RunOptions {
   // Write results on an output thread while the solver goes on (docs/output-format.md);
   // false: write them in the time loop, as before (to compare, or to rule the thread out).
   bool async_output = true;
+  // Give up OpenMP threads while another process keeps this machine's cores busy, and try them
+  // back now and then (host/run/thread_team.hpp); false: the team stays as OpenMP set it.
+  bool share_busy_cores = true;
   std::string command_line;           // for provenance
   std::string config_text;            // used instead of reading config_path when not empty
   std::string config_base_directory;  // for includes of config_text
