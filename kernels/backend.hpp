@@ -65,8 +65,9 @@ class Backend {
   // (updating the previous graph in place when only kernel arguments changed), so a step of s
   // stages costs one launch instead of s + 6; the OpenMP backend just runs it.
   virtual void launch_sequence(const std::function<void()>& launches) = 0;
-  // The OpenMP team that runs each loop: its size now, a new size for the loops from here on,
-  // and its threads' kernel ids (gettid), for reading their run-queue waits from /proc
+  // The OpenMP team that runs each loop: its size now, a new size for the loops from here on
+  // (an OpenMP setting of the calling thread, not state of the backend: it outlives the
+  // backend), and its threads' kernel ids (gettid), for reading their run-queue waits from /proc
   // (host/run/thread_team.hpp). Results do not depend on the team's size (sums are exact,
   // kernels/exact_sum.hpp), so a run may change it between steps. A GPU backend has no team:
   // 0, nothing, none.

@@ -249,8 +249,9 @@ struct OmpExec {
     launches();
   }
 
-  // The team of every following parallel region: omp_set_num_threads from the thread that
-  // launches them (the solver thread). libgomp keeps the threads it no longer uses asleep.
+  // The team of every following parallel region: omp_set_num_threads, a setting of the thread
+  // that launches them (the solver thread). libgomp may end the threads a smaller team leaves
+  // out and start new ones when it grows, so the ids are read again after each change.
   int team_size() const {
     return omp_get_max_threads();
   }

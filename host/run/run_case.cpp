@@ -436,8 +436,9 @@ RunSummary run_case(const RunOptions& options) {
     const io::OutputMode mode =
         options.async_output && !split ? io::OutputMode::kThread : io::OutputMode::kInline;
     io::AsyncResultsWriter output(std::move(*writer), mode);
+    // Not in a split run: one rank's smaller team would set every rank's pace.
     std::optional<ThreadTeam> team;
-    if (options.share_busy_cores) team.emplace(*backend);
+    if (options.share_busy_cores && !split) team.emplace(*backend);
     RunObserver observer(output, config, fp, dir / kCheckpointName, options, domain,
                          team ? &*team : nullptr);
     {
@@ -445,7 +446,7 @@ RunSummary run_case(const RunOptions& options) {
       sim.run(&observer);
     }
     observer.finish_progress();
-    if (team && options.show_progress && !team->summary().empty()) {
+    if (team && !team->summary().empty()) {
       std::fprintf(stderr, "runaway: %s\n", team->summary().c_str());
     }
     output.finish();

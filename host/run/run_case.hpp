@@ -33,7 +33,8 @@ struct RunOptions {
   // false: write them in the time loop, as before (to compare, or to rule the thread out).
   bool async_output = true;
   // Give up OpenMP threads while another process keeps this machine's cores busy, and try them
-  // back now and then (host/run/thread_team.hpp); false: the team stays as OpenMP set it.
+  // back now and then (host/run/thread_team.hpp); false: the team stays as OpenMP set it. Not
+  // in a run split over MPI ranks.
   bool share_busy_cores = true;
   std::string command_line;           // for provenance
   std::string config_text;            // used instead of reading config_path when not empty

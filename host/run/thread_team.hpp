@@ -18,11 +18,12 @@
 namespace runaway {
 
 // When to shrink and when to try growing, tuned on 2 cores (docs/performance.md): beside one busy
-// process, 2 threads waited 25-41 % of each half second for a core; on an idle machine 0.3-11 %
-// (the spikes: this run's own output thread writing). 15 % on two looks in a row separates them.
+// process, the team's most-waiting thread waited 36-45 % of each half second for a core; on an
+// idle machine 0.2-14.5 % (the peaks: this run's own output thread writing a frame). 25 % on two
+// looks in a row lies between them with margin either side.
 struct ThreadTeamPolicy {
   double check_interval = 0.5;    // wall s between looks at the waits
-  double busy_wait_share = 0.15;  // run-queue wait per thread and wall s above which cores are busy
+  double busy_wait_share = 0.25;  // a thread's run-queue wait per wall s above which cores are busy
   int busy_checks_to_shrink = 2;  // consecutive busy looks before a thread is given up
   double first_retry = 10;        // wall s after a shrink before the thread is tried again
   double longest_retry = 80;      // the retry interval doubles after each failed try, up to this
@@ -32,8 +33,8 @@ struct ThreadTeamPolicy {
 class ThreadTeamGovernor {
  public:
   ThreadTeamGovernor(int most_threads, ThreadTeamPolicy policy = {});
-  // One look: `now` wall seconds since the run began, `wait_share` the team's run-queue wait
-  // since the last look per thread and wall second. Returns the team size to use from now on.
+  // One look: `now` wall seconds since the run began, `wait_share` the largest run-queue wait of
+  // a team thread since the last look, per wall second. Returns the team size to use from now on.
   int decide(double now, double wait_share);
   int team() const { return team_; }
   const ThreadTeamPolicy& policy() const { return policy_; }
@@ -53,10 +54,13 @@ class ThreadTeamGovernor {
 std::optional<double> run_queue_wait_seconds(int tid);
 
 // Runs the governor against a backend's OpenMP team after each step of a run; does nothing on a
-// GPU, with one thread, or where /proc has no schedstat.
+// GPU, with one thread, or where /proc has no schedstat. Gives the team back as it found it.
 class ThreadTeam {
  public:
   ThreadTeam(kernels::Backend& backend, ThreadTeamPolicy policy = {});
+  ~ThreadTeam();
+  ThreadTeam(const ThreadTeam&) = delete;
+  ThreadTeam& operator=(const ThreadTeam&) = delete;
   // After a step. Returns a line for the log when the team changed.
   std::optional<std::string> after_step();
   bool active() const { return governor_.has_value(); }
@@ -64,13 +68,14 @@ class ThreadTeam {
   std::string summary() const;
 
  private:
-  double team_wait() const;
+  bool read_waits();  // the team's thread ids and their waits now; false if one cannot be read
   double since_start() const;
 
   kernels::Backend& backend_;
+  int most_;
   std::optional<ThreadTeamGovernor> governor_;
   std::vector<int> ids_;
-  double waited_ = 0;  // the team's summed wait at the last look
+  std::vector<double> waited_;  // per thread, s, at the last look
   double last_look_ = 0;
   std::vector<double> seconds_by_size_;  // index: threads
   int changes_ = 0;

@@ -96,22 +96,30 @@ TEST(RunQueueWait, ReadsThisThreadsWaitAndNothingForAForeignId) {
   EXPECT_FALSE(run_queue_wait_seconds(-1).has_value());
 }
 
+// Puts the OpenMP team back as the test found it, whichever way the test ends.
+struct TeamKept {
+  explicit TeamKept(kernels::Backend& b) : backend(b), team(b.team_size()) {}
+  ~TeamKept() { backend.set_team_size(team); }
+  TeamKept(const TeamKept&) = delete;
+  TeamKept& operator=(const TeamKept&) = delete;
+  kernels::Backend& backend;
+  int team;
+};
+
 // The wiring against the OpenMP backend, with the clock taken out (a look at every step): waits
-// always above the threshold shrink the team to one thread after two looks, and there it stays.
-// (Growing back is the governor's decision, tested above with chosen waits.)
-TEST(ThreadTeam, ResizesTheBackendsTeamAndSaysSo) {
+// always above the threshold shrink the team to one thread after two looks, and there it stays
+// until the run ends, which gives the team back. (Growing back is the governor's decision,
+// tested above with chosen waits.)
+TEST(ThreadTeam, ResizesTheBackendsTeamSaysSoAndGivesItBack) {
   auto backend = kernels::make_openmp_backend();
-  const int team = backend->team_size();
+  const TeamKept kept(*backend);
   backend->set_team_size(2);
   ThreadTeamPolicy always_busy;
   always_busy.check_interval = 0;
   always_busy.busy_wait_share = -1;  // any wait, even none, counts as busy
   {
     ThreadTeam shrinking(*backend, always_busy);
-    if (!shrinking.active()) {
-      backend->set_team_size(team);
-      GTEST_SKIP() << "this kernel has no /proc/self/task/<tid>/schedstat";
-    }
+    if (!shrinking.active()) GTEST_SKIP() << "this kernel has no /proc/self/task/<tid>/schedstat";
     EXPECT_FALSE(shrinking.after_step().has_value());
     EXPECT_EQ(shrinking.summary(), "");  // no change yet: nothing to say at the end
     const std::optional<std::string> line = shrinking.after_step();
@@ -122,10 +130,10 @@ TEST(ThreadTeam, ResizesTheBackendsTeamAndSaysSo) {
     for (int look = 0; look < 5; ++look) EXPECT_FALSE(shrinking.after_step().has_value());
     EXPECT_NE(shrinking.summary().find("1 thread "), std::string::npos) << shrinking.summary();
   }
+  EXPECT_EQ(backend->team_size(), 2) << "the next run in this process starts with the full team";
   // A team of one from the start has nothing to give up: the governor stays out.
   backend->set_team_size(1);
   EXPECT_FALSE(ThreadTeam(*backend, always_busy).active());
-  backend->set_team_size(team);
 }
 
 }  // namespace
