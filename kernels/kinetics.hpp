@@ -34,9 +34,10 @@
 // step error (the ODE's linear invariant, enforced rather than hoped for). Gas and the electrolyte
 // the reactions decompose are booked from the same changes.
 //
-// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 202 registers, a 1.5 kB
-// stack frame for the stage vectors, no spills. A quiet voxel takes one sub-step per call; one in
-// the steep part of a runaway a few hundred per 0.5 s (benchmarks/bench_kinetics.cpp).
+// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 148 registers with the
+// loops kept rolled (RUNAWAY_ROLLED; 202 unrolled), a 1.4 kB stack frame for the stage vectors,
+// no spills (docs/performance.md "Registers of the kinetics"). A quiet voxel takes one sub-step per
+// call; one in the steep part of a runaway a few hundred per 0.5 s (benchmarks/bench_kinetics.cpp).
 #pragma once
 
 #include <cmath>
@@ -435,14 +436,17 @@ struct Vec {
   double v[kVectorSize];
 };
 
-// f(y) for the integrator (the same physics as kinetics_derivatives).
+// f(y) for the integrator (the same physics as kinetics_derivatives). f may be y: y is read in
+// full before f is written.
 RUNAWAY_HD inline void rhs(const Chemistry& chemistry, const Vec& y, const VentFlow& vent,
                            double external_heat_rate, Vec& f) {
   KineticState state;
+  RUNAWAY_ROLLED
   for (int i = 0; i < chemistry.reaction_count; ++i) state.remaining[i] = y.v[i];
   state.electrolyte_left = y.v[kSlotElectrolyte];
   const KineticsDerivatives d =
       kinetics_derivatives(chemistry, y.v[kSlotTemperature], state, vent, external_heat_rate);
+  RUNAWAY_ROLLED
   for (int i = 0; i < chemistry.reaction_count; ++i) f.v[i] = -d.reaction_rate[i];
   f.v[kSlotElectrolyte] = d.electrolyte_rate;
   f.v[kSlotTemperature] = d.temperature_rate;
@@ -482,6 +486,7 @@ RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, const Ve
   double m_st = 0.0;
   double m_ts = 0.0;
   double m_tt = m.sigma;
+  RUNAWAY_ROLLED
   for (int i = 0; i < n; ++i) {
     const Reaction& r = chemistry.reactions[i];
     const double w = reactant_content(chemistry, i);
@@ -525,6 +530,7 @@ RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, const Ve
   m.a12 = m_st;
   m.a21 = m_ts;
   m.a22 = m_tt;
+  RUNAWAY_ROLLED
   for (int i = 0; i < n; ++i) {
     m.a11 -= m.p[i] * m.alpha_s[i] * m.inv_d[i];
     m.a12 -= m.p[i] * m.alpha_t[i] * m.inv_d[i];
@@ -543,12 +549,14 @@ RUNAWAY_HD inline void solve(const Chemistry& chemistry, const Factored& m, Vec&
   const int n = chemistry.reaction_count;
   double r1 = b.v[kSlotElectrolyte];
   double r2 = b.v[kSlotTemperature];
+  RUNAWAY_ROLLED
   for (int i = 0; i < n; ++i) {
     r1 -= m.p[i] * b.v[i] * m.inv_d[i];
     r2 -= m.q[i] * b.v[i] * m.inv_d[i];
   }
   const double xs = (m.a22 * r1 - m.a12 * r2) * m.inv_det;
   const double xt = (m.a11 * r2 - m.a21 * r1) * m.inv_det;
+  RUNAWAY_ROLLED
   for (int i = 0; i < n; ++i) {
     b.v[i] = (b.v[i] - m.alpha_s[i] * xs - m.alpha_t[i] * xt) * m.inv_d[i];
   }
@@ -558,6 +566,7 @@ RUNAWAY_HD inline void solve(const Chemistry& chemistry, const Factored& m, Vec&
 }
 
 RUNAWAY_HD inline bool all_finite(const Chemistry& chemistry, const Vec& y) {
+  RUNAWAY_ROLLED
   for (int i = 0; i < chemistry.reaction_count; ++i) {
     if (!std::isfinite(y.v[i])) return false;
   }
@@ -621,6 +630,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
 
   KineticsStepResult result;
   Vec y;
+  RUNAWAY_ROLLED
   for (int i = 0; i < kMaxReactions; ++i) y.v[i] = i < n ? state.remaining[i] : 0.0;
   y.v[detail::kSlotElectrolyte] = we > 0.0 ? state.electrolyte_left : 0.0;
   y.v[detail::kSlotTemperature] = temperature;
@@ -638,6 +648,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
   if (!(first_substep > 0.0)) {
     const double t_rate = std::fabs(f0.v[detail::kSlotTemperature]);
     if (t_rate * h > 2.0) h = 2.0 / t_rate;
+    RUNAWAY_ROLLED
     for (int i = 0; i <= n; ++i) {
       const int slot = i < n ? i : detail::kSlotElectrolyte;
       const double rate = std::fabs(f0.v[slot]);
@@ -649,6 +660,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
   // decomposed mass closes to round-off only while clamping it at 0 moves next to nothing.
   double kelvin_per_unit[detail::kSlotVented] = {};
   if (tolerances.fractions_by_heat) {
+    RUNAWAY_ROLLED
     for (int i = 0; i < n; ++i) {
       const Reaction& r = chemistry.reactions[i];
       kelvin_per_unit[i] = std::fabs(r.heat_of_reaction) * reactant_content(chemistry, i) / rho_cp;
@@ -690,16 +702,19 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
     // Stage 1: (sigma I - J) K1 = f(y)
     Vec k1 = f0;
     detail::solve(chemistry, m, k1);
-    // Stage 2: (sigma I - J) K2 = f(y + K1) + C21/h K1
-    Vec y2;
-    for (int j = 0; j < detail::kVectorSize; ++j) y2.v[j] = y.v[j] + Ros3::kA21 * k1.v[j];
+    // Stage 2: (sigma I - J) K2 = f(y + K1) + C21/h K1. f(y + K1) overwrites y + K1, and K3
+    // overwrites f(y + K1) once read: six vectors live at once keep a GPU thread's stack small.
     Vec f2;
-    detail::rhs(chemistry, y2, vent, external_heat_rate, f2);
+    RUNAWAY_ROLLED
+    for (int j = 0; j < detail::kVectorSize; ++j) f2.v[j] = y.v[j] + Ros3::kA21 * k1.v[j];
+    detail::rhs(chemistry, f2, vent, external_heat_rate, f2);
     Vec k2;
+    RUNAWAY_ROLLED
     for (int j = 0; j < detail::kVectorSize; ++j) k2.v[j] = f2.v[j] + Ros3::kC21 / h * k1.v[j];
     detail::solve(chemistry, m, k2);
     // Stage 3 reuses f(y + K1): (sigma I - J) K3 = f2 + C31/h K1 + C32/h K2
-    Vec k3;
+    Vec& k3 = f2;
+    RUNAWAY_ROLLED
     for (int j = 0; j < detail::kVectorSize; ++j) {
       k3.v[j] = f2.v[j] + (Ros3::kC31 * k1.v[j] + Ros3::kC32 * k2.v[j]) / h;
     }
@@ -707,6 +722,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
 
     Vec y_new;
     double error = 0.0;
+    RUNAWAY_ROLLED
     for (int j = 0; j < detail::kVectorSize; ++j) {
       y_new.v[j] = y.v[j] + Ros3::kM1 * k1.v[j] + Ros3::kM2 * k2.v[j] + Ros3::kM3 * k3.v[j];
     }
@@ -718,6 +734,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
               : std::fabs(y_new.v[detail::kSlotTemperature]);
       const double temperature_tolerance =
           tolerances.absolute_temperature + tolerances.relative * t_magnitude;
+      RUNAWAY_ROLLED
       for (int j = 0; j < detail::kSlotVented; ++j) {
         if (j >= n && j < detail::kSlotElectrolyte) continue;
         const double e = Ros3::kE1 * k1.v[j] + Ros3::kE2 * k2.v[j] + Ros3::kE3 * k3.v[j];
@@ -758,6 +775,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
 
     // Accept: clamp fractions to [0, 1], then set T from the energy released (bookkeeping).
     double reaction_heat = 0.0;
+    RUNAWAY_ROLLED
     for (int i = 0; i < n; ++i) {
       const Reaction& reaction = chemistry.reactions[i];
       const double c_new = detail::clamp01(y_new.v[i]);
@@ -799,6 +817,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
     y.v[detail::kSlotTemperature] += external_heat_rate * (dt - time) / rho_cp;
   }
 
+  RUNAWAY_ROLLED
   for (int i = 0; i < n; ++i) state.remaining[i] = y.v[i];
   state.electrolyte_left = y.v[detail::kSlotElectrolyte];
   result.temperature = y.v[detail::kSlotTemperature];
