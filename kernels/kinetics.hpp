@@ -34,10 +34,11 @@
 // step error (the ODE's linear invariant, enforced rather than hoped for). Gas and the electrolyte
 // the reactions decompose are booked from the same changes.
 //
-// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 148 registers with the
-// loops kept rolled (RUNAWAY_ROLLED; 202 unrolled), a 1.4 kB stack frame for the stage vectors,
-// no spills (docs/performance.md "Registers of the kinetics"). A quiet voxel takes one sub-step per
-// call; one in the steep part of a runaway a few hundred per 0.5 s (benchmarks/bench_kinetics.cpp).
+// GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 146 registers with the
+// loops kept rolled (RUNAWAY_ROLLED; 202 unrolled), a 1.7 kB stack frame for the stage vectors
+// and the rates at y, no spills (docs/performance.md "Registers of the kinetics"). A quiet voxel
+// takes one sub-step per call; one in the steep part of a runaway a few hundred per 0.5 s
+// (benchmarks/bench_kinetics.cpp).
 #pragma once
 
 #include <cmath>
@@ -265,11 +266,11 @@ struct KineticsDerivatives {
   double temperature_rate = 0;               // dT/dt including the external source, K/s
 };
 
-RUNAWAY_HD inline KineticsDerivatives kinetics_derivatives(const Chemistry& chemistry,
-                                                           double temperature,
-                                                           const KineticState& state,
-                                                           const VentFlow& vent,
-                                                           double external_heat_rate) {
+// rates, if given, receives each reaction's rate and partials (the integrator's Jacobian at the
+// same state reuses them rather than evaluating the exponentials again).
+RUNAWAY_HD inline KineticsDerivatives kinetics_derivatives(
+    const Chemistry& chemistry, double temperature, const KineticState& state, const VentFlow& vent,
+    double external_heat_rate, ReactionRate* rates = nullptr) {
   const double vent_rate = vent.liquid_rate;
   KineticsDerivatives d;
   const double we = electrolyte_content(chemistry);
@@ -279,7 +280,9 @@ RUNAWAY_HD inline KineticsDerivatives kinetics_derivatives(const Chemistry& chem
   for (int i = 0; i < chemistry.reaction_count; ++i) {
     const Reaction& r = chemistry.reactions[i];
     const double own = r.reactant_is_electrolyte ? s : state.remaining[i];
-    const double rate = reaction_rate(r, own, s, temperature, has_electrolyte).rate;
+    const ReactionRate partials = reaction_rate(r, own, s, temperature, has_electrolyte);
+    if (rates != nullptr) rates[i] = partials;
+    const double rate = partials.rate;
     d.reaction_rate[i] = rate;
     const double w = reactant_content(chemistry, i);
     d.reaction_heat_rate += r.heat_of_reaction * w * rate;  // q = sum H W R (Kim 2007 eq. 7)
@@ -437,15 +440,15 @@ struct Vec {
 };
 
 // f(y) for the integrator (the same physics as kinetics_derivatives). f may be y: y is read in
-// full before f is written.
+// full before f is written. rates, if given, receives each reaction's rate and partials at y.
 RUNAWAY_HD inline void rhs(const Chemistry& chemistry, const Vec& y, const VentFlow& vent,
-                           double external_heat_rate, Vec& f) {
+                           double external_heat_rate, Vec& f, ReactionRate* rates = nullptr) {
   KineticState state;
   RUNAWAY_ROLLED
   for (int i = 0; i < chemistry.reaction_count; ++i) state.remaining[i] = y.v[i];
   state.electrolyte_left = y.v[kSlotElectrolyte];
-  const KineticsDerivatives d =
-      kinetics_derivatives(chemistry, y.v[kSlotTemperature], state, vent, external_heat_rate);
+  const KineticsDerivatives d = kinetics_derivatives(chemistry, y.v[kSlotTemperature], state, vent,
+                                                     external_heat_rate, rates);
   RUNAWAY_ROLLED
   for (int i = 0; i < chemistry.reaction_count; ++i) f.v[i] = -d.reaction_rate[i];
   f.v[kSlotElectrolyte] = d.electrolyte_rate;
@@ -470,16 +473,15 @@ struct Factored {
   double we_v;                // W_e v
 };
 
-// Builds the factorisation at y for sub-step h; false if the matrix is (nearly) singular, which
-// the controller answers with a smaller h.
-RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, const VentFlow& vent,
-                              double h, Factored& m) {
+// Builds the factorisation at a state y for sub-step h from the reactions' rates and partials at
+// y (rates_at_y, from rhs at y: the Jacobian needs nothing else of y); false if the matrix is
+// (nearly) singular, which the controller answers with a smaller h.
+RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const ReactionRate* rates_at_y,
+                              const VentFlow& vent, double h, Factored& m) {
   const double vent_rate = vent.liquid_rate;
   const int n = chemistry.reaction_count;
   const double we = electrolyte_content(chemistry);
   const bool has_electrolyte = we > 0.0;
-  const double s = clamp01(y.v[kSlotElectrolyte]);
-  const double temperature = y.v[kSlotTemperature];
   const double rho_cp = chemistry.density * chemistry.heat_capacity;
   m.sigma = 1.0 / (h * Ros3::kGamma);
   double m_ss = m.sigma;
@@ -491,8 +493,7 @@ RUNAWAY_HD inline bool factor(const Chemistry& chemistry, const Vec& y, const Ve
     const Reaction& r = chemistry.reactions[i];
     const double w = reactant_content(chemistry, i);
     const double hw_over = vent.retained_share * r.heat_of_reaction * w / rho_cp;
-    const double own = r.reactant_is_electrolyte ? s : y.v[i];
-    const ReactionRate pr = reaction_rate(r, own, s, temperature, has_electrolyte);
+    const ReactionRate& pr = rates_at_y[i];
     m_tt -= hw_over * pr.d_temperature;
     if (r.reactant_is_electrolyte) {
       // c_e does not feed back: its row is sigma x_e + dR/ds x_s + dR/dT x_T = b_e.
@@ -636,8 +637,11 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
   y.v[detail::kSlotTemperature] = temperature;
   y.v[detail::kSlotVented] = 0.0;
 
+  // f(y) and each reaction's rate and partials at y, which the Jacobian of every attempt from y
+  // reuses: two rate evaluations per sub-step, not three.
   Vec f0;
-  detail::rhs(chemistry, y, vent, external_heat_rate, f0);
+  ReactionRate rates_at_y[kMaxReactions];
+  detail::rhs(chemistry, y, vent, external_heat_rate, f0, rates_at_y);
   const double external_rate = external_heat_rate / rho_cp;  // K/s the source alone gives
   detail::RateCrossingWatch watch;
   watch.threshold = watched_rate;
@@ -683,13 +687,13 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
     if (h > dt - time) h = dt - time;
     if (h < h_min) h = h_min;
     if (!have_f0) {
-      detail::rhs(chemistry, y, vent, external_heat_rate, f0);
+      detail::rhs(chemistry, y, vent, external_heat_rate, f0, rates_at_y);
       watch.see(time, f0.v[detail::kSlotTemperature] - external_rate, watched_mean_rate);
     }
     have_f0 = true;
 
     detail::Factored m;
-    if (!detail::factor(chemistry, y, vent, h, m)) {
+    if (!detail::factor(chemistry, rates_at_y, vent, h, m)) {
       if (h <= h_min) {
         result.converged = false;
         break;
