@@ -31,8 +31,9 @@ constexpr int kBlockX = 32;
 constexpr int kBlockY = 4;
 constexpr int kBlockZ = 2;
 constexpr int kBlock1d = 256;
-// The stiff kinetics: 146-150 registers a thread (ptxas, sm_80/sm_90) fit 13 warps in an SM's 65536
-// registers, so 4-warp blocks keep 12 warps resident (19 %) where 256-thread blocks keep 8.
+// The stiff kinetics: at 146-150 registers a thread (ptxas, sm_80/sm_90) an SM's registers hold
+// 12 warps (3 per sub-partition), so 4-warp blocks keep 12 resident (19 %) where 256-thread
+// blocks keep 8.
 constexpr int kBlockBalanced = 128;
 
 template <class F>
@@ -204,7 +205,7 @@ struct CudaExec {
     check(cudaGetLastError(), "fused interior kernel launch");
   }
 
-  template <class F, int Block = kBlock1d>
+  template <int Block = kBlock1d, class F>
   void for_each(Index n, const F& f) const {
     if (n <= 0) return;
     const Index blocks = (n + Block - 1) / Block;
@@ -216,7 +217,7 @@ struct CudaExec {
   // warp's lanes similar work (compact_by_class).
   template <class F>
   void for_each_balanced(Index n, const F& f) const {
-    for_each<F, kBlockBalanced>(n, f);
+    for_each<kBlockBalanced>(n, f);
   }
 
   // As OmpExec::compact_by_class: one stream compaction per class, heaviest first (a handful of

@@ -12,7 +12,7 @@
 // RUNAWAY_ROLLED, on the line before a loop, keeps it rolled in device code. nvcc unrolls the
 // stiff integrator's short loops over the unknowns in full and then holds their operands in
 // registers: KineticsUpdate took 202 registers (one 256-thread block per SM) with them unrolled,
-// 148 rolled (ptxas, sm_80, no spills; docs/performance.md). Host code is unchanged.
+// 148 rolled (ptxas, sm_80, no spills; 146 now, docs/performance.md). Host code is unchanged.
 #ifdef __CUDA_ARCH__
 #define RUNAWAY_ROLLED _Pragma("unroll 1")
 #else

@@ -35,9 +35,9 @@
 // the reactions decompose are booked from the same changes.
 //
 // GPU cost (nvcc 13, sm_80, the KineticsUpdate functor of coupling.hpp): 146 registers with the
-// loops kept rolled (RUNAWAY_ROLLED; 202 unrolled), a 1.7 kB stack frame for the stage vectors
-// and the rates at y, no spills (docs/performance.md "Registers of the kinetics"). A quiet voxel
-// takes one sub-step per call; one in the steep part of a runaway a few hundred per 0.5 s
+// loops kept rolled (RUNAWAY_ROLLED; 202 before, unrolled), a 1.7 kB stack frame for the stage
+// vectors and the rates at y, no spills (docs/performance.md "Registers of the kinetics"). A quiet
+// voxel takes one sub-step per call; one in the steep part of a runaway a few hundred per 0.5 s
 // (benchmarks/bench_kinetics.cpp).
 #pragma once
 
@@ -639,7 +639,7 @@ RUNAWAY_HD inline KineticsStepResult advance_kinetics(
 
   // f(y) and each reaction's rate and partials at y, which the Jacobian of every attempt from y
   // reuses: two rate evaluations per sub-step, not three.
-  Vec f0;
+  Vec f0{};  // zeros in the unused reaction slots, which the stage vectors inherit
   ReactionRate rates_at_y[kMaxReactions];
   detail::rhs(chemistry, y, vent, external_heat_rate, f0, rates_at_y);
   const double external_rate = external_heat_rate / rho_cp;  // K/s the source alone gives
