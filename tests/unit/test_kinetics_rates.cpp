@@ -114,31 +114,110 @@ void expect_jacobian_matches_differences(const Chemistry& chem, double t, const 
   }
 }
 
-TEST(KineticsJacobian, NrelMatchesFiniteDifferences) {
-  const Chemistry chem = host::find_chemistry("nrel-lco");
-  KineticState s = kernels::initial_kinetic_state(chem);
+// nrel-lco part way through its reactions.
+KineticState nrel_midway(const Chemistry& nrel) {
+  KineticState s = kernels::initial_kinetic_state(nrel);
   s.remaining[0] = 0.08;
   s.remaining[1] = 0.5;
   s.remaining[2] = 0.6;
   s.electrolyte_left = 0.7;
+  return s;
+}
+
+// nmc-semisolid-50ah with its separator nearly melted and the liquid inside the solvent gate: a
+// state that can exist at ~533 K (the separator's rate there is ~1e9 /s; intact, it would drown
+// every other term of the temperature row in round-off).
+KineticState semisolid_gated(const Chemistry& semisolid) {
+  KineticState s = kernels::initial_kinetic_state(semisolid);
+  const double remaining[] = {0.05, 0.5, 1e-3, 0.3, 0.2, 0.6};
+  for (int i = 0; i < semisolid.reaction_count; ++i) s.remaining[i] = remaining[i];
+  s.electrolyte_left = 0.004;
+  return s;
+}
+
+TEST(KineticsJacobian, NrelMatchesFiniteDifferences) {
+  const Chemistry chem = host::find_chemistry("nrel-lco");
+  const KineticState s = nrel_midway(chem);
   expect_jacobian_matches_differences(chem, 520.0, s, {});
   expect_jacobian_matches_differences(chem, 520.0, s, {0.2, 4.2e5, 0.3});
 }
 
 TEST(KineticsJacobian, SolventLimitedChemistryWithGatesMatchesFiniteDifferences) {
   Chemistry chem = host::find_chemistry("nmc-semisolid-50ah");
-  KineticState s = kernels::initial_kinetic_state(chem);
-  // A state that can exist at these temperatures: the separator has nearly melted (its rate at 533
-  // K is ~1e9 /s, which would drown every other term of the temperature row in round-off).
-  const double remaining[] = {0.05, 0.5, 1e-3, 0.3, 0.2, 0.6};
-  for (int i = 0; i < chem.reaction_count; ++i) s.remaining[i] = remaining[i];
-  s.electrolyte_left = 0.004;  // inside the solvent gate
+  KineticState s = semisolid_gated(chem);
   // Near the anode's A switch (533.15 K, 1 K wide) and above every onset gate.
   expect_jacobian_matches_differences(chem, 533.6, s, {0.2, 6e5, 0.25});
   // Near the electrolyte onset gate (413.15 K), separator intact.
   s.remaining[2] = 0.9;
   s.electrolyte_left = 0.5;
   expect_jacobian_matches_differences(chem, 413.5, s, {});
+}
+
+// The integrator's arrowhead factorisation, built from the rates and partials the right-hand
+// side kept at y (not evaluated again), solves (sigma I - J) x = b with J the dense Jacobian
+// above (checked against differences) at the same state: the residual is round-off. The vented
+// mass's row is sigma x_m - W_e v x_s = b_m.
+void expect_factorisation_solves_with_the_jacobian(const Chemistry& chem, double t,
+                                                   const KineticState& s,
+                                                   const kernels::VentFlow& vent, double h) {
+  namespace d = kernels::detail;
+  const int n = chem.reaction_count;
+  const int size = n + 2;
+  d::Vec y{};
+  for (int i = 0; i < n; ++i) y.v[i] = s.remaining[i];
+  y.v[d::kSlotElectrolyte] = s.electrolyte_left;
+  y.v[d::kSlotTemperature] = t;
+  d::Vec f{};
+  kernels::ReactionRate rates[kernels::kMaxReactions];
+  d::rhs(chem, y, vent, 0.0, f, rates);
+  d::Factored m{};
+  ASSERT_TRUE(d::factor(chem, rates, vent, h, m)) << chem.name << " h " << h;
+
+  // A right-hand side with every used slot set, of mixed signs and magnitudes.
+  d::Vec b{};
+  for (int i = 0; i < n; ++i) b.v[i] = (i % 2 == 0 ? 1.0 : -0.5) * (1.0 + i);
+  b.v[d::kSlotElectrolyte] = 0.3;
+  b.v[d::kSlotTemperature] = -40.0;
+  b.v[d::kSlotVented] = 0.7;
+  d::Vec x = b;
+  d::solve(chem, m, x);
+
+  std::vector<double> jacobian(static_cast<std::size_t>(size * size));
+  kernels::kinetics_jacobian(chem, t, s, vent, jacobian.data());
+  auto slot = [&](int k) {
+    return k < n ? k : (k == n ? d::kSlotElectrolyte : d::kSlotTemperature);
+  };
+  for (int row = 0; row < size; ++row) {
+    double residual = m.sigma * x.v[slot(row)] - b.v[slot(row)];
+    double scale = std::fabs(m.sigma * x.v[slot(row)]) + std::fabs(b.v[slot(row)]);
+    for (int col = 0; col < size; ++col) {
+      const double term =
+          jacobian[std::size_t(row) * std::size_t(size) + std::size_t(col)] * x.v[slot(col)];
+      residual -= term;
+      scale += std::fabs(term);
+    }
+    EXPECT_LT(std::fabs(residual), 1e-11 * scale) << chem.name << " h " << h << " row " << row;
+  }
+  const double we_v = kernels::electrolyte_content(chem) * vent.liquid_rate;
+  const double vented_residual =
+      m.sigma * x.v[d::kSlotVented] - we_v * x.v[d::kSlotElectrolyte] - b.v[d::kSlotVented];
+  EXPECT_LT(std::fabs(vented_residual),
+            1e-11 * (std::fabs(m.sigma * x.v[d::kSlotVented]) +
+                     std::fabs(we_v * x.v[d::kSlotElectrolyte]) + std::fabs(b.v[d::kSlotVented])))
+      << chem.name << " h " << h;
+}
+
+TEST(KineticsFactorisation, SolvesWithTheJacobianFromTheKeptRates) {
+  const Chemistry nrel = host::find_chemistry("nrel-lco");
+  for (const double h : {1e-6, 1e-3, 0.1}) {
+    expect_factorisation_solves_with_the_jacobian(nrel, 520.0, nrel_midway(nrel), {0.2, 4.2e5, 0.3},
+                                                  h);
+  }
+  const Chemistry semisolid = host::find_chemistry("nmc-semisolid-50ah");
+  for (const double h : {1e-6, 1e-3}) {
+    expect_factorisation_solves_with_the_jacobian(semisolid, 533.6, semisolid_gated(semisolid),
+                                                  {0.2, 6e5, 0.25}, h);
+  }
 }
 
 TEST(SolventGate, IsOneAboveTheGateAndStopsConsumptionAtZero) {
