@@ -9,6 +9,11 @@ namespace runaway::host {
 
 class Partitioner;  // host/solver/partitioner.hpp
 
+// The barrier spin of OpenMP's waiting threads that the executable sets when the user set neither
+// OMP_WAIT_POLICY nor GOMP_SPINCOUNT (main.cpp), and the variable that tells `runaway info` so.
+inline constexpr const char* kDefaultSpinCount = "30000";
+inline constexpr const char* kDefaultSpinCountMarker = "RUNAWAY_DEFAULT_SPINCOUNT";
+
 void add_info_command(CLI::App& app);
 void add_conduction_demo_command(CLI::App& app);
 // run and demo (cli_run.cpp); `partitioner` (not owned, may be null) splits their runs over the

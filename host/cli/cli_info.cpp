@@ -1,12 +1,32 @@
 // `runaway info`: backend, device, threads and build options.
 #include <fmt/core.h>
 
+#include <cstdlib>
+#include <string>
+
 #include "host/cli/cli.hpp"
 #include "kernels/backend.hpp"
 #include "meshes/voxelizer.hpp"
 #include "runaway/build_info.hpp"
 
 namespace runaway::host {
+namespace {
+
+// How this process's OpenMP threads wait at a barrier, and who chose it.
+std::string openmp_waiting() {
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  const char* spin = std::getenv("GOMP_SPINCOUNT");
+  if (spin != nullptr && policy == nullptr && std::getenv(kDefaultSpinCountMarker) != nullptr)
+    return fmt::format("GOMP_SPINCOUNT={}: spin, then sleep (runaway's default)", spin);
+  std::string chosen;
+  if (policy != nullptr) chosen = fmt::format("OMP_WAIT_POLICY={}", policy);
+  if (spin != nullptr)
+    chosen += fmt::format("{}GOMP_SPINCOUNT={}", chosen.empty() ? "" : ", ", spin);
+  if (chosen.empty()) return "the OpenMP runtime's default (runaway could not set its own)";
+  return chosen + " (set by the user)";
+}
+
+}  // namespace
 
 void add_info_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("info", "Print the backend, device, threads and build options");
@@ -19,6 +39,7 @@ void add_info_command(CLI::App& app) {
       fmt::print("                ({})\n", backend->selection_note());
     fmt::print("device:         {}\n", info.device);
     fmt::print("threads:        {}\n", info.threads);
+    fmt::print("OpenMP waiting: {}\n", openmp_waiting());
     if (info.available_memory_bytes > 0)
       fmt::print("memory:         {} available\n",
                  meshes::format_bytes(info.available_memory_bytes));

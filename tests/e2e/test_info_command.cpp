@@ -1,0 +1,67 @@
+// `runaway info` and how the executable's OpenMP threads wait at a barrier: runaway sets libgomp's
+// spin count when the user chose neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT (host/cli/main.cpp).
+// What counts is what libgomp itself took, so the tests read libgomp's own report of its settings
+// (OMP_DISPLAY_ENV=verbose). The process that runs is the one that reports last: when runaway
+// starts itself again to set the variable, the first report still shows libgomp's default.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "support/cli.hpp"
+
+namespace runaway::testing {
+namespace {
+
+// `runaway info` with the wait settings of the test's own environment removed (scripts/test sets
+// OMP_WAIT_POLICY) and `settings` put in their place.
+CommandResult info_with(const std::string& settings) {
+  return run_shell("env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u RUNAWAY_DEFAULT_SPINCOUNT " +
+                   settings + " OMP_DISPLAY_ENV=verbose '" + std::string(RUNAWAY_CLI) + "' info");
+}
+
+// Every spin count libgomp reported, in order.
+std::vector<std::string> reported_spin_counts(const std::string& output) {
+  std::vector<std::string> counts;
+  const std::regex line(R"(GOMP_SPINCOUNT = '(\d+)')");
+  for (auto it = std::sregex_iterator(output.begin(), output.end(), line);
+       it != std::sregex_iterator(); ++it) {
+    counts.push_back((*it)[1].str());
+  }
+  return counts;
+}
+
+TEST(InfoCommand, OpenMPThreadsSpinBrieflyAtABarrierUnlessTheUserChose) {
+  const CommandResult r = info_with("");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> counts = reported_spin_counts(r.output);
+  if (counts.empty()) GTEST_SKIP() << "the OpenMP runtime is not libgomp (no GOMP_SPINCOUNT)";
+  // libgomp's default (300000) in the first process, runaway's in the one it started.
+  EXPECT_EQ(counts.back(), "30000") << r.output;
+  EXPECT_NE(r.output.find("OpenMP waiting: GOMP_SPINCOUNT=30000: spin, then sleep (runaway's "
+                          "default)"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(InfoCommand, AUsersSpinCountOrWaitPolicyWins) {
+  const CommandResult spin = info_with("GOMP_SPINCOUNT=5");
+  ASSERT_EQ(spin.exit_code, 0) << spin.output;
+  const std::vector<std::string> counts = reported_spin_counts(spin.output);
+  if (counts.empty()) GTEST_SKIP() << "the OpenMP runtime is not libgomp (no GOMP_SPINCOUNT)";
+  EXPECT_EQ(counts, std::vector<std::string>{"5"}) << "started again although the user chose";
+  EXPECT_NE(spin.output.find("OpenMP waiting: GOMP_SPINCOUNT=5 (set by the user)"),
+            std::string::npos)
+      << spin.output;
+
+  const CommandResult passive = info_with("OMP_WAIT_POLICY=passive");
+  ASSERT_EQ(passive.exit_code, 0) << passive.output;
+  EXPECT_EQ(reported_spin_counts(passive.output), std::vector<std::string>{"0"}) << passive.output;
+  EXPECT_NE(passive.output.find("OpenMP waiting: OMP_WAIT_POLICY=passive (set by the user)"),
+            std::string::npos)
+      << passive.output;
+}
+
+}  // namespace
+}  // namespace runaway::testing
