@@ -208,18 +208,23 @@ class RunObserver : public SimulationObserver {
   }
 
   void on_step(Simulation& sim) override {
-    if (options_.show_progress && domain_.is_root()) show_progress(sim);
+    // Ranks of a split run agree on what this step does, in one reduction: stopping,
+    // checkpointing and the progress line (whose T max is a reduction) are all collective, and
+    // each rank's clock and signals are its own.
+    double wanted[3] = {double(g_signal.load()),
+                        double(options_.checkpoint_interval > 0 &&
+                               seconds_since(last_checkpoint_) >= options_.checkpoint_interval),
+                        double(options_.show_progress && domain_.is_root() && progress_due(sim))};
+    domain_.max(wanted, 3);
+    if (wanted[2] > 0) show_progress(sim);
     if (team_ != nullptr) {
       if (const std::optional<std::string> change = team_->after_step()) {
         if (tty_ && options_.show_progress) std::fputc('\n', stderr);
         std::fprintf(stderr, "runaway: %s\n", change->c_str());
       }
     }
-    // Ranks of a split run agree on stopping and checkpointing (both are collective).
-    const int signal = int(domain_.max(double(g_signal.load())));
-    const bool due =
-        domain_.max(double(options_.checkpoint_interval > 0 &&
-                           seconds_since(last_checkpoint_) >= options_.checkpoint_interval)) > 0;
+    const int signal = int(wanted[0]);
+    const bool due = wanted[1] > 0;
     if (signal != 0 || due) {
       write_checkpoint(sim);
       last_checkpoint_ = std::chrono::steady_clock::now();
@@ -268,10 +273,18 @@ class RunObserver : public SimulationObserver {
   }
 
  private:
-  void show_progress(const Simulation& sim) {
-    const double now = seconds_since(start_);
+  // Whether rank 0 prints the progress line after this step: every 0.2 s on a terminal, every
+  // 10 s in a log, and at the end.
+  bool progress_due(const Simulation& sim) const {
     const bool last = sim.time() >= sim.input().control.end_time * (1 - 1e-12);
-    if (!last && now - last_print_ < (tty_ ? 0.2 : 10.0)) return;
+    return last || seconds_since(start_) - last_print_ >= (tty_ ? 0.2 : 10.0);
+  }
+
+  // Collective (T max); rank 0 prints.
+  void show_progress(const Simulation& sim) {
+    const double highest = sim.max_temperature();
+    if (!domain_.is_root()) return;
+    const double now = seconds_since(start_);
     last_print_ = now;
     const double end = sim.input().control.end_time;
     const double done = sim.time() / end;
@@ -279,8 +292,8 @@ class RunObserver : public SimulationObserver {
     const std::string text = fmt::format(
         "t = {:8.1f} / {:.0f} s  dt = {:6.3f} s  cells in runaway {:>3}/{}  "
         "T max {:6.1f} K  ETA {}",
-        sim.time(), end, sim.next_dt(), sim.cells_in_runaway(), sim.cells().size(),
-        sim.max_temperature(), clock_text(eta));
+        sim.time(), end, sim.next_dt(), sim.cells_in_runaway(), sim.cells().size(), highest,
+        clock_text(eta));
     if (tty_) {
       const int width = 24;
       const int filled = int(done * width);

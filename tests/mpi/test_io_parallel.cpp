@@ -22,52 +22,21 @@
 #include "io/parallel_block.hpp"
 #include "io/results_reader.hpp"
 #include "io/results_writer.hpp"
+#include "mpi/support/shared_temp_dir.hpp"
 #include "support/model_problems.hpp"
 
 namespace fs = std::filesystem;
 using namespace runaway::io;
+using runaway::testing::SharedTempDir;
+using runaway::testing::world_rank;
 
 namespace {
-
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
 
 int world_size() {
   int size = 0;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   return size;
 }
-
-// A directory made by rank 0 and named to every rank; rank 0 removes it once every rank is done.
-class SharedTempDir {
- public:
-  SharedTempDir() {
-    std::string path(256, '\0');
-    if (world_rank() == 0) {
-      std::string pattern = (fs::temp_directory_path() / "runaway-io-parallel-XXXXXX").string();
-      if (::mkdtemp(pattern.data()) == nullptr) pattern.clear();
-      path = pattern;
-      path.resize(256, '\0');
-    }
-    MPI_Bcast(path.data(), 256, MPI_CHAR, 0, MPI_COMM_WORLD);
-    path_ = path.c_str();
-    if (path_.empty()) throw std::runtime_error("mkdtemp failed");
-  }
-  ~SharedTempDir() {
-    MPI_Barrier(MPI_COMM_WORLD);
-    if (world_rank() == 0) {
-      std::error_code ignored;
-      fs::remove_all(path_, ignored);
-    }
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // A 7 x 5 x 6 model (a different size per axis, so that swapped axes show) with two cells and
 // voxels outside them.
