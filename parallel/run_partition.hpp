@@ -23,6 +23,11 @@ class MpiPartitioner final : public host::Partitioner {
   host::RunPartition partition(const host::SimulationInput& global) const override {
     return partition_run(global);
   }
+  int processes() const override {
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return size;
+  }
 };
 
 }  // namespace runaway::parallel

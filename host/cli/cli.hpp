@@ -10,7 +10,9 @@ namespace runaway::host {
 class Partitioner;  // host/solver/partitioner.hpp
 
 // The barrier spin of OpenMP's waiting threads that the executable sets when the user set neither
-// OMP_WAIT_POLICY nor GOMP_SPINCOUNT (main.cpp), and the variable that tells `runaway info` so.
+// OMP_WAIT_POLICY nor GOMP_SPINCOUNT (main.cpp), and the variable that tells `runaway info` so
+// (it holds the value set, so that a user's later GOMP_SPINCOUNT in a child process shows as
+// theirs).
 inline constexpr const char* kDefaultSpinCount = "30000";
 inline constexpr const char* kDefaultSpinCountMarker = "RUNAWAY_DEFAULT_SPINCOUNT";
 

@@ -16,7 +16,9 @@ namespace {
 std::string openmp_waiting() {
   const char* policy = std::getenv("OMP_WAIT_POLICY");
   const char* spin = std::getenv("GOMP_SPINCOUNT");
-  if (spin != nullptr && policy == nullptr && std::getenv(kDefaultSpinCountMarker) != nullptr)
+  const char* set_by_runaway = std::getenv(kDefaultSpinCountMarker);
+  if (spin != nullptr && policy == nullptr && set_by_runaway != nullptr &&
+      std::string(spin) == set_by_runaway)
     return fmt::format("GOMP_SPINCOUNT={}: spin, then sleep (runaway's default)", spin);
   std::string chosen;
   if (policy != nullptr) chosen = fmt::format("OMP_WAIT_POLICY={}", policy);

@@ -153,6 +153,17 @@ void run_demo(const fs::path& output, const RunOptions& base) {
   fmt::print("report: {}\n", r.output.string());
 }
 
+// The demo is one process's job: it names its folder from this process's clock, runs its twins
+// side by side as child processes and writes the comparison, none of which ranks would agree on.
+void refuse_demo_over_ranks(const Partitioner* partitioner, const std::string& command) {
+  if (partitioner == nullptr || partitioner->processes() <= 1) return;
+  throw bad_input(fmt::format("the demo runs in one process, not as {} MPI ranks: start it "
+                              "without mpirun (a twin alone can be split: mpirun -np {} runaway "
+                              "run examples/module_12_prismatic_liquid.toml -o DIR)",
+                              partitioner->processes(), partitioner->processes()),
+                  {"", 0, command, ""});
+}
+
 fs::path fresh_demo_dir() {
   const std::time_t now = std::time(nullptr);
   char stamp[32];
@@ -197,6 +208,7 @@ void add_run_commands(CLI::App& app, const Partitioner* partitioner) {
     o.share_busy_cores = !args.fixed_threads;
     o.command_line = joined_command_line(run->remaining());
     if (args.config.empty() && args.restart.empty()) {
+      refuse_demo_over_ranks(partitioner, "run");
       run_demo(args.output.empty() ? fresh_demo_dir() : fs::path(args.output), o);
       return;
     }
@@ -217,6 +229,7 @@ void add_run_commands(CLI::App& app, const Partitioner* partitioner) {
     o.partitioner = partitioner;
     o.show_progress = !demo_quiet;
     o.command_line = "runaway demo";
+    refuse_demo_over_ranks(partitioner, "demo");
     run_demo(demo_output.empty() ? fresh_demo_dir() : fs::path(demo_output), o);
   });
 }

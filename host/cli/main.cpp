@@ -1,6 +1,8 @@
 // runaway: thermal-runaway propagation in battery packs. The CLI lists its subcommands here;
 // each one lives in host/cli/cli_<name>.cpp.
+#include <sys/auxv.h>
 #include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -19,20 +21,23 @@
 
 namespace {
 
-// OpenMP threads waiting at a barrier spin for about 0.3 ms (GOMP_SPINCOUNT=30000), then sleep,
-// unless the user chose (OMP_WAIT_POLICY or GOMP_SPINCOUNT). Measured on 2 cores
-// (docs/performance.md "Waiting at barriers"): libgomp's default spins ten times as long, and a
-// two-thread run beside a parallel build took twice as long with it; passive waiting (no spin)
-// cost 20-30 % on an idle machine; 30000 costs neither. libgomp reads the variables in its
-// initialiser, before main, and glibc's initialiser undoes a setenv made earlier still (from the
-// pre-initialisers), so the process sets the variable and starts itself again, once.
+// OpenMP threads waiting at a barrier spin 30000 times (GOMP_SPINCOUNT), then sleep, unless the
+// user chose (OMP_WAIT_POLICY or GOMP_SPINCOUNT). Measured on 2 cores (docs/performance.md
+// "Waiting at barriers"): with libgomp's default, 300000, a fixed two-thread team beside a
+// parallel build took twice as long; passive waiting (no spin) cost 20-30 % on an idle machine;
+// 30000 was as fast as the default idle and near passive beside the build. libgomp reads the
+// variables in its initialiser, before main, and glibc's initialiser undoes a setenv made earlier
+// still (from the pre-initialisers), so the process sets the variable and starts itself again.
 void default_openmp_waiting(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
   // Under valgrind the started process would run outside the tool (it follows no exec by default).
   const char* preload = std::getenv("LD_PRELOAD");
   if (preload != nullptr && std::string(preload).find("vgpreload") != std::string::npos) return;
+  // Started through the dynamic loader (ld.so ./runaway ...), /proc/self/exe is the loader, which
+  // the kernel then did not load as an interpreter: no interpreter base address.
+  if (getauxval(AT_BASE) == 0) return;
   if (setenv("GOMP_SPINCOUNT", runaway::host::kDefaultSpinCount, 1) != 0) return;
-  setenv(runaway::host::kDefaultSpinCountMarker, "1", 1);
+  setenv(runaway::host::kDefaultSpinCountMarker, runaway::host::kDefaultSpinCount, 1);
   execv("/proc/self/exe", argv);
   // No /proc, or exec refused: go on with libgomp's defaults, and say nothing was set.
   unsetenv("GOMP_SPINCOUNT");

@@ -211,20 +211,22 @@ class RunObserver : public SimulationObserver {
     // Ranks of a split run agree on what this step does, in one reduction: stopping,
     // checkpointing and the progress line (whose T max is a reduction) are all collective, and
     // each rank's clock and signals are its own.
-    double wanted[3] = {double(g_signal.load()),
-                        double(options_.checkpoint_interval > 0 &&
-                               seconds_since(last_checkpoint_) >= options_.checkpoint_interval),
-                        double(options_.show_progress && domain_.is_root() && progress_due(sim))};
-    domain_.max(wanted, 3);
-    if (wanted[2] > 0) show_progress(sim);
+    enum Wanted { kStop, kCheckpoint, kProgress, kWantedCount };
+    double wanted[kWantedCount] = {};
+    wanted[kStop] = double(g_signal.load());
+    wanted[kCheckpoint] = double(options_.checkpoint_interval > 0 &&
+                                 seconds_since(last_checkpoint_) >= options_.checkpoint_interval);
+    wanted[kProgress] = double(options_.show_progress && domain_.is_root() && progress_due(sim));
+    domain_.max(wanted, kWantedCount);
+    if (wanted[kProgress] > 0) show_progress(sim);
     if (team_ != nullptr) {
       if (const std::optional<std::string> change = team_->after_step()) {
         if (tty_ && options_.show_progress) std::fputc('\n', stderr);
         std::fprintf(stderr, "runaway: %s\n", change->c_str());
       }
     }
-    const int signal = int(wanted[0]);
-    const bool due = wanted[1] > 0;
+    const int signal = int(wanted[kStop]);
+    const bool due = wanted[kCheckpoint] > 0;
     if (signal != 0 || due) {
       write_checkpoint(sim);
       last_checkpoint_ = std::chrono::steady_clock::now();

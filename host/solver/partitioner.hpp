@@ -24,6 +24,8 @@ class Partitioner {
   // This process's part of the run whose whole input is `global`. Collective over the processes
   // the partitioner splits over.
   virtual RunPartition partition(const SimulationInput& global) const = 0;
+  // How many processes a run is split over.
+  virtual int processes() const { return 1; }
 };
 
 }  // namespace runaway::host

@@ -5,6 +5,7 @@
 // starts itself again to set the variable, the first report still shows libgomp's default.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <regex>
 #include <string>
 #include <vector>
@@ -16,9 +17,11 @@ namespace {
 
 // `runaway info` with the wait settings of the test's own environment removed (scripts/test sets
 // OMP_WAIT_POLICY) and `settings` put in their place.
-CommandResult info_with(const std::string& settings) {
+// `launcher` goes before the executable (e.g. the dynamic loader).
+CommandResult info_with(const std::string& settings, const std::string& launcher = "") {
   return run_shell("env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u RUNAWAY_DEFAULT_SPINCOUNT " +
-                   settings + " OMP_DISPLAY_ENV=verbose '" + std::string(RUNAWAY_CLI) + "' info");
+                   settings + " OMP_DISPLAY_ENV=verbose " + launcher + " '" +
+                   std::string(RUNAWAY_CLI) + "' info");
 }
 
 // Every spin count libgomp reported, in order.
@@ -55,12 +58,34 @@ TEST(InfoCommand, AUsersSpinCountOrWaitPolicyWins) {
             std::string::npos)
       << spin.output;
 
+  // runaway's marker inherited from a parent, with another count set since: the user's.
+  const CommandResult inherited = info_with("GOMP_SPINCOUNT=7 RUNAWAY_DEFAULT_SPINCOUNT=30000");
+  EXPECT_NE(inherited.output.find("OpenMP waiting: GOMP_SPINCOUNT=7 (set by the user)"),
+            std::string::npos)
+      << inherited.output;
+
   const CommandResult passive = info_with("OMP_WAIT_POLICY=passive");
   ASSERT_EQ(passive.exit_code, 0) << passive.output;
   EXPECT_EQ(reported_spin_counts(passive.output), std::vector<std::string>{"0"}) << passive.output;
   EXPECT_NE(passive.output.find("OpenMP waiting: OMP_WAIT_POLICY=passive (set by the user)"),
             std::string::npos)
       << passive.output;
+}
+
+// Started through the dynamic loader, /proc/self/exe is the loader: starting that again would run
+// the wrong program, so runaway leaves libgomp's default and says so.
+TEST(InfoCommand, StartedThroughTheDynamicLoaderItDoesNotStartItselfAgain) {
+  const std::string loader = "/lib64/ld-linux-x86-64.so.2";
+  if (!std::filesystem::exists(loader)) GTEST_SKIP() << "no " << loader << " here";
+  const CommandResult r = info_with("", loader);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> counts = reported_spin_counts(r.output);
+  if (counts.empty()) GTEST_SKIP() << "the OpenMP runtime is not libgomp (no GOMP_SPINCOUNT)";
+  EXPECT_EQ(counts, std::vector<std::string>{"300000"}) << r.output;
+  EXPECT_NE(r.output.find("OpenMP waiting: the OpenMP runtime's default (runaway could not set "
+                          "its own)"),
+            std::string::npos)
+      << r.output;
 }
 
 }  // namespace
