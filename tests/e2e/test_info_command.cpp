@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.hpp"
 #include "support/cli.hpp"
 
 namespace runaway::testing {
@@ -20,8 +21,8 @@ namespace {
 // `launcher` goes before the executable (e.g. the dynamic loader).
 CommandResult info_with(const std::string& settings, const std::string& launcher = "") {
   return run_shell("env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u RUNAWAY_DEFAULT_SPINCOUNT " +
-                   settings + " OMP_DISPLAY_ENV=verbose " + launcher + " '" +
-                   std::string(RUNAWAY_CLI) + "' info");
+                   settings + " OMP_DISPLAY_ENV=verbose " + launcher + " " +
+                   shell_quoted(RUNAWAY_CLI) + " info");
 }
 
 // Every spin count libgomp reported, in order.
