@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <omp.h>
 #include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
@@ -37,9 +39,10 @@ extern "C" void on_batch_signal(int signal) {
 }
 
 // Starts `executable args...` with stdin from /dev/null, stdout and stderr into `log`, and the
-// environment changed by `environment` ("NAME=value"). Returns the pid; throws on failure.
+// environment changed by `environment` ("NAME=value"), on `cpus`. Returns the pid; throws on
+// failure.
 pid_t spawn(const fs::path& executable, const std::vector<std::string>& args, const fs::path& log,
-            const std::vector<std::string>& environment) {
+            const std::vector<std::string>& environment, const cpu_set_t& cpus) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry(*e);
@@ -66,8 +69,11 @@ pid_t spawn(const fs::path& executable, const std::vector<std::string>& args, co
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   pid_t pid = 0;
-  const int status =
-      posix_spawn(&pid, executable.c_str(), &actions, nullptr, argv.data(), envp.data());
+  int status = 0;
+  {
+    const CpusForChildren child_cpus(cpus);
+    status = posix_spawn(&pid, executable.c_str(), &actions, nullptr, argv.data(), envp.data());
+  }
   posix_spawn_file_actions_destroy(&actions);
   if (status != 0) {
     throw runtime_error("cannot start " + executable.string() + ": " + std::strerror(status));
@@ -108,7 +114,11 @@ void CaseProcesses::start(const fs::path& case_dir, const std::vector<std::strin
   std::vector<std::string> environment;
   if (!gpus_.empty()) environment.push_back("CUDA_VISIBLE_DEVICES=" + gpus_[slot % gpus_.size()]);
   if (threads_ > 0) environment.push_back(fmt::format("OMP_NUM_THREADS={}", threads_));
-  const pid_t pid = spawn(executable_, args, case_dir / kLogFile, environment);
+  cpu_set_t cpus = process_cpus();
+  // A bound team starts at its first place: cases side by side would all bind there (one core
+  // for every case, measured), so with binding each case gets its slot's own CPUs.
+  if (busy_.size() > 1 && openmp_binds_threads()) cpus = share_of_cpus(cpus, slot, busy_.size());
+  const pid_t pid = spawn(executable_, args, case_dir / kLogFile, environment, cpus);
   children_[pid] = {case_dir, slot, std::chrono::steady_clock::now()};
   busy_[slot] = true;
 }
@@ -153,13 +163,55 @@ std::string failure_text(const fs::path& log, int wait_status) {
                      log.string());
 }
 
-unsigned usable_cores() {
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0) {
-    return unsigned(CPU_COUNT(&allowed));
+cpu_set_t process_cpus() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (sched_getaffinity(0, sizeof cpus, &cpus) != 0) CPU_ZERO(&cpus);
+  for (int place = 0; place < omp_get_num_places(); ++place) {
+    std::vector<int> ids(std::size_t(std::max(0, omp_get_place_num_procs(place))));
+    omp_get_place_proc_ids(place, ids.data());
+    for (const int cpu : ids) {
+      if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_SET(cpu, &cpus);
+    }
   }
+  return cpus;
+}
+
+unsigned usable_cores() {
+  const cpu_set_t allowed = process_cpus();
+  if (CPU_COUNT(&allowed) > 0) return unsigned(CPU_COUNT(&allowed));
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+bool openmp_binds_threads() {
+  return omp_get_proc_bind() != omp_proc_bind_false;
+}
+
+cpu_set_t share_of_cpus(const cpu_set_t& cpus, std::size_t share, std::size_t shares) {
+  std::vector<int> ids;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &cpus)) ids.push_back(cpu);
+  }
+  if (ids.empty() || shares == 0) return cpus;
+  cpu_set_t mine;
+  CPU_ZERO(&mine);
+  const std::size_t size = std::max<std::size_t>(1, ids.size() / shares);
+  for (std::size_t i = 0; i < size; ++i) CPU_SET(ids[(share * size + i) % ids.size()], &mine);
+  return mine;
+}
+
+CpusForChildren::CpusForChildren(const cpu_set_t& cpus) {
+  if (sched_getaffinity(0, sizeof own_, &own_) != 0) return;
+  if (CPU_COUNT(&cpus) == 0 || CPU_EQUAL(&cpus, &own_)) {
+    holds_ = true;
+    return;
+  }
+  changed_ = sched_setaffinity(0, sizeof cpus, &cpus) == 0;
+  holds_ = changed_;
+}
+
+CpusForChildren::~CpusForChildren() {
+  if (changed_) sched_setaffinity(0, sizeof own_, &own_);
 }
 
 std::vector<std::string> visible_gpus() {

@@ -17,6 +17,7 @@
 #endif
 
 #include "common/error.hpp"
+#include "host/batch/process_pool.hpp"
 #include "host/cli/cli.hpp"
 
 namespace {
@@ -36,10 +37,17 @@ void default_openmp_waiting(char** argv) {
   // Started through the dynamic loader (ld.so ./runaway ...), /proc/self/exe is the loader, which
   // the kernel then did not load as an interpreter: no interpreter base address.
   if (getauxval(AT_BASE) == 0) return;
-  if (setenv("GOMP_SPINCOUNT", runaway::host::kDefaultSpinCount, 1) != 0) return;
-  setenv(runaway::host::kDefaultSpinCountMarker, runaway::host::kDefaultSpinCount, 1);
-  execv("/proc/self/exe", argv);
-  // No /proc, or exec refused: go on with libgomp's defaults, and say nothing was set.
+  {
+    // An exec keeps the thread's mask, which libgomp may have bound to one place: without every
+    // CPU the process started again would run its whole team there.
+    const runaway::host::CpusForChildren every_cpu(runaway::host::process_cpus());
+    if (every_cpu.holds() && setenv("GOMP_SPINCOUNT", runaway::host::kDefaultSpinCount, 1) == 0 &&
+        setenv(runaway::host::kDefaultSpinCountMarker, runaway::host::kDefaultSpinCount, 1) == 0) {
+      execv("/proc/self/exe", argv);
+    }
+  }
+  // No /proc, or exec refused: go on as libgomp started (the guard gave the mask back), and say
+  // nothing was set.
   unsetenv("GOMP_SPINCOUNT");
   unsetenv(runaway::host::kDefaultSpinCountMarker);
 }

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +19,8 @@
 #include <vector>
 
 #include "common/files.hpp"
+#include "common/text.hpp"
+#include "host/batch/case_files.hpp"
 #include "host/run/run_case.hpp"
 #include "io/model.hpp"
 #include "io/summary_table.hpp"
@@ -30,6 +33,8 @@ namespace fs = std::filesystem;
 
 using Result = runaway::testing::CommandResult;  // stdout and stderr together in output
 using runaway::read_text;
+using runaway::shell_quoted;
+using runaway::testing::libgomp_reports;
 using runaway::testing::run_cli;
 using runaway::testing::run_shell;  // a shell command line, stdout and stderr together
 
@@ -271,6 +276,52 @@ TEST_F(Batch, SlurmArrayAndCollectGiveTheSameSummary) {
   EXPECT_EQ(local.exit_code, 0) << local.output;
   EXPECT_NE(local.output.find("0 to run, 2 already done"), std::string::npos) << local.output;
   EXPECT_EQ(read_text(out / "summary.csv"), collected_csv);
+}
+
+// The OpenMP places each case of `sweep` reported (OMP_DISPLAY_ENV) in the process that ran it,
+// the batch run with binding and `jobs` jobs; and the batch's own first report, in `batch_places`.
+std::vector<std::string> places_of_bound_cases(const fs::path& sweep, const fs::path& out, int jobs,
+                                               std::string& batch_places) {
+  const Result r = run_shell(
+      "env -u OMP_NUM_THREADS OMP_PROC_BIND=close OMP_PLACES=cores "
+      "OMP_DISPLAY_ENV=true " +
+      shell_quoted(RUNAWAY_CLI) + " batch " + shell_quoted(sweep.string()) + " -o " +
+      shell_quoted(out.string()) + " -j " + std::to_string(jobs));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> reports = libgomp_reports(r.output, "OMP_PLACES");
+  batch_places = reports.empty() ? "" : reports.front();
+  std::vector<std::string> places;
+  for (const auto& row : read_csv(out / "summary.csv")) {
+    const std::vector<std::string> mine = libgomp_reports(
+        read_text(case_dir(out, row.at("directory")) / runaway::host::kLogFile), "OMP_PLACES");
+    places.push_back(mine.empty() ? "" : mine.back());
+  }
+  return places;
+}
+
+std::size_t place_count(const std::string& places) {
+  return std::size_t(std::count(places.begin(), places.end(), '{'));
+}
+
+// With OMP_PROC_BIND set, libgomp binds the batch's own thread to the first place, and a child
+// inherits the mask of the thread that starts it: each case would have run its team on that one
+// place. Alone, a case gets every place; side by side, each its share (else all bind to the first).
+TEST_F(Batch, BoundCasesGetEveryPlaceAloneAndTheirShareSideBySide) {
+  std::string batch_places;
+  const std::vector<std::string> alone =
+      places_of_bound_cases(sweep("one.toml", "[parameters]\n\"trigger.power\" = [500.0]\n"),
+                            dir_ / "alone", 1, batch_places);
+  if (batch_places.empty()) GTEST_SKIP() << "the OpenMP runtime is not libgomp";
+  if (place_count(batch_places) < 2) GTEST_SKIP() << "one core: one place";
+  EXPECT_EQ(alone, std::vector<std::string>{batch_places});
+
+  const std::vector<std::string> shared =
+      places_of_bound_cases(sweep("two.toml", "[parameters]\n\"trigger.power\" = [500.0, 600.0]\n"),
+                            dir_ / "side_by_side", 2, batch_places);
+  ASSERT_EQ(shared.size(), 2u);
+  for (const std::string& places : shared) {
+    EXPECT_EQ(place_count(places), place_count(batch_places) / 2) << places;
+  }
 }
 
 TEST_F(Batch, BadSweepsFailBeforeAnyCaseRuns) {

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -25,15 +24,8 @@ CommandResult info_with(const std::string& settings, const std::string& launcher
                    shell_quoted(RUNAWAY_CLI) + " info");
 }
 
-// Every spin count libgomp reported, in order.
 std::vector<std::string> reported_spin_counts(const std::string& output) {
-  std::vector<std::string> counts;
-  const std::regex line(R"(GOMP_SPINCOUNT = '(\d+)')");
-  for (auto it = std::sregex_iterator(output.begin(), output.end(), line);
-       it != std::sregex_iterator(); ++it) {
-    counts.push_back((*it)[1].str());
-  }
-  return counts;
+  return libgomp_reports(output, "GOMP_SPINCOUNT");
 }
 
 TEST(InfoCommand, OpenMPThreadsSpinBrieflyAtABarrierUnlessTheUserChose) {
@@ -71,6 +63,19 @@ TEST(InfoCommand, AUsersSpinCountOrWaitPolicyWins) {
   EXPECT_NE(passive.output.find("OpenMP waiting: OMP_WAIT_POLICY=passive (set by the user)"),
             std::string::npos)
       << passive.output;
+}
+
+// libgomp binds the starting thread to its first place when asked to bind, and an exec keeps that
+// mask: started again, runaway would have found one core's place only and run its whole team on it.
+TEST(InfoCommand, StartingAgainKeepsEveryPlaceOfABoundTeam) {
+  const CommandResult r = info_with("OMP_PROC_BIND=close OMP_PLACES=cores");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<std::string> places = libgomp_reports(r.output, "OMP_PLACES");
+  if (reported_spin_counts(r.output).size() < 2 || places.size() < 2) {
+    GTEST_SKIP() << "the OpenMP runtime is not libgomp, or runaway did not start itself again";
+  }
+  if (places.front().find(',') == std::string::npos) GTEST_SKIP() << "one core: one place";
+  EXPECT_EQ(places.back(), places.front()) << r.output;
 }
 
 // Started through the dynamic loader, /proc/self/exe is the loader: starting that again would run

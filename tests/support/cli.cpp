@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -63,6 +64,16 @@ std::map<std::string, std::string> key_values(const std::string& text) {
   while (std::getline(lines, line)) {
     const auto equals = line.find('=');
     if (equals != std::string::npos) values[line.substr(0, equals)] = line.substr(equals + 1);
+  }
+  return values;
+}
+
+std::vector<std::string> libgomp_reports(const std::string& text, const std::string& variable) {
+  std::vector<std::string> values;
+  const std::regex line("(?:^|\\n)\\s*" + variable + " = '([^']*)'");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), line); it != std::sregex_iterator();
+       ++it) {
+    values.push_back((*it)[1].str());
   }
   return values;
 }

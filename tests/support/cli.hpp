@@ -27,6 +27,10 @@ CommandResult run_cli(const std::string& arguments);
 // The key=value lines of `text` (the last of a key wins).
 std::map<std::string, std::string> key_values(const std::string& text);
 
+// Every value libgomp reported for `variable` (OMP_DISPLAY_ENV lines `  NAME = 'value'`), in
+// order: a process that starts itself again reports twice, the one that runs last.
+std::vector<std::string> libgomp_reports(const std::string& text, const std::string& variable);
+
 // The numbers of a whitespace-separated list.
 std::vector<double> numbers(const std::string& text);
 
