@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <map>
 #include <optional>
 #include <utility>
@@ -267,7 +268,19 @@ class RunObserver : public SimulationObserver {
       for (const auto& [name, v] : snap.ints) arrays.push_back(io::array_view(name, v));
       if (root) io::write_checkpoint(path, state, arrays);
     };
-    output_.write_checkpoint(std::move(write), bytes);
+    // A split run writes here (inline output), rank 0 the file: a failure must stop every rank,
+    // or the others would wait for the failed one in the next step's reduction.
+    std::exception_ptr failure;
+    try {
+      output_.write_checkpoint(std::move(write), bytes);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (!domain_.all_ok(failure == nullptr)) {
+      if (failure) std::rethrow_exception(failure);
+      throw runtime_error("the checkpoint " + checkpoint_.string() +
+                          " could not be written on another rank (that rank's error says why)");
+    }
   }
 
   void finish_progress() {

@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <string>
 
+#include "common/error.hpp"
 #include "host/run/run_case.hpp"
 #include "mpi/support/shared_temp_dir.hpp"
 #include "parallel/run_partition.hpp"
@@ -64,6 +66,34 @@ TEST(MpiRun, SplitRunWithProgressLineAndCheckpointsGivesTheSingleProcessResult) 
     EXPECT_TRUE(agree(split.cells[c].peak_temperature, single.cells[c].peak_temperature))
         << single.cells[c].name << ": " << split.cells[c].peak_temperature << " vs "
         << single.cells[c].peak_temperature;
+  }
+}
+
+// Rank 0 writes the checkpoint. When it cannot, every rank must stop with an error; before, rank 0
+// alone threw and the others waited for it in the next step's reduction, for ever.
+TEST(MpiRun, ACheckpointRankZeroCannotWriteStopsEveryRank) {
+  const SharedTempDir dir("runaway-mpi-run-checkpoint");
+  const std::filesystem::path output = dir.path() / "split";
+  // The checkpoint's temporary file is taken by a directory: HDF5 cannot create it.
+  if (world_rank() == 0) std::filesystem::create_directories(output / "checkpoint.h5.tmp" / "in");
+  MPI_Barrier(MPI_COMM_WORLD);
+
+  host::RunOptions options = module_run(output);
+  const parallel::MpiPartitioner partitioner;
+  options.partitioner = &partitioner;
+  options.checkpoint_interval = 1e-9;
+  options.show_progress = false;
+  options.print_summary = false;
+  std::string message;
+  try {
+    host::run_case(options);
+  } catch (const runaway::Error& e) {
+    message = e.what();
+  }
+  if (world_rank() == 0) {
+    EXPECT_NE(message.find("cannot write checkpoint"), std::string::npos) << message;
+  } else {
+    EXPECT_NE(message.find("could not be written on another rank"), std::string::npos) << message;
   }
 }
 
