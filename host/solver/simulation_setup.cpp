@@ -113,11 +113,12 @@ SimulationInput make_simulation_input(const PackConfig& config, const meshes::Vo
   // The gas the plumes cross and the oxygen their fires draw on (host/solver/vent_plume.hpp).
   std::vector<std::int32_t> region_of_voxel;
   in.gas_regions = find_gas_regions(model, &region_of_voxel);
+  std::vector<PlumePath> plumes = trace_plume_paths(model, region_of_voxel);
   for (const meshes::CellInfo& cell : model.cells) {
     CellSetup setup;
     setup.name = cell.type_name + "#" + std::to_string(cell.id);
     setup.stored_energy = cell.stored_energy();
-    setup.plume = trace_plume_path(model, cell, region_of_voxel);
+    setup.plume = std::move(plumes[std::size_t(&cell - model.cells.data())]);
     // Cell-level data (separator, vent, combustion) from the first slot of its chemistry.
     setup.chemistry_slot = -1;
     for (std::size_t m = 0; m < model.materials.size(); ++m) {

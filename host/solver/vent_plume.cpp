@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <deque>
+#include <exception>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "kernels/vent_plume.hpp"
 
@@ -116,7 +120,9 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
   const int flame_layers =
       cell.flame_box.empty() ? 1 : cell.flame_box.max[ua] - cell.flame_box.min[ua] + 1;
 
-  std::vector<char> on_path(std::size_t(model.shape.voxel_count()), 0);
+  // Sets, not grid-sized arrays: a path holds a few thousand voxels of millions, and a pack traces
+  // one path per cell (312 full-grid arrays were most of the MG4 pack's setup).
+  std::unordered_set<std::int64_t> on_path;
   std::vector<std::vector<std::int64_t>> nodes;
   std::vector<std::int64_t> previous_layer;
   Voxel axis_voxel{cell.vent_voxel[0], cell.vent_voxel[1], cell.vent_voxel[2]};
@@ -131,10 +137,7 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
         v[ua] = layer, v[ub] = p, v[uc] = q;
         if (!inside(model, v)) continue;
         const std::int64_t w = index_of(model, v);
-        if (is_gas_voxel(model, w) && !on_path[std::size_t(w)]) {
-          on_path[std::size_t(w)] = 1;
-          node.push_back(w);
-        }
+        if (is_gas_voxel(model, w) && on_path.insert(w).second) node.push_back(w);
       }
     }
     previous_layer = node;
@@ -159,8 +162,8 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
           const Voxel q{p[0] + o[0], p[1] + o[1], p[2] + o[2]};
           if (!inside(model, q)) continue;
           const std::int64_t w = index_of(model, q);
-          if (!on_path[std::size_t(w)] && is_gas_voxel(model, w)) {
-            on_path[std::size_t(w)] = 1;
+          if (on_path.count(w) == 0 && is_gas_voxel(model, w)) {
+            on_path.insert(w);
             next.push_back(w);
           }
         }
@@ -173,8 +176,8 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
           p[ua] = l;
           if (!inside(model, p)) break;
           const std::int64_t w = index_of(model, p);
-          if (on_path[std::size_t(w)] || !is_gas_voxel(model, w)) break;
-          on_path[std::size_t(w)] = 1;
+          if (on_path.count(w) != 0 || !is_gas_voxel(model, w)) break;
+          on_path.insert(w);
           node.push_back(w);
         }
       }
@@ -246,7 +249,7 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
   }
   std::vector<double> share_of_voxel, area_of_voxel;
   std::vector<std::int64_t> target_voxel;
-  std::vector<std::int64_t> slot(std::size_t(model.shape.voxel_count()), -1);
+  std::unordered_map<std::int64_t, std::size_t> slot;  // target voxel -> its place in the lists
   for (int k = box_lo[2]; k <= box_hi[2]; ++k) {
     for (int j = box_lo[1]; j <= box_hi[1]; ++j) {
       for (int i = box_lo[0]; i <= box_hi[0]; ++i) {
@@ -270,14 +273,14 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
           const double area = h[(d + 1) % 3] * h[(d + 2) % 3];
           const double share = kernels::point_source_share(area, cos_theta, distance);
           if (share <= 0.0 || !sees(model, centre, source)) continue;
-          if (slot[std::size_t(w)] < 0) {
-            slot[std::size_t(w)] = std::int64_t(target_voxel.size());
+          const auto [it, added] = slot.emplace(w, target_voxel.size());
+          if (added) {
             target_voxel.push_back(w);
             share_of_voxel.push_back(0.0);
             area_of_voxel.push_back(0.0);
           }
-          share_of_voxel[std::size_t(slot[std::size_t(w)])] += share;
-          area_of_voxel[std::size_t(slot[std::size_t(w)])] += area;
+          share_of_voxel[it->second] += share;
+          area_of_voxel[it->second] += area;
           path.radiation_share += share;
         }
       }
@@ -291,6 +294,26 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
     path.radiation_share += share_of_voxel[t] * scale;
   }
   return path;
+}
+
+std::vector<PlumePath> trace_plume_paths(const meshes::VoxelModel& model,
+                                         const std::vector<std::int32_t>& region_of_voxel) {
+  std::vector<PlumePath> paths(model.cells.size());
+  std::vector<std::exception_ptr> failures(model.cells.size());
+  const auto count = std::int64_t(model.cells.size());
+  // Dynamic: a cell under a ceiling traces rings and radiation far longer than one in the open.
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t c = 0; c < count; ++c) {
+    try {
+      paths[std::size_t(c)] = trace_plume_path(model, model.cells[std::size_t(c)], region_of_voxel);
+    } catch (...) {  // an exception must not leave an OpenMP region
+      failures[std::size_t(c)] = std::current_exception();
+    }
+  }
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+  return paths;
 }
 
 }  // namespace runaway::host

@@ -72,4 +72,9 @@ std::vector<GasRegion> find_gas_regions(const meshes::VoxelModel& model,
 PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellInfo& cell,
                            const std::vector<std::int32_t>& region_of_voxel);
 
+// Every cell's plume path, in model.cells order, the cells shared among the OpenMP threads (each
+// path depends on its cell alone, so the result does not depend on the team).
+std::vector<PlumePath> trace_plume_paths(const meshes::VoxelModel& model,
+                                         const std::vector<std::int32_t>& region_of_voxel);
+
 }  // namespace runaway::host

@@ -2,10 +2,13 @@
 // cools as a heat exchanger whatever the path's split into nodes, its paths in an open module and
 // under a lid, the fire's oxygen, and the energy books of a venting, burning cell to round-off.
 #include <gtest/gtest.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "host/chemistry/chemistry_library.hpp"
 #include "host/config/config.hpp"
@@ -97,6 +100,52 @@ TEST(VentPlume, OpenModuleRadiatesOntoBothNeighboursAndLeavesThroughTheTop) {
   EXPECT_NEAR(to_cell[middle - 1], to_cell[middle + 1], 0.05 * to_cell[middle - 1]);
   EXPECT_GT(path.radiation_share, 0.1);
   EXPECT_LE(path.radiation_share, 1.0);
+}
+
+bool same_path(const host::PlumePath& a, const host::PlumePath& b) {
+  auto same_faces = [](const std::vector<host::PlumeFace>& x,
+                       const std::vector<host::PlumeFace>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& f, const auto& g) {
+      return f.voxel == g.voxel && f.node == g.node && f.area == g.area;
+    });
+  };
+  auto same_views = [](const std::vector<host::PlumeView>& x,
+                       const std::vector<host::PlumeView>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](const auto& v, const auto& w) {
+      return v.voxel == w.voxel && v.share == w.share && v.area == w.area;
+    });
+  };
+  return same_faces(a.faces, b.faces) && a.node_area == b.node_area &&
+         a.node_flow_area == b.node_flow_area && a.node_distance == b.node_distance &&
+         same_views(a.radiation, b.radiation) && a.radiation_share == b.radiation_share &&
+         a.gas_region == b.gas_region && a.rise_layers == b.rise_layers &&
+         a.ceiling_rings == b.ceiling_rings;
+}
+
+// The set-up traces every cell's path on the OpenMP team (the MG4 pack's 312 paths were most of
+// its set-up): each is the path traced alone, bit for bit, whatever the team.
+TEST(VentPlume, EveryCellsPathTracedByTheTeamIsThePathTracedAlone) {
+  const meshes::VoxelModel model =
+      example_model({"enclosure.wall_thickness=0.004", "enclosure.wall_material=\"steel\"",
+                     "module.position=[0.0185, 0.016, 0.012]"});  // ceiling jets too
+  std::vector<std::int32_t> region;
+  host::find_gas_regions(model, &region);
+  std::vector<host::PlumePath> alone;
+  for (const meshes::CellInfo& cell : model.cells) {
+    alone.push_back(host::trace_plume_path(model, cell, region));
+  }
+  ASSERT_EQ(alone.size(), 12u);
+  EXPECT_GT(alone[5].ceiling_rings, 0);
+  const int team = omp_get_max_threads();
+  for (const int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    const std::vector<host::PlumePath> paths = host::trace_plume_paths(model, region);
+    ASSERT_EQ(paths.size(), alone.size());
+    for (std::size_t c = 0; c < alone.size(); ++c) {
+      EXPECT_TRUE(same_path(paths[c], alone[c])) << "cell " << c << ", " << threads << " threads";
+    }
+  }
+  omp_set_num_threads(team);
 }
 
 // Under a lid the plume turns into a ceiling jet that reaches the neighbours' tops, and the
