@@ -45,7 +45,12 @@ void AsyncResultsWriter::append_event(const Event& event) {
 
 void AsyncResultsWriter::write_checkpoint(std::function<void(const ResultsCounts&)> write,
                                           std::size_t bytes) {
-  queue_.submit([this, write = std::move(write)] { write(writer_.flush()); }, bytes);
+  queue_.submit(
+      [this, write = std::move(write)] {
+        const ResultsCounts on_disk = writer_.flush();
+        writer_.on_root([&] { write(on_disk); });
+      },
+      bytes);
 }
 
 ResultsCounts AsyncResultsWriter::flush() {

@@ -51,7 +51,8 @@ class AsyncResultsWriter {
 
   // Queues a flush of the file and then `write(counts)`, counts being the frames, samples and
   // events on disk after every earlier write and no later one: for a checkpoint, which must
-  // agree with the file. `bytes`: the data `write` holds, for the queue's bound.
+  // agree with the file. `bytes`: the data `write` holds, for the queue's bound. In a run split
+  // over MPI ranks `write` runs on rank 0 only, and its failure is every rank's.
   void write_checkpoint(std::function<void(const ResultsCounts& on_disk)> write, std::size_t bytes);
 
   // Waits until everything queued is written, flushes the file and returns what is on disk.

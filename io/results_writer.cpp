@@ -476,6 +476,10 @@ ResultsCounts ResultsWriter::flush() {
   return w.counts;
 }
 
+void ResultsWriter::on_root(const std::function<void()>& step) {
+  impl_->ranks.on_root(step);
+}
+
 ResultsCounts ResultsWriter::counts() const {
   return impl_->counts;
 }

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -129,6 +130,11 @@ class ResultsWriter {
 
   // Flushes everything to disk and returns what is there: store it in a checkpoint.
   ResultsCounts flush();
+
+  // Runs `step` on rank 0 only (in a serial run, in this process); in a parallel run a failure
+  // there is every rank's, with rank 0's message (io::Collective::on_root), so that no rank goes
+  // on to wait for one that stopped. Collective in a parallel run.
+  void on_root(const std::function<void()>& step);
 
   ResultsCounts counts() const;
 

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <fmt/core.h>
-#include <omp.h>
 #include <sched.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -24,6 +23,7 @@
 #include "common/text.hpp"
 #include "host/batch/batch.hpp"
 #include "host/batch/case_files.hpp"
+#include "host/run/cpu_sets.hpp"
 
 extern char** environ;
 
@@ -117,7 +117,9 @@ void CaseProcesses::start(const fs::path& case_dir, const std::vector<std::strin
   cpu_set_t cpus = process_cpus();
   // A bound team starts at its first place: cases side by side would all bind there (one core
   // for every case, measured), so with binding each case gets its slot's own CPUs.
-  if (busy_.size() > 1 && openmp_binds_threads()) cpus = share_of_cpus(cpus, slot, busy_.size());
+  if (busy_.size() > 1 && openmp_binds_threads()) {
+    cpus = share_of_places(process_places(), slot, busy_.size());
+  }
   const pid_t pid = spawn(executable_, args, case_dir / kLogFile, environment, cpus);
   children_[pid] = {case_dir, slot, std::chrono::steady_clock::now()};
   busy_[slot] = true;
@@ -163,55 +165,10 @@ std::string failure_text(const fs::path& log, int wait_status) {
                      log.string());
 }
 
-cpu_set_t process_cpus() {
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  if (sched_getaffinity(0, sizeof cpus, &cpus) != 0) CPU_ZERO(&cpus);
-  for (int place = 0; place < omp_get_num_places(); ++place) {
-    std::vector<int> ids(std::size_t(std::max(0, omp_get_place_num_procs(place))));
-    omp_get_place_proc_ids(place, ids.data());
-    for (const int cpu : ids) {
-      if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_SET(cpu, &cpus);
-    }
-  }
-  return cpus;
-}
-
 unsigned usable_cores() {
   const cpu_set_t allowed = process_cpus();
   if (CPU_COUNT(&allowed) > 0) return unsigned(CPU_COUNT(&allowed));
   return std::max(1u, std::thread::hardware_concurrency());
-}
-
-bool openmp_binds_threads() {
-  return omp_get_proc_bind() != omp_proc_bind_false;
-}
-
-cpu_set_t share_of_cpus(const cpu_set_t& cpus, std::size_t share, std::size_t shares) {
-  std::vector<int> ids;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (CPU_ISSET(cpu, &cpus)) ids.push_back(cpu);
-  }
-  if (ids.empty() || shares == 0) return cpus;
-  cpu_set_t mine;
-  CPU_ZERO(&mine);
-  const std::size_t size = std::max<std::size_t>(1, ids.size() / shares);
-  for (std::size_t i = 0; i < size; ++i) CPU_SET(ids[(share * size + i) % ids.size()], &mine);
-  return mine;
-}
-
-CpusForChildren::CpusForChildren(const cpu_set_t& cpus) {
-  if (sched_getaffinity(0, sizeof own_, &own_) != 0) return;
-  if (CPU_COUNT(&cpus) == 0 || CPU_EQUAL(&cpus, &own_)) {
-    holds_ = true;
-    return;
-  }
-  changed_ = sched_setaffinity(0, sizeof cpus, &cpus) == 0;
-  holds_ = changed_;
-}
-
-CpusForChildren::~CpusForChildren() {
-  if (changed_) sched_setaffinity(0, sizeof own_, &own_);
 }
 
 std::vector<std::string> visible_gpus() {

@@ -2,8 +2,6 @@
 // each with one GPU when there are GPUs, SIGINT/SIGTERM passed on so that they checkpoint.
 #pragma once
 
-#include <sched.h>
-
 #include <sys/types.h>
 
 #include <chrono>
@@ -70,38 +68,9 @@ class CaseProcesses {
   bool forwarded_ = false;
 };
 
-// The CPUs this process may run on: the calling thread's mask (what Slurm, taskset or a container
-// grant), and every OpenMP place's CPUs. When OMP_PROC_BIND or OMP_PLACES asks for binding,
-// libgomp binds the starting thread to the first place before main, so that thread's own mask
-// shows one place; the places were made from the mask the process started with.
-cpu_set_t process_cpus();
-
-// How many CPUs process_cpus() holds, not all the machine's cores.
+// How many CPUs this process may run on (host/run/cpu_sets.hpp process_cpus), not all the
+// machine's cores.
 unsigned usable_cores();
-
-// True when OpenMP binds its threads to places (OMP_PROC_BIND, OMP_PLACES).
-bool openmp_binds_threads();
-
-// The `share`-th of `shares` blocks of cpus.size()/shares consecutive CPUs of `cpus` (at least
-// one; blocks wrap when there are more shares than CPUs).
-cpu_set_t share_of_cpus(const cpu_set_t& cpus, std::size_t share, std::size_t shares);
-
-// Children inherit the mask of the thread that starts them: for the guard's life that thread runs
-// on `cpus` (a case started from a thread that libgomp bound to one place would be held there).
-class CpusForChildren {
- public:
-  explicit CpusForChildren(const cpu_set_t& cpus);
-  ~CpusForChildren();
-  CpusForChildren(const CpusForChildren&) = delete;
-  CpusForChildren& operator=(const CpusForChildren&) = delete;
-  // False when the mask could not be set (the thread keeps its own).
-  bool holds() const { return holds_; }
-
- private:
-  cpu_set_t own_{};
-  bool changed_ = false;
-  bool holds_ = false;
-};
 
 // The error of a failed `runaway run`: its "runaway: error:" line in `log`, else how it ended.
 std::string failure_text(const std::filesystem::path& log, int wait_status);

@@ -17,8 +17,8 @@
 #endif
 
 #include "common/error.hpp"
-#include "host/batch/process_pool.hpp"
 #include "host/cli/cli.hpp"
+#include "host/run/cpu_sets.hpp"
 
 namespace {
 
@@ -38,16 +38,18 @@ void default_openmp_waiting(char** argv) {
   // the kernel then did not load as an interpreter: no interpreter base address.
   if (getauxval(AT_BASE) == 0) return;
   {
-    // An exec keeps the thread's mask, which libgomp may have bound to one place: without every
-    // CPU the process started again would run its whole team there.
+    // An exec keeps the thread's mask, which libgomp may have bound to one place: the process
+    // started again would run its whole team there. A bound process that cannot widen its mask
+    // keeps its places and libgomp's wait (`runaway info` says so); an unbound one has its mask.
     const runaway::host::CpusForChildren every_cpu(runaway::host::process_cpus());
-    if (every_cpu.holds() && setenv("GOMP_SPINCOUNT", runaway::host::kDefaultSpinCount, 1) == 0 &&
+    const bool every_place = every_cpu.holds() || !runaway::host::openmp_binds_threads();
+    if (every_place && setenv("GOMP_SPINCOUNT", runaway::host::kDefaultSpinCount, 1) == 0 &&
         setenv(runaway::host::kDefaultSpinCountMarker, runaway::host::kDefaultSpinCount, 1) == 0) {
       execv("/proc/self/exe", argv);
     }
   }
-  // No /proc, or exec refused: go on as libgomp started (the guard gave the mask back), and say
-  // nothing was set.
+  // No /proc, exec refused, or a bound mask that could not be widened: go on as libgomp started
+  // (the guard gave the mask back), and say nothing was set.
   unsetenv("GOMP_SPINCOUNT");
   unsetenv(runaway::host::kDefaultSpinCountMarker);
 }

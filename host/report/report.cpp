@@ -21,6 +21,7 @@
 #include "host/config/config.hpp"
 #include "host/report/svg_chart.hpp"
 #include "host/run/compare.hpp"
+#include "host/run/cpu_sets.hpp"
 #include "host/run/run_case.hpp"
 #include "host/verdict/verdict_results.hpp"
 #include "io/files.hpp"
@@ -110,7 +111,11 @@ bool run_program(const std::vector<std::string>& args, const fs::path& log) {
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
-  const int started = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  int started = 0;
+  {
+    const CpusForChildren every_cpu(process_cpus());  // not the place libgomp bound this thread to
+    started = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  }
   posix_spawn_file_actions_destroy(&actions);
   if (started != 0) return false;
   int status = 0;

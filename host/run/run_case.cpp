@@ -9,7 +9,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <map>
 #include <optional>
 #include <utility>
@@ -18,6 +17,7 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "host/config/config.hpp"
+#include "host/run/cpu_sets.hpp"
 #include "host/run/thread_team.hpp"
 #include "host/solver/simulation.hpp"
 #include "host/solver/simulation_setup.hpp"
@@ -255,8 +255,9 @@ class RunObserver : public SimulationObserver {
     state.config_text = config_.resolved_toml;
     state.scalars = snap.scalars;
     const std::size_t bytes = snapshot_bytes(snap);
-    // A split run's snapshot is complete on rank 0 (single-grid layout), which writes it.
-    auto write = [path = checkpoint_, root = domain_.is_root(), state = std::move(state),
+    // A split run's snapshot is complete on rank 0 (single-grid layout), which alone writes it;
+    // a failure there is every rank's (AsyncResultsWriter::write_checkpoint).
+    auto write = [path = checkpoint_, state = std::move(state),
                   snap = std::move(snap)](const io::ResultsCounts& on_disk) mutable {
       state.integers = {{"frames", std::int64_t(on_disk.frames)},
                         {"cell_samples", std::int64_t(on_disk.cell_samples)},
@@ -266,21 +267,9 @@ class RunObserver : public SimulationObserver {
       for (const auto& [name, v] : snap.floats) arrays.push_back(io::array_view(name, v));
       for (const auto& [name, v] : snap.bytes) arrays.push_back(io::array_view(name, v));
       for (const auto& [name, v] : snap.ints) arrays.push_back(io::array_view(name, v));
-      if (root) io::write_checkpoint(path, state, arrays);
+      io::write_checkpoint(path, state, arrays);
     };
-    // A split run writes here (inline output), rank 0 the file: a failure must stop every rank,
-    // or the others would wait for the failed one in the next step's reduction.
-    std::exception_ptr failure;
-    try {
-      output_.write_checkpoint(std::move(write), bytes);
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    if (!domain_.all_ok(failure == nullptr)) {
-      if (failure) std::rethrow_exception(failure);
-      throw runtime_error("the checkpoint " + checkpoint_.string() +
-                          " could not be written on another rank (that rank's error says why)");
-    }
+    output_.write_checkpoint(std::move(write), bytes);
   }
 
   void finish_progress() {
@@ -463,7 +452,13 @@ RunSummary run_case(const RunOptions& options) {
     // makes from one thread only (MPI_THREAD_FUNNELED).
     const io::OutputMode mode =
         options.async_output && !split ? io::OutputMode::kThread : io::OutputMode::kInline;
-    io::AsyncResultsWriter output(std::move(*writer), mode);
+    std::optional<io::AsyncResultsWriter> writing;
+    {
+      // Its thread inherits this thread's mask: every CPU, not the place libgomp bound this to.
+      const CpusForChildren every_cpu(process_cpus());
+      writing.emplace(std::move(*writer), mode);
+    }
+    io::AsyncResultsWriter& output = *writing;
     // Not in a split run: one rank's smaller team would set every rank's pace.
     std::optional<ThreadTeam> team;
     if (options.share_busy_cores && !split) team.emplace(*backend);

@@ -162,10 +162,7 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
           const Voxel q{p[0] + o[0], p[1] + o[1], p[2] + o[2]};
           if (!inside(model, q)) continue;
           const std::int64_t w = index_of(model, q);
-          if (on_path.count(w) == 0 && is_gas_voxel(model, w)) {
-            on_path.insert(w);
-            next.push_back(w);
-          }
+          if (is_gas_voxel(model, w) && on_path.insert(w).second) next.push_back(w);
         }
       }
       if (next.empty()) break;
@@ -176,8 +173,7 @@ PlumePath trace_plume_path(const meshes::VoxelModel& model, const meshes::CellIn
           p[ua] = l;
           if (!inside(model, p)) break;
           const std::int64_t w = index_of(model, p);
-          if (on_path.count(w) != 0 || !is_gas_voxel(model, w)) break;
-          on_path.insert(w);
+          if (!is_gas_voxel(model, w) || !on_path.insert(w).second) break;
           node.push_back(w);
         }
       }

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -35,6 +34,7 @@ using Result = runaway::testing::CommandResult;  // stdout and stderr together i
 using runaway::read_text;
 using runaway::shell_quoted;
 using runaway::testing::libgomp_reports;
+using runaway::testing::place_count;
 using runaway::testing::run_cli;
 using runaway::testing::run_shell;  // a shell command line, stdout and stderr together
 
@@ -299,13 +299,10 @@ std::vector<std::string> places_of_bound_cases(const fs::path& sweep, const fs::
   return places;
 }
 
-std::size_t place_count(const std::string& places) {
-  return std::size_t(std::count(places.begin(), places.end(), '{'));
-}
-
 // With OMP_PROC_BIND set, libgomp binds the batch's own thread to the first place, and a child
 // inherits the mask of the thread that starts it: each case would have run its team on that one
-// place. Alone, a case gets every place; side by side, each its share (else all bind to the first).
+// place. With -j 1 a case gets every place; side by side, each its share (else all would bind to
+// the first).
 TEST_F(Batch, BoundCasesGetEveryPlaceAloneAndTheirShareSideBySide) {
   std::string batch_places;
   const std::vector<std::string> alone =

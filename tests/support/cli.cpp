@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
@@ -76,6 +77,10 @@ std::vector<std::string> libgomp_reports(const std::string& text, const std::str
     values.push_back((*it)[1].str());
   }
   return values;
+}
+
+std::size_t place_count(const std::string& places) {
+  return std::size_t(std::count(places.begin(), places.end(), '{'));
 }
 
 std::vector<double> numbers(const std::string& text) {

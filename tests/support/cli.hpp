@@ -2,6 +2,7 @@
 // any shell command line, with the exit code and the output captured.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -30,6 +31,9 @@ std::map<std::string, std::string> key_values(const std::string& text);
 // Every value libgomp reported for `variable` (OMP_DISPLAY_ENV lines `  NAME = 'value'`), in
 // order: a process that starts itself again reports twice, the one that runs last.
 std::vector<std::string> libgomp_reports(const std::string& text, const std::string& variable);
+
+// How many places a libgomp OMP_PLACES value lists ("{0},{1}": 2; "{0,2}": 1).
+std::size_t place_count(const std::string& places);
 
 // The numbers of a whitespace-separated list.
 std::vector<double> numbers(const std::string& text);

@@ -136,7 +136,10 @@ TEST(VentPlume, EveryCellsPathTracedByTheTeamIsThePathTracedAlone) {
   }
   ASSERT_EQ(alone.size(), 12u);
   EXPECT_GT(alone[5].ceiling_rings, 0);
-  const int team = omp_get_max_threads();
+  struct TeamKept {  // the team of the tests that follow, also when an assertion returns early
+    int threads = omp_get_max_threads();
+    ~TeamKept() { omp_set_num_threads(threads); }
+  } kept;
   for (const int threads : {1, 2, 3}) {
     omp_set_num_threads(threads);
     const std::vector<host::PlumePath> paths = host::trace_plume_paths(model, region);
@@ -145,7 +148,6 @@ TEST(VentPlume, EveryCellsPathTracedByTheTeamIsThePathTracedAlone) {
       EXPECT_TRUE(same_path(paths[c], alone[c])) << "cell " << c << ", " << threads << " threads";
     }
   }
-  omp_set_num_threads(team);
 }
 
 // Under a lid the plume turns into a ceiling jet that reaches the neighbours' tops, and the
