@@ -9,8 +9,14 @@
 
 namespace runaway {
 
+// Seconds (not the clock's ticks) from `start` to `end`: what every recorded wall time is made of.
+inline double seconds_between(std::chrono::steady_clock::time_point start,
+                              std::chrono::steady_clock::time_point end) {
+  return std::chrono::duration<double>(end - start).count();
+}
+
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return seconds_between(start, std::chrono::steady_clock::now());
 }
 
 // "m:ss" below an hour, "h:mm:ss" from one; "--:--" for a negative or unknown duration.
