@@ -92,7 +92,9 @@ TEST(MpiRun, ACheckpointRankZeroCannotWriteStopsEveryRankWithItsError) {
     message = e.what();
   }
   EXPECT_NE(message.find("cannot write checkpoint"), std::string::npos) << message;
-  if (world_rank() != 0) EXPECT_NE(message.find("on MPI rank 0"), std::string::npos) << message;
+  if (world_rank() != 0) {
+    EXPECT_NE(message.find("on MPI rank 0"), std::string::npos) << message;
+  }
 }
 
 }  // namespace

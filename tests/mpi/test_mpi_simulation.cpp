@@ -101,8 +101,9 @@ double gap_from(host::Simulation& split, host::Simulation& whole) {
   }
   const std::vector<double> probes = split.probe_temperatures();
   const std::vector<double> reference = whole.probe_temperatures();
-  for (std::size_t p = 0; p < reference.size(); ++p) {
-    worst = std::max(worst, p < probes.size() ? relative_gap(probes[p], reference[p]) : 1.0);
+  for (std::size_t probe = 0; probe < reference.size(); ++probe) {
+    worst = std::max(worst,
+                     probe < probes.size() ? relative_gap(probes[probe], reference[probe]) : 1.0);
   }
   return worst;
 }
