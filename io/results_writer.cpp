@@ -159,7 +159,8 @@ void ResultsWriter::Impl::flush_file(bool check_space) {
   }
   write_pending_cells();
   // Attributes are metadata: every rank writes the same value.
-  const double wall_time = ranks.broadcast(earlier_wall_time + seconds_since(opened));
+  const double wall_time =
+      ranks.broadcast(earlier_wall_time + seconds_between(opened, wall_clock()));
   {
     h5::Handle group = h5::open_group(file.get(), "provenance");
     h5::write_attribute(group.get(), "wall_time", wall_time);
@@ -478,6 +479,12 @@ ResultsCounts ResultsWriter::flush() {
 
 void ResultsWriter::on_root(const std::function<void()>& step) {
   impl_->ranks.on_root(step);
+}
+
+void ResultsWriter::measure_wall_time_with(
+    std::function<std::chrono::steady_clock::time_point()> clock) {
+  impl_->wall_clock = std::move(clock);
+  impl_->opened = impl_->wall_clock();
 }
 
 ResultsCounts ResultsWriter::counts() const {

@@ -27,6 +27,7 @@
 // same on every rank and written once. An error on any rank is a runaway::Error on every rank.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -135,6 +136,12 @@ class ResultsWriter {
   // there is every rank's, with rank 0's message (io::Collective::on_root), so that no rank goes
   // on to wait for one that stopped. Collective in a parallel run.
   void on_root(const std::function<void()>& step);
+
+  // The clock the recorded wall time is read from (steady_clock unless changed: tests give a
+  // clock of their own, so that the recorded time is known exactly); this segment's count
+  // starts again at its present reading. The recorded wall time is the earlier segments' (read
+  // back on resume) plus this segment's.
+  void measure_wall_time_with(std::function<std::chrono::steady_clock::time_point()> clock);
 
   ResultsCounts counts() const;
 

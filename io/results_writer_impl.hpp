@@ -79,7 +79,8 @@ struct ResultsWriter::Impl {
     std::vector<double> probe_temperature;
   } pending;
   ResultsCounts counts;
-  Clock::time_point opened = Clock::now();
+  std::function<Clock::time_point()> wall_clock = Clock::now;  // what the wall time is read from
+  Clock::time_point opened = Clock::now();                     // on wall_clock
   Clock::time_point last_flush = Clock::now();
   double earlier_wall_time = 0;  // s spent by earlier segments of a restarted run
   bool finished = false;

@@ -15,7 +15,9 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -219,9 +221,25 @@ int run_in_child(Body&& body) {
 }
 
 // A complete run of 3 frames, 5 cell samples and 2 events.
+// A wall clock for the writer that reads a fixed time when the segment starts and `seconds`
+// later at every reading after: the wall time the writer records is then known exactly, and no
+// test reads the machine's clock.
+std::function<std::chrono::steady_clock::time_point()> clock_reading(double seconds) {
+  auto readings = std::make_shared<int>(0);
+  return [readings, seconds] {
+    const std::chrono::steady_clock::time_point start{};
+    if ((*readings)++ == 0) return start;
+    return start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double>(seconds));
+  };
+}
+
+constexpr double kRunWallTime = 12.5;  // s, what write_complete_run's clock reads at the end
+
 void write_complete_run(const fs::path& run_dir, const ModelData& model,
                         const ResultsOptions& options) {
   ResultsWriter writer(run_dir, model, options);
+  writer.measure_wall_time_with(clock_reading(kRunWallTime));
   for (int f = 0; f < 3; ++f) {
     writer.write_frame(1.5 * f, 10 * f, Frame(model.grid, f).views());
     writer.append_cell_sample(make_sample(1.0 * f, 2));
@@ -372,7 +390,8 @@ TEST(IoResults, RoundTripOfEveryDataset) {
   EXPECT_EQ(provenance.start_date.size(), 20u);  // 2024-05-01T12:00:00Z
   EXPECT_EQ(provenance.end_date.size(), 20u);
   EXPECT_GE(provenance.wall_time, 0.0);
-  // Dates as UTC ISO 8601 (its unit: tests/unit/test_clock.cpp; carried over a restart: below).
+  EXPECT_EQ(provenance.wall_time, kRunWallTime);  // seconds, from the writer's clock
+  // Dates as UTC ISO 8601; the wall time is the writer clock's (carried over a restart: below).
   EXPECT_FALSE(std::isnan(utc_seconds(provenance.start_date))) << provenance.start_date;
   EXPECT_FALSE(std::isnan(utc_seconds(provenance.end_date))) << provenance.end_date;
   EXPECT_EQ(provenance.restart_count, 0);
@@ -790,6 +809,7 @@ TEST(IoResults, ResumeCutsTheSeriesBackToTheCheckpoint) {
   }
   {
     ResultsWriter writer = ResultsWriter::resume(run_dir, at_checkpoint, fingerprint(model));
+    writer.measure_wall_time_with(clock_reading(1.5));  // the resumed segment: 1.5 s
     EXPECT_EQ(writer.counts().frames, 3u);
     EXPECT_EQ(writer.fields().size(), 5u);
     writer.write_frame(3.0, 3, Frame(model.grid, 3).views());
@@ -821,7 +841,8 @@ TEST(IoResults, ResumeCutsTheSeriesBackToTheCheckpoint) {
     ASSERT_EQ(reader.events().size(), 2u);
     EXPECT_EQ(reader.events()[1].cell, 1);
     EXPECT_EQ(reader.provenance().restart_count, 1);
-    EXPECT_GE(reader.provenance().wall_time, kFirstSegment);  // the earlier segment counted
+    EXPECT_GE(reader.provenance().wall_time, kFirstSegment);        // the earlier segment counted
+    EXPECT_EQ(reader.provenance().wall_time, kFirstSegment + 1.5);  // and this one added
   }
   for (const CellQuantity& q : kCellQuantities) {
     EXPECT_EQ(rows_on_disk(run_dir / "results.h5", q.name), 4u) << q.name;
