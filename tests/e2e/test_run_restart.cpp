@@ -3,10 +3,8 @@
 // outright leaves a results file that readers report as incomplete.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <thread>
 
 #include "common/error.hpp"
 #include "io/results_reader.hpp"
@@ -52,12 +50,21 @@ TEST(RunRestart, InterruptedAndRestartedRunEqualsUninterruptedBitForBit) {
   const pid_t pid =
       spawn(small_module((dir / "split").string(), end), (dir / "split.log").string());
   ASSERT_GT(pid, 0);
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // Interrupt it once its fifth frame (20 s of 100) is listed, whatever the machine's speed: a
+  // fixed sleep let a fast run finish first (3.0 s here for the whole run) and skip the test.
+  int ended = 0;
+  ASSERT_TRUE(wait_while_running(
+      pid,
+      [&] {
+        return read_text(dir / "split" / "results.xdmf").find("frame_4") != std::string::npos;
+      },
+      &ended))
+      << "the run ended (" << ended
+      << ") before its fifth frame: " << read_text((dir / "split.log").string());
   kill(pid, SIGINT);
   const int stopped = wait_for(pid);
   const std::string log = read_text((dir / "split.log").string());
-  if (stopped == 0) GTEST_SKIP() << "the run finished before the signal; nothing to restart";
-  ASSERT_EQ(stopped, 1) << log;
+  ASSERT_EQ(stopped, 1) << "1: stopped by the signal, 0: finished before it\n" << log;
   EXPECT_NE(log.find("--restart"), std::string::npos) << log;  // says how to continue
   const fs::path checkpoint = dir / "split" / "checkpoint.h5";
   ASSERT_TRUE(fs::exists(checkpoint)) << log;
@@ -85,7 +92,15 @@ TEST(RunRestart, KilledRunLeavesAnIncompleteFile) {
   const fs::path& dir = scratch.path();
   const pid_t pid = spawn(small_module((dir / "run").string(), 200), (dir / "run.log").string());
   ASSERT_GT(pid, 0);
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // Killed once its second frame is listed (5 s of 200): a fixed sleep failed whenever the run
+  // finished first (5.8 s here for the whole run).
+  int ended = 0;
+  ASSERT_TRUE(wait_while_running(
+      pid,
+      [&] { return read_text(dir / "run" / "results.xdmf").find("frame_1") != std::string::npos; },
+      &ended))
+      << "the run ended (" << ended
+      << ") before its second frame: " << read_text((dir / "run.log").string());
   kill(pid, SIGKILL);
   EXPECT_EQ(wait_for(pid), 128 + SIGKILL);
   // Either the reader refuses it as incomplete, or (allowed) it opens flagged incomplete.

@@ -7,8 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/files.hpp"
@@ -32,13 +35,33 @@ inline pid_t spawn(const std::vector<std::string>& args, const std::string& log)
   return pid;
 }
 
-// Waits for pid; returns its exit code, or 128 + signal if a signal ended it.
-inline int wait_for(pid_t pid) {
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
+// A waitpid status as a shell gives it: the exit code, or 128 + signal if a signal ended it.
+inline int exit_code(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
+}
+
+// Waits for pid; returns its exit_code.
+inline int wait_for(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return exit_code(status);
+}
+
+// Waits until `ready()` holds while pid still runs, polling every 5 ms, with no deadline (a slow
+// machine cannot fail a test by it; ctest's timeout ends a hang). Returns true when ready; false
+// when pid ended first, its code (as wait_for's) in *ended.
+inline bool wait_while_running(pid_t pid, const std::function<bool()>& ready, int* ended) {
+  while (!ready()) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      *ended = exit_code(status);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 inline int run(const std::vector<std::string>& args, const std::string& log) {
